@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AudioFilesModule } from './audio-files/audio-files.module';
+import { AuthModule } from './auth/auth.module';
+import { loggerParams } from './common/http/logging';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DecryptModule } from './decrypt/decrypt.module';
+import { HealthModule } from './health/health.module';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerParams }),
+    DatabaseModule,
+    HealthModule,
+    UsersModule,
+    AuthModule,
+    AudioFilesModule,
+    DecryptModule,
+  ],
+})
+export class AppModule {}

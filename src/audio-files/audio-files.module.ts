@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AudioFilesController } from './audio-files.controller';
+import { AudioFilesRepository } from './audio-files.repository';
+import { AudioFilesService } from './audio-files.service';
+import { DynamoDbAudioFilesRepository } from './dynamodb-audio-files.repository';
+
+@Module({
+  controllers: [AudioFilesController],
+  providers: [AudioFilesService, { provide: AudioFilesRepository, useClass: DynamoDbAudioFilesRepository }],
+  exports: [AudioFilesService],
+})
+export class AudioFilesModule {}

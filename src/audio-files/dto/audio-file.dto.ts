@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsS3Key, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from './s3-key';
+
+/** S3's largest object: 5 TiB. */
+export const MAX_FILE_SIZE = 5 * 1024 ** 4;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
+export class CreateAudioFileDto {
+  @ApiProperty({ maxLength: S3_KEY_MAX_LENGTH, pattern: S3_KEY_PATTERN.source, example: 'users/test-user/audio-123.3gp' })
+  @IsS3Key()
+  s3_key: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_FILE_SIZE, example: 1024, description: 'Bytes' })
+  @IsOptional()
+  @IsInt({ message: 'file_size must be an integer number of bytes' })
+  @Min(0, { message: 'file_size must not be negative' })
+  @Max(MAX_FILE_SIZE, { message: `file_size must be at most ${MAX_FILE_SIZE} bytes` })
+  file_size?: number;
+}
+
+/** Query strings are text: only a plain run of digits becomes a number, so "abc", "1.5" or "1e3" are refused. */
+const digitsToInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+
+export class ListAudioFilesQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Transform(digitsToInteger)
+  @IsInt({ message: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
+  @Min(1, { message: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
+  @Max(MAX_PAGE_SIZE, { message: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
+  limit: number = DEFAULT_PAGE_SIZE;
+
+  @ApiPropertyOptional({ description: 'The next_cursor of the previous page' })
+  @IsOptional()
+  @IsString({ message: 'cursor must be a string' })
+  @MaxLength(512, { message: 'cursor is not valid' })
+  @Matches(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, { message: 'cursor is not valid' })
+  cursor?: string;
+}
+
+export class AudioFileDto {
+  @ApiProperty({ format: 'uuid' })
+  file_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  user_id: string;
+
+  @ApiProperty({ example: 'users/test-user/audio-123.3gp' })
+  s3_key: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 1024 })
+  file_size: number | null;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T14:34:27.123Z', description: 'ISO-8601 UTC, millisecond precision' })
+  uploaded_at: string;
+}
+
+export class AudioFileResponseDto {
+  @ApiProperty({ type: AudioFileDto })
+  audio_file: AudioFileDto;
+}
+
+export class AudioFileListResponseDto {
+  @ApiProperty({ type: [AudioFileDto], description: 'Newest first' })
+  audio_files: AudioFileDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` to get the next page; null on the last page' })
+  next_cursor: string | null;
+}

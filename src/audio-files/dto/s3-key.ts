@@ -1,0 +1,20 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+export const S3_KEY_MAX_LENGTH = 1024;
+/**
+ * AWS's "safe" key characters, no leading slash, and no empty, "." or ".." path segments: keys that
+ * mean the same object on every client and can never address outside a prefix.
+ */
+export const S3_KEY_PATTERN = /^(?!\/)(?!.*\/\/)(?!(?:.*\/)?\.\.?(?:\/|$))[A-Za-z0-9!_.*'()\/-]+$/;
+
+export function IsS3Key(): PropertyDecorator {
+  return applyDecorators(
+    IsString({ message: 's3_key must be a string' }),
+    MinLength(1, { message: 's3_key must not be empty' }),
+    MaxLength(S3_KEY_MAX_LENGTH, { message: `s3_key must be at most ${S3_KEY_MAX_LENGTH} characters` }),
+    Matches(S3_KEY_PATTERN, {
+      message: "s3_key may contain only letters, digits and !-_.*'()/, and must not start with / or have empty, . or .. segments",
+    }),
+  );
+}

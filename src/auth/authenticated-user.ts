@@ -1,0 +1,4 @@
+/** What the JWT guard attaches to the request once a token is verified. */
+export interface AuthenticatedUser {
+  userId: string;
+}

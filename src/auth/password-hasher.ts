@@ -1,0 +1,42 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import { AppConfig } from '../config/app-config';
+import { Semaphore } from '../common/util/semaphore';
+
+/**
+ * Argon2id hashing and verification. Work runs on libuv's thread pool, never on the event loop; the
+ * semaphore keeps a login burst from taking every core away from other requests.
+ */
+@Injectable()
+export class PasswordHasher implements OnModuleInit {
+  private readonly slots: Semaphore;
+  private readonly options: { type: typeof argon2.argon2id; memoryCost: number; timeCost: number; parallelism: number };
+  /** Verified against when an account does not exist, so that case costs the same as a wrong password. */
+  private dummyHash: string;
+
+  constructor(config: AppConfig) {
+    const { memoryKiB, timeCost, parallelism, concurrency } = config.passwordHashing;
+    this.slots = new Semaphore(concurrency);
+    this.options = { type: argon2.argon2id, memoryCost: memoryKiB, timeCost, parallelism };
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await this.hash('dummy password that never matches an account');
+  }
+
+  hash(password: string): Promise<string> {
+    return this.slots.run(() => argon2.hash(password, this.options));
+  }
+
+  /** `hash` undefined means "no such account": a full verification still runs and fails. */
+  async verify(hash: string | undefined, password: string): Promise<boolean> {
+    const matched = await this.slots.run(async () => {
+      try {
+        return await argon2.verify(hash ?? this.dummyHash, password);
+      } catch {
+        return false;
+      }
+    });
+    return matched && hash !== undefined;
+  }
+}

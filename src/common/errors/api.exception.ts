@@ -1,0 +1,30 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { ErrorCode, FieldError } from './error-codes';
+
+/** An HTTP error that already knows its envelope; thrown by services and pipes, rendered by the filter. */
+export class ApiException extends HttpException {
+  constructor(
+    status: HttpStatus,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: FieldError[],
+  ) {
+    super({ error: message, code, details }, status);
+  }
+
+  static badRequest(message: string, code: ErrorCode = ErrorCode.BAD_REQUEST): ApiException {
+    return new ApiException(HttpStatus.BAD_REQUEST, code, message);
+  }
+
+  static unauthorized(message: string, code: ErrorCode = ErrorCode.UNAUTHORIZED): ApiException {
+    return new ApiException(HttpStatus.UNAUTHORIZED, code, message);
+  }
+
+  static notFound(message: string): ApiException {
+    return new ApiException(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND, message);
+  }
+
+  static conflict(message: string, code: ErrorCode = ErrorCode.CONFLICT): ApiException {
+    return new ApiException(HttpStatus.CONFLICT, code, message);
+  }
+}

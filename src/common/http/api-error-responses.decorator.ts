@@ -1,0 +1,20 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from './error-response.dto';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input: malformed JSON, wrong types, unknown fields or out-of-range values (code VALIDATION_FAILED, INVALID_JSON, UNSUPPORTED_MEDIA_TYPE, INVALID_CURSOR)',
+  401: 'Missing, malformed, expired or revoked bearer token, or wrong credentials',
+  404: 'Not found, or not owned by the caller',
+  409: 'Conflicts with existing data',
+  413: 'Request body larger than BODY_LIMIT_BYTES',
+  503: 'A dependency (DynamoDB) is unavailable; retry after the Retry-After header',
+};
+
+/** Documents the error envelope for the given statuses, plus 400/413/503 which any endpoint can return. */
+export function ApiErrorResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
+  const all = [...new Set([400, ...statuses, 413, 503])].sort();
+  return applyDecorators(
+    ...all.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto })),
+  );
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { EnvironmentVariables, NodeEnvironment } from './environment';
+
+export interface TableNames {
+  users: string;
+  audioFiles: string;
+}
+
+/**
+ * Typed, validated configuration. Built once from the validated environment and injected
+ * wherever settings are needed, so no other code reads `process.env`.
+ */
+export class AppConfig {
+  readonly nodeEnv: NodeEnvironment;
+  readonly http: { host: string; port: number; bodyLimitBytes: number };
+  readonly logLevel: string;
+  readonly dynamodb: {
+    region: string;
+    endpoint?: string;
+    /** Placeholder credentials for an emulator endpoint when the environment names none. */
+    staticCredentials?: { accessKeyId: string; secretAccessKey: string };
+    tables: TableNames;
+    timeoutMs: number;
+    maxAttempts: number;
+  };
+  readonly jwt: {
+    secret: string;
+    /** True when no JWT_SECRET was given outside production and a random one was made for this process. */
+    secretIsEphemeral: boolean;
+    issuer: string;
+    audience: string;
+    ttlSeconds: number;
+  };
+  readonly passwordHashing: {
+    memoryKiB: number;
+    timeCost: number;
+    parallelism: number;
+    concurrency: number;
+  };
+  readonly userCacheTtlMs: number;
+
+  constructor(env: EnvironmentVariables) {
+    this.nodeEnv = env.NODE_ENV;
+    this.http = { host: env.HOST, port: env.PORT, bodyLimitBytes: env.BODY_LIMIT_BYTES };
+    this.logLevel = env.LOG_LEVEL;
+    this.dynamodb = {
+      region: env.AWS_REGION,
+      endpoint: env.DYNAMODB_ENDPOINT,
+      staticCredentials:
+        env.DYNAMODB_ENDPOINT && !env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+      tables: { users: env.USERS_TABLE, audioFiles: env.AUDIO_FILES_TABLE },
+      timeoutMs: env.DYNAMODB_TIMEOUT_MS,
+      maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
+    };
+    this.jwt = {
+      secret: env.JWT_SECRET ?? randomBytes(48).toString('base64'),
+      secretIsEphemeral: env.JWT_SECRET === undefined,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      ttlSeconds: env.JWT_TTL_SECONDS,
+    };
+    this.passwordHashing = {
+      memoryKiB: env.ARGON2_MEMORY_KIB,
+      timeCost: env.ARGON2_TIME_COST,
+      parallelism: env.ARGON2_PARALLELISM,
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+    };
+    this.userCacheTtlMs = env.USER_CACHE_TTL_MS;
+  }
+}

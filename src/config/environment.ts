@@ -1,0 +1,178 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
+
+/** Values shipped in `.env.example` and in well-known samples: never acceptable in production. */
+export const EXAMPLE_JWT_SECRETS: readonly string[] = [
+  'change-me-to-a-random-string-of-at-least-32-bytes',
+  'your-secret-key',
+  'your-secret-key-change-this-in-production',
+  'dev-secret-key-change-in-production',
+  'secret',
+  'changeme',
+];
+
+export const MIN_PRODUCTION_SECRET_BYTES = 32;
+
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the service reads. `.env.example` documents each one;
+ * `validateEnvironment` turns a bad value into a start-up error that names the variable.
+ */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVIRONMENTS)
+  NODE_ENV: NodeEnvironment = 'development';
+
+  @IsString()
+  @MinLength(1)
+  HOST = '0.0.0.0';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 16 * 1024;
+
+  @IsString()
+  @MinLength(1)
+  AWS_REGION = 'us-east-1';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  DYNAMODB_ENDPOINT?: string;
+
+  /** Only consulted to decide whether DynamoDB Local needs placeholder credentials. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AWS_ACCESS_KEY_ID?: string;
+
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
+  USERS_TABLE = 'panzoto-users';
+
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
+  AUDIO_FILES_TABLE = 'panzoto-audio-files';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DYNAMODB_TIMEOUT_MS = 3000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  DYNAMODB_MAX_ATTEMPTS = 3;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  JWT_SECRET?: string;
+
+  @IsString()
+  @MinLength(1)
+  JWT_ISSUER = 'panzoto-backend';
+
+  @IsString()
+  @MinLength(1)
+  JWT_AUDIENCE = 'panzoto-mobile';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  JWT_TTL_SECONDS = 24 * 3600;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(19 * 1024)
+  @Max(4 * 1024 * 1024)
+  ARGON2_MEMORY_KIB = 19 * 1024;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(2)
+  @Max(20)
+  ARGON2_TIME_COST = 2;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  ARGON2_PARALLELISM = 1;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY = 1;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  USER_CACHE_TTL_MS = 5000;
+}
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+function productionSecretProblems(env: EnvironmentVariables): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const secret = env.JWT_SECRET;
+  if (secret === undefined) return ['JWT_SECRET is required when NODE_ENV=production'];
+  if (EXAMPLE_JWT_SECRETS.includes(secret.trim().toLowerCase())) {
+    return ['JWT_SECRET is an example value; generate one with `openssl rand -base64 48`'];
+  }
+  if (Buffer.byteLength(secret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES) {
+    return [`JWT_SECRET must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`];
+  }
+  return [];
+}
+
+/** `@nestjs/config` validate hook: returns typed values or throws naming every bad variable. */
+export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const problems = validateSync(env, { forbidUnknownValues: false }).map((error) => {
+    const shown = /SECRET/.test(error.property) ? '<redacted>' : JSON.stringify(error.value);
+    return `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${shown})`;
+  });
+  problems.push(...productionSecretProblems(env));
+  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
+  return env;
+}

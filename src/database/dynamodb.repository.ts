@@ -1,0 +1,80 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DependencyUnavailableError } from '../common/errors/domain.errors';
+
+const TRANSACTION_CONFLICT_ATTEMPTS = 5;
+
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  'TimeoutError',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ResourceNotFoundException',
+]);
+const UNAVAILABLE_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** True for failures that say "DynamoDB cannot answer now" rather than "this request is wrong". */
+export function isDynamoDbUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, $metadata } = error as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    UNAVAILABLE_ERROR_NAMES.has(error.name) ||
+    (code !== undefined && UNAVAILABLE_NETWORK_CODES.has(code)) ||
+    ($metadata?.httpStatusCode ?? 0) >= 500
+  );
+}
+
+/** Base of every DynamoDB repository: turns outages into `DependencyUnavailableError` (503), nothing else. */
+export abstract class DynamoDbRepository {
+  constructor(protected readonly documents: DynamoDBDocumentClient) {}
+
+  protected async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isDynamoDbUnavailable(error)) throw new DependencyUnavailableError('DynamoDB', error);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs a conditional `TransactWriteItems`. Resolves to the positions of the items whose condition
+   * failed (empty when everything was written). While another transaction holds the same items it
+   * waits and tries again, so a race ends in a clean condition failure rather than an error.
+   */
+  protected async transactWrite(items: TransactWriteCommandInput['TransactItems']): Promise<number[]> {
+    for (let attempt = 1; ; attempt++) {
+      // A fresh token per attempt; within one attempt it makes the SDK's own retries idempotent.
+      const command = new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() });
+      try {
+        await this.call(() => this.documents.send(command));
+        return [];
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+        const failed = codes.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : []));
+        if (failed.length > 0) return failed;
+        if (codes.includes('TransactionConflict') && attempt < TRANSACTION_CONFLICT_ATTEMPTS) {
+          await sleep(Math.random() * 10 * 2 ** attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}

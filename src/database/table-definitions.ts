@@ -1,0 +1,62 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { TableNames } from '../config/app-config';
+
+export const USERS_EMAIL_INDEX = 'email-index';
+export const AUDIO_FILES_USER_INDEX = 'user-files-index';
+
+export interface TableDefinition {
+  /** Which of the service's tables this is; the physical name comes from configuration. */
+  role: keyof TableNames;
+  create: CreateTableCommandInput & { TableName: string };
+}
+
+/**
+ * The one definition of every table and index. `npm run db:init`, `npm run dev`, the tests and the
+ * deployment all create tables from this function; `docs/data-model.md` explains each access pattern.
+ */
+export function tableDefinitions(names: TableNames): TableDefinition[] {
+  return [
+    {
+      role: 'users',
+      create: {
+        TableName: names.users,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'user_id', AttributeType: 'S' },
+          { AttributeName: 'email', AttributeType: 'S' },
+        ],
+        KeySchema: [{ AttributeName: 'user_id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: USERS_EMAIL_INDEX,
+            KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    },
+    {
+      role: 'audioFiles',
+      create: {
+        TableName: names.audioFiles,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'file_id', AttributeType: 'S' },
+          { AttributeName: 'user_id', AttributeType: 'S' },
+          { AttributeName: 'uploaded_at', AttributeType: 'N' },
+        ],
+        KeySchema: [{ AttributeName: 'file_id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: AUDIO_FILES_USER_INDEX,
+            KeySchema: [
+              { AttributeName: 'user_id', KeyType: 'HASH' },
+              { AttributeName: 'uploaded_at', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    },
+  ];
+}

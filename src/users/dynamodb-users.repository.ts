@@ -1,0 +1,96 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { DynamoDbRepository } from '../database/dynamodb.repository';
+import type { User } from './user';
+import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
+
+/** Partition-key prefix of the item that reserves an email for one account (see docs/data-model.md). */
+export const EMAIL_CLAIM_PREFIX = 'EMAIL#';
+
+interface UserItem {
+  user_id: string;
+  email: string;
+  password_hash: string;
+  key_salt: string;
+  created_at: number;
+  created_at_iso: string;
+}
+
+interface EmailClaimItem {
+  user_id: string;
+  claimed_by: string;
+  created_at: number;
+}
+
+export function toUserItem(user: User): UserItem {
+  return {
+    user_id: user.id,
+    email: user.email,
+    password_hash: user.passwordHash,
+    key_salt: user.keySalt,
+    created_at: user.createdAt.getTime(),
+    created_at_iso: user.createdAt.toISOString(),
+  };
+}
+
+function fromUserItem(item: Record<string, unknown> | undefined): User | undefined {
+  if (!item || typeof item.email !== 'string' || typeof item.password_hash !== 'string') return undefined;
+  return {
+    id: item.user_id as string,
+    email: item.email,
+    passwordHash: item.password_hash,
+    keySalt: item.key_salt as string,
+    createdAt: new Date(Number(item.created_at)),
+  };
+}
+
+export function emailClaimKey(email: string): string {
+  return `${EMAIL_CLAIM_PREFIX}${email}`;
+}
+
+@Injectable()
+export class DynamoDbUsersRepository extends DynamoDbRepository implements UsersRepository {
+  private readonly tableName: string;
+
+  constructor(documents: DynamoDBDocumentClient, config: AppConfig) {
+    super(documents);
+    this.tableName = config.dynamodb.tables.users;
+  }
+
+  /**
+   * Writes the account and its email claim in one transaction, each conditional on not existing:
+   * of any number of concurrent registrations of one email, exactly one succeeds.
+   */
+  async create(user: User): Promise<void> {
+    const claim: EmailClaimItem = {
+      user_id: emailClaimKey(user.email),
+      claimed_by: user.id,
+      created_at: user.createdAt.getTime(),
+    };
+    const failed = await this.transactWrite([
+      { Put: { TableName: this.tableName, Item: toUserItem(user), ConditionExpression: 'attribute_not_exists(user_id)' } },
+      { Put: { TableName: this.tableName, Item: claim, ConditionExpression: 'attribute_not_exists(user_id)' } },
+    ]);
+    if (failed.includes(1)) throw new EmailAlreadyRegisteredError();
+    if (failed.length > 0) throw new Error(`User ${user.id} already exists`);
+  }
+
+  async findById(userId: string): Promise<User | undefined> {
+    const { Item } = await this.call(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { user_id: userId }, ConsistentRead: true })),
+    );
+    return fromUserItem(Item);
+  }
+
+  /** The claim item is read with a strongly consistent GetItem, so a just-registered account is found at once. */
+  async findByEmail(email: string): Promise<User | undefined> {
+    const { Item } = await this.call(() =>
+      this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: { user_id: emailClaimKey(email) }, ConsistentRead: true }),
+      ),
+    );
+    const owner = Item?.claimed_by;
+    return typeof owner === 'string' ? this.findById(owner) : undefined;
+  }
+}

@@ -1,0 +1,20 @@
+export interface User {
+  id: string;
+  /** Normalised: trimmed and lower-cased. */
+  email: string;
+  /** Argon2id PHC string; never leaves the service. */
+  passwordHash: string;
+  /** 32 random bytes as 64 hex characters, handed to the client for its key derivation. */
+  keySalt: string;
+  createdAt: Date;
+}
+
+export interface PublicUser {
+  user_id: string;
+  email: string;
+  created_at: string;
+}
+
+export function toPublicUser(user: User): PublicUser {
+  return { user_id: user.id, email: user.email, created_at: user.createdAt.toISOString() };
+}
