@@ -1,0 +1,6 @@
+// Every test process starts from the same quiet, local settings; test files may override them.
+process.env.NODE_ENV = 'test';
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
+process.env.AWS_REGION = 'us-east-1';
+delete process.env.AWS_ACCESS_KEY_ID;
+delete process.env.AWS_PROFILE;
