@@ -13,7 +13,7 @@ import { provisionServiceTables } from '../../src/database/provision';
 export const PASSWORD = 'SecurePassword123!';
 
 /** Fresh, uniquely named tables in the run's DynamoDB Local; returns the configuration that uses them. */
-export async function isolatedTables(overrides: Record<string, string> = {}): Promise<AppConfig> {
+export async function isolatedTables(overrides: Record<string, string> = {}, provision = true): Promise<AppConfig> {
   const suffix = randomUUID().slice(0, 8);
   Object.assign(process.env, {
     USERS_TABLE: `users-${suffix}`,
@@ -22,7 +22,7 @@ export async function isolatedTables(overrides: Record<string, string> = {}): Pr
     ...overrides,
   });
   const config = new AppConfig(validateEnvironment(process.env));
-  await provisionServiceTables(config);
+  if (provision) await provisionServiceTables(config);
   return config;
 }
 
@@ -36,8 +36,11 @@ export interface TestApp {
 }
 
 /** The real application (real modules, real DynamoDB Local) behind supertest. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const config = await isolatedTables(overrides);
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  { provisionTables = true } = {},
+): Promise<TestApp> {
+  const config = await isolatedTables(overrides, provisionTables);
   const app = await createApp();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -15,9 +15,9 @@ export class CreateAudioFileDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_FILE_SIZE, example: 1024, description: 'Bytes' })
   @IsOptional()
-  @IsInt({ message: 'file_size must be an integer number of bytes' })
   @Min(0, { message: 'file_size must not be negative' })
   @Max(MAX_FILE_SIZE, { message: `file_size must be at most ${MAX_FILE_SIZE} bytes` })
+  @IsInt({ message: 'file_size must be an integer number of bytes' })
   file_size?: number;
 }
 
@@ -29,16 +29,16 @@ export class ListAudioFilesQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Transform(digitsToInteger)
-  @IsInt({ message: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
   @Min(1, { message: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
   @Max(MAX_PAGE_SIZE, { message: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
+  @IsInt({ message: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
   limit: number = DEFAULT_PAGE_SIZE;
 
   @ApiPropertyOptional({ description: 'The next_cursor of the previous page' })
   @IsOptional()
-  @IsString({ message: 'cursor must be a string' })
   @MaxLength(512, { message: 'cursor is not valid' })
   @Matches(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, { message: 'cursor is not valid' })
+  @IsString({ message: 'cursor must be a string' })
   cursor?: string;
 }
 

@@ -8,9 +8,9 @@ export const DECRYPT_STATUS_READY = 'ready_for_transcription';
 
 export class DecryptAudioDto {
   @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: "The account's password (re-checked for every decryption)" })
-  @IsString({ message: 'password must be a string' })
   @MinLength(1, { message: 'password is required for decryption' })
   @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
+  @IsString({ message: 'password must be a string' })
   password: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Which file; either this or s3_key (file_id wins when both are given)' })

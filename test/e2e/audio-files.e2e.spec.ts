@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { registerUser, RegisteredUser, scanAll, startTestApp, TestApp } from '../support/test-app';
+
+describe('audio files (HTTP, DynamoDB Local)', () => {
+  let t: TestApp;
+  let alice: RegisteredUser;
+  let bob: RegisteredUser;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    [alice, bob] = await Promise.all([registerUser(t.http), registerUser(t.http)]);
+  });
+  afterAll(() => t.close());
+
+  const create = (user: RegisteredUser, body: object) => t.http.post('/api/audio-file').set(user.auth).send(body);
+  const list = (user: RegisteredUser, query = '') => t.http.get(`/api/user/audio-files${query}`).set(user.auth);
+  const itemCount = async () => (await scanAll(t.documents, t.config.dynamodb.tables.audioFiles)).length;
+
+  it('creates a record (201) and lists it with the same values and types', async () => {
+    const s3Key = `users/${alice.userId}/${randomUUID()}.3gp`;
+    const created = await create(alice, { s3_key: s3Key, file_size: 1024 }).expect(201);
+    expect(created.body).toEqual({
+      audio_file: {
+        file_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        user_id: alice.userId,
+        s3_key: s3Key,
+        file_size: 1024,
+        uploaded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      },
+    });
+    const listed = await list(alice).expect(200);
+    expect(listed.body.audio_files).toContainEqual(created.body.audio_file);
+    const fetched = await t.http.get(`/api/audio-files/${created.body.audio_file.file_id}`).set(alice.auth).expect(200);
+    expect(fetched.body).toEqual(created.body);
+  });
+
+  it('refuses a second record for the same s3_key (409), so no object has two records', async () => {
+    const s3Key = `users/${alice.userId}/${randomUUID()}.3gp`;
+    await create(alice, { s3_key: s3Key, file_size: 1 }).expect(201);
+    const response = await create(alice, { s3_key: s3Key, file_size: 1 }).expect(409);
+    expect(response.body.code).toBe('S3_KEY_TAKEN');
+  });
+
+  it.each([
+    ['file_size "big"', { s3_key: 'users/x/a.3gp', file_size: 'big' }],
+    ['a negative file_size', { s3_key: 'users/x/a.3gp', file_size: -1 }],
+    ['a fractional file_size', { s3_key: 'users/x/a.3gp', file_size: 10.5 }],
+    ['file_size as a numeric string', { s3_key: 'users/x/a.3gp', file_size: '1024' }],
+    ['an object as s3_key', { s3_key: { $gt: '' }, file_size: 1 }],
+    ['a missing s3_key', { file_size: 1 }],
+    ['an empty s3_key', { s3_key: '', file_size: 1 }],
+    ['an s3_key with ..', { s3_key: 'users/x/../y/a.3gp', file_size: 1 }],
+    ['an s3_key with a leading /', { s3_key: '/users/x/a.3gp', file_size: 1 }],
+    ['an s3_key with a space', { s3_key: 'users/x/a b.3gp', file_size: 1 }],
+    ['an s3_key over 1024 characters', { s3_key: 'a'.repeat(1025), file_size: 1 }],
+    ['an unknown field', { s3_key: 'users/x/a.3gp', file_size: 1, user_id: 'someone-else' }],
+  ])('refuses %s (400) and stores nothing', async (_case, body) => {
+    const before = await itemCount();
+    const response = await create(alice, body).expect(400);
+    expect(response.body).toEqual(expect.objectContaining({ code: 'VALIDATION_FAILED', error: expect.any(String) }));
+    expect(await itemCount()).toBe(before);
+  });
+
+  it.each(['abc', '-5', '0', '101', '100000', '1.5', '', '1e2'])('refuses limit=%s (400)', async (limit) => {
+    const response = await list(alice, `?limit=${limit}`).expect(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    expect(response.body.details[0].field).toBe('limit');
+  });
+
+  it('refuses unknown query parameters (400)', async () => {
+    await list(alice, '?limit=5&sort=asc').expect(400);
+  });
+
+  describe('paging newest first', () => {
+    let carol: RegisteredUser;
+    const created: string[] = [];
+
+    beforeAll(async () => {
+      carol = await registerUser(t.http);
+      for (let index = 0; index < 7; index++) {
+        const response = await create(carol, { s3_key: `users/${carol.userId}/${index}.3gp`, file_size: index }).expect(201);
+        created.push(response.body.audio_file.file_id);
+      }
+    });
+
+    it('returns pages of `limit`, newest first, with next_cursor until the last page', async () => {
+      const seen: string[] = [];
+      const times: number[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: string = `?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const response = await list(carol, query).expect(200);
+        expect(response.body.audio_files.length).toBeLessThanOrEqual(3);
+        for (const file of response.body.audio_files as Array<{ file_id: string; uploaded_at: string }>) {
+          seen.push(file.file_id);
+          times.push(Date.parse(file.uploaded_at));
+        }
+        cursor = response.body.next_cursor;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect([...seen].sort()).toEqual([...created].sort());
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    });
+
+    it('defaults to 50 per page and returns null next_cursor when everything fits', async () => {
+      const response = await list(carol).expect(200);
+      expect(response.body.audio_files).toHaveLength(7);
+      expect(response.body.next_cursor).toBeNull();
+    });
+
+    it('refuses a cursor issued to another user, and a tampered one (400)', async () => {
+      const { body } = await list(carol, '?limit=2').expect(200);
+      const foreign = await list(bob, `?cursor=${encodeURIComponent(body.next_cursor)}`).expect(400);
+      expect(foreign.body.code).toBe('INVALID_CURSOR');
+      const [payload, mac] = (body.next_cursor as string).split('.');
+      const forged = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), u: bob.userId }),
+      ).toString('base64url');
+      const tampered = await list(bob, `?cursor=${forged}.${mac}`).expect(400);
+      expect(tampered.body.code).toBe('INVALID_CURSOR');
+      await list(carol, '?cursor=not-a-cursor').expect(400);
+    });
+  });
+
+  it("never shows one user's files to another", async () => {
+    const secret = await create(alice, { s3_key: `users/${alice.userId}/${randomUUID()}.3gp`, file_size: 7 }).expect(201);
+    const bobsList = await list(bob).expect(200);
+    expect(bobsList.body.audio_files.map((file: { file_id: string }) => file.file_id)).not.toContain(
+      secret.body.audio_file.file_id,
+    );
+    const response = await t.http.get(`/api/audio-files/${secret.body.audio_file.file_id}`).set(bob.auth).expect(404);
+    expect(response.body).toMatchObject({ error: 'Audio file not found', code: 'NOT_FOUND' });
+    await t.http.get('/api/audio-files/not-a-uuid').set(bob.auth).expect(400);
+  });
+
+  it('requires a token', async () => {
+    const response = await t.http.get('/api/user/audio-files').expect(401);
+    expect(response.body.code).toBe('UNAUTHORIZED');
+    await t.http.post('/api/audio-file').send({ s3_key: 'users/x/a.3gp', file_size: 1 }).expect(401);
+  });
+});

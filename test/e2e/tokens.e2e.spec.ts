@@ -1,0 +1,82 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { createHmac } from 'node:crypto';
+import { registerUser, startTestApp, TestApp } from '../support/test-app';
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** Builds a JWT by hand, so tests can craft what a well-behaved signer never would. */
+function craftToken(claims: object, secret: string, header: object = { alg: 'HS256', typ: 'JWT' }): string {
+  const unsigned = `${base64url(header)}.${base64url(claims)}`;
+  const signature = header && (header as { alg?: string }).alg === 'none' ? '' : createHmac('sha256', secret).update(unsigned).digest('base64url');
+  return `${unsigned}.${signature}`;
+}
+
+describe('JWT guard (HTTP, DynamoDB Local)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // No existence cache here, so a deleted account is refused at once.
+    t = await startTestApp({ USER_CACHE_TTL_MS: '0' });
+  });
+  afterAll(() => t.close());
+
+  const secret = () => t.config.jwt.secret;
+  const now = () => Math.floor(Date.now() / 1000);
+  const standard = () => ({ iss: t.config.jwt.issuer, aud: t.config.jwt.audience, iat: now(), exp: now() + 600 });
+  const me = (authorization?: string) => {
+    const call = t.http.get('/api/user/me');
+    return authorization === undefined ? call : call.set('Authorization', authorization);
+  };
+
+  it('accepts its own token', async () => {
+    const user = await registerUser(t.http);
+    const response = await me(`Bearer ${user.token}`).expect(200);
+    expect(response.body.user).toMatchObject({ user_id: user.userId, email: user.email });
+  });
+
+  it('refuses a missing header, a token without "Bearer ", and another scheme (401)', async () => {
+    const user = await registerUser(t.http);
+    const missing = await me().expect(401);
+    expect(missing.body.error).toMatch(/Missing bearer token/);
+    await me(user.token).expect(401);
+    await me(`Basic ${user.token}`).expect(401);
+  });
+
+  it('refuses a token whose account no longer exists (401)', async () => {
+    const user = await registerUser(t.http);
+    await me(`Bearer ${user.token}`).expect(200);
+    await t.documents.send(new DeleteCommand({ TableName: t.config.dynamodb.tables.users, Key: { user_id: user.userId } }));
+    const response = await me(`Bearer ${user.token}`).expect(401);
+    expect(response.body.error).toMatch(/no longer exists/);
+  });
+
+  it('refuses validly signed tokens without a usable subject (401)', async () => {
+    await me(`Bearer ${craftToken({ ...standard() }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...standard(), sub: 'not-a-uuid' }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...standard(), sub: 42 }, secret())}`).expect(401);
+    const user = await registerUser(t.http);
+    const other = await registerUser(t.http);
+    await me(`Bearer ${craftToken({ ...standard(), sub: user.userId, user_id: other.userId }, secret())}`).expect(401);
+  });
+
+  it('accepts the Flask design’s user_id claim when there is no sub', async () => {
+    const user = await registerUser(t.http);
+    await me(`Bearer ${craftToken({ ...standard(), user_id: user.userId }, secret())}`).expect(200);
+  });
+
+  it('refuses alg "none", another algorithm, another secret, issuer or audience, and expired tokens (401)', async () => {
+    const user = await registerUser(t.http);
+    const claims = { ...standard(), sub: user.userId };
+    await me(`Bearer ${craftToken(claims, secret(), { alg: 'none', typ: 'JWT' })}`).expect(401);
+    await me(`Bearer ${craftToken(claims, secret(), { alg: 'HS512', typ: 'JWT' })}`).expect(401);
+    await me(`Bearer ${craftToken(claims, 'another-secret-another-secret-another')}`).expect(401);
+    await me(`Bearer ${craftToken({ ...claims, iss: 'someone-else' }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...claims, aud: 'another-app' }, secret())}`).expect(401);
+    const expired = await me(`Bearer ${craftToken({ ...claims, iat: now() - 7200, exp: now() - 3600 }, secret())}`).expect(401);
+    expect(expired.body).toMatchObject({ error: 'Token has expired', code: 'UNAUTHORIZED' });
+    await me('Bearer not.a.jwt').expect(401);
+    await me(`Bearer ${'x'.repeat(5000)}`).expect(401);
+  });
+});
