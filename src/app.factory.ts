@@ -13,7 +13,7 @@ import { buildOpenApiDocument } from './openapi';
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
 
-function createAdapter(): FastifyAdapter {
+export function createAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     requestIdHeader: false,
     // Stored on the raw request too, so pino-http logs the same id (see common/http/logging.ts).
@@ -27,27 +27,31 @@ function createAdapter(): FastifyAdapter {
   });
 }
 
-/** Applies everything a running service needs on top of the module graph; shared by main, tests and tools. */
-export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
-  const config = app.get(AppConfig);
+/**
+ * The HTTP behaviour every request sees: JSON-only bodies within the size limit, a request id on every
+ * response, strict validation and the one error envelope. Controller tests apply exactly this too.
+ */
+export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: number): void {
   const fastify = app.getHttpAdapter().getInstance();
-
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: config.http.bodyLimitBytes },
+    { parseAs: 'string', bodyLimit: bodyLimitBytes },
     fastify.getDefaultJsonParser('error', 'error'),
   );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
-
-  app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
-  app.enableShutdownHooks();
+}
 
+/** Applies everything a running service needs on top of the module graph; shared by main, tests and tools. */
+export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  applyHttpPipeline(app, config.http.bodyLimitBytes);
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: `${DOCS_PATH}/openapi.json`,
     swaggerOptions: { persistAuthorization: true },

@@ -12,7 +12,7 @@ export interface TableNames {
  */
 export class AppConfig {
   readonly nodeEnv: NodeEnvironment;
-  readonly http: { host: string; port: number; bodyLimitBytes: number };
+  readonly http: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number };
   readonly logLevel: string;
   readonly dynamodb: {
     region: string;
@@ -41,7 +41,12 @@ export class AppConfig {
 
   constructor(env: EnvironmentVariables) {
     this.nodeEnv = env.NODE_ENV;
-    this.http = { host: env.HOST, port: env.PORT, bodyLimitBytes: env.BODY_LIMIT_BYTES };
+    this.http = {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    };
     this.logLevel = env.LOG_LEVEL;
     this.dynamodb = {
       region: env.AWS_REGION,

@@ -143,6 +143,13 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(60_000)
   USER_CACHE_TTL_MS = 5000;
+
+  /** How long in-flight requests may take to finish after SIGTERM; keep it under ECS's 30 s stop timeout. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_GRACE_MS = 25_000;
 }
 
 export class InvalidEnvironmentError extends Error {

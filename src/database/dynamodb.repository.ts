@@ -16,6 +16,8 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'ResourceNotFoundException',
+  // No credentials could be found: a deployment problem, but to a client the service is simply unavailable.
+  'CredentialsProviderError',
 ]);
 const UNAVAILABLE_NETWORK_CODES = new Set([
   'ECONNREFUSED',

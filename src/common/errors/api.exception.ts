@@ -10,6 +10,7 @@ export class ApiException extends HttpException {
     readonly details?: FieldError[],
   ) {
     super({ error: message, code, details }, status);
+    this.message = message;
   }
 
   static badRequest(message: string, code: ErrorCode = ErrorCode.BAD_REQUEST): ApiException {

@@ -12,7 +12,7 @@ export function loggerParams(config: AppConfig): Params {
     pinoHttp: {
       level: config.logLevel,
       genReqId: (request: IncomingMessage) => request.id ?? requestIdFor(request),
-      customAttributeKeys: { reqId: 'request_id' },
+      customProps: (request: IncomingMessage) => ({ request_id: request.id }),
       serializers: {
         req: (request: { id: string; method: string; url: string }) => ({
           id: request.id,

@@ -1,0 +1,32 @@
+import { testConfig } from '../../test/fakes/config';
+import { PasswordHasher } from './password-hasher';
+
+describe('PasswordHasher', () => {
+  let hasher: PasswordHasher;
+
+  beforeAll(async () => {
+    hasher = new PasswordHasher(testConfig({ ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1' }));
+    await hasher.onModuleInit();
+  });
+
+  it('hashes with Argon2id and the configured parameters, salted per hash', async () => {
+    const first = await hasher.hash('correct horse battery');
+    const second = await hasher.hash('correct horse battery');
+    expect(first).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(first).not.toBe(second);
+  });
+
+  it('verifies the right password only', async () => {
+    const hash = await hasher.hash('correct horse battery');
+    expect(await hasher.verify(hash, 'correct horse battery')).toBe(true);
+    expect(await hasher.verify(hash, 'correct horse batterY')).toBe(false);
+  });
+
+  it('never matches when there is no account, even for the dummy password', async () => {
+    expect(await hasher.verify(undefined, 'dummy password that never matches an account')).toBe(false);
+  });
+
+  it('treats a corrupt stored hash as a mismatch rather than an error', async () => {
+    expect(await hasher.verify('not-a-phc-string', 'anything')).toBe(false);
+  });
+});

@@ -1,0 +1,62 @@
+import { AppConfig } from './app-config';
+import { InvalidEnvironmentError, validateEnvironment } from './environment';
+
+const STRONG_SECRET = 'Zq3v9XkP2m8Rt6Yw1Lb4Nc7Hd0Fg5Js2Qe8Ua3Vi';
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    validateEnvironment(raw);
+    return [];
+  } catch (error) {
+    if (error instanceof InvalidEnvironmentError) return error.problems;
+    throw error;
+  }
+}
+
+describe('validateEnvironment', () => {
+  it('gives safe defaults for local development', () => {
+    const config = new AppConfig(validateEnvironment({}));
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      http: { port: 3000, bodyLimitBytes: 16384 },
+      dynamodb: { tables: { users: 'panzoto-users', audioFiles: 'panzoto-audio-files' } },
+      passwordHashing: { memoryKiB: 19456, timeCost: 2, parallelism: 1 },
+    });
+    expect(config.jwt.secretIsEphemeral).toBe(true);
+    expect(Buffer.byteLength(config.jwt.secret)).toBeGreaterThanOrEqual(32);
+  });
+
+  it.each([
+    ['missing', {}],
+    ['too short', { JWT_SECRET: 'short-secret' }],
+    ['the .env.example value', { JWT_SECRET: 'change-me-to-a-random-string-of-at-least-32-bytes' }],
+    ["the Flask design's default", { JWT_SECRET: 'dev-secret-key-change-in-production' }],
+  ])('refuses to start in production with a JWT_SECRET that is %s, naming the variable', (_case, env) => {
+    const problems = problemsOf({ NODE_ENV: 'production', ...env });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^JWT_SECRET /);
+  });
+
+  it('accepts a strong secret in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET })).toEqual([]);
+  });
+
+  it('names every bad variable and never echoes a secret', () => {
+    const problems = problemsOf({ PORT: 'eighty', ARGON2_MEMORY_KIB: '1024', JWT_SECRET: 'x'.repeat(5000), NODE_ENV: 'staging' });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['ARGON2_MEMORY_KIB', 'JWT_SECRET', 'NODE_ENV', 'PORT']);
+    expect(problems.join('\n')).not.toContain('xxxxxxxx');
+  });
+
+  it('refuses Argon2 parameters under the OWASP minimum', () => {
+    expect(problemsOf({ ARGON2_TIME_COST: '1' })[0]).toMatch(/^ARGON2_TIME_COST/);
+  });
+
+  it('uses placeholder credentials only for an emulator endpoint without configured ones', () => {
+    expect(new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).dynamodb.staticCredentials).toBeDefined();
+    expect(new AppConfig(validateEnvironment({})).dynamodb.staticCredentials).toBeUndefined();
+    expect(
+      new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_ACCESS_KEY_ID: 'AKIA' })).dynamodb
+        .staticCredentials,
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,36 @@
+import type { AudioFile } from '../../src/audio-files/audio-file';
+import {
+  AudioFilePage,
+  AudioFilePosition,
+  AudioFilesRepository,
+  S3KeyAlreadyRegisteredError,
+} from '../../src/audio-files/audio-files.repository';
+
+/** An AudioFilesRepository in a Map, for service tests. */
+export class InMemoryAudioFilesRepository extends AudioFilesRepository {
+  readonly files = new Map<string, AudioFile>();
+
+  async create(file: AudioFile): Promise<void> {
+    if ([...this.files.values()].some((existing) => existing.s3Key === file.s3Key)) throw new S3KeyAlreadyRegisteredError();
+    this.files.set(file.id, file);
+  }
+
+  async findById(fileId: string): Promise<AudioFile | undefined> {
+    return this.files.get(fileId);
+  }
+
+  async findByS3Key(s3Key: string): Promise<AudioFile | undefined> {
+    return [...this.files.values()].find((file) => file.s3Key === s3Key);
+  }
+
+  async listByUser(userId: string, limit: number, after?: AudioFilePosition): Promise<AudioFilePage> {
+    const mine = [...this.files.values()]
+      .filter((file) => file.userId === userId)
+      .sort((a, b) => b.uploadedAt.getTime() - a.uploadedAt.getTime() || b.id.localeCompare(a.id));
+    const start = after ? mine.findIndex((file) => file.id === after.fileId) + 1 : 0;
+    const files = mine.slice(start, start + limit);
+    const last = files[files.length - 1];
+    const more = start + limit < mine.length;
+    return { files, next: more && last ? { uploadedAt: last.uploadedAt.getTime(), fileId: last.id } : undefined };
+  }
+}

@@ -1,0 +1,23 @@
+import type { User } from '../../src/users/user';
+import { EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
+
+/** A UsersRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
+export class InMemoryUsersRepository extends UsersRepository {
+  readonly users = new Map<string, User>();
+  reads = 0;
+
+  async create(user: User): Promise<void> {
+    if ([...this.users.values()].some((existing) => existing.email === user.email)) throw new EmailAlreadyRegisteredError();
+    this.users.set(user.id, { ...user });
+  }
+
+  async findById(userId: string): Promise<User | undefined> {
+    this.reads++;
+    return this.users.get(userId);
+  }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    this.reads++;
+    return [...this.users.values()].find((user) => user.email === email);
+  }
+}

@@ -1,0 +1,50 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { AppConfig } from '../../src/config/app-config';
+import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
+import { AUDIO_FILES_USER_INDEX, tableDefinitions } from '../../src/database/table-definitions';
+import { provisionTables } from '../../src/database/table-provisioner';
+import { isolatedTables } from '../support/test-app';
+
+describe('provisionTables (DynamoDB Local)', () => {
+  let config: AppConfig;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    config = await isolatedTables({}, false);
+    client = createDynamoDbClient(config.dynamodb);
+  });
+  afterAll(() => client.destroy());
+
+  it('creates the tables, then leaves them and their data alone on the next run', async () => {
+    const definitions = tableDefinitions(config.dynamodb.tables);
+    expect(await provisionTables(client, definitions)).toEqual([
+      { table: config.dynamodb.tables.users, action: 'created-table' },
+      { table: config.dynamodb.tables.audioFiles, action: 'created-table' },
+    ]);
+    const documents = createDocumentClient(client);
+    await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: { user_id: 'kept', email: 'k@example.com' } }));
+    expect(await provisionTables(client, definitions)).toEqual([
+      { table: config.dynamodb.tables.users, action: 'unchanged' },
+      { table: config.dynamodb.tables.audioFiles, action: 'unchanged' },
+    ]);
+    const { Item } = await documents.send(new GetCommand({ TableName: config.dynamodb.tables.users, Key: { user_id: 'kept' } }));
+    expect(Item).toEqual({ user_id: 'kept', email: 'k@example.com' });
+  });
+
+  it('adds an index that an existing table lacks, keeping its items', async () => {
+    const [, audio] = tableDefinitions({ users: 'unused', audioFiles: `legacy-audio-${Date.now()}` });
+    const withoutIndex = { ...audio, create: { ...audio.create, GlobalSecondaryIndexes: undefined, AttributeDefinitions: [{ AttributeName: 'file_id', AttributeType: 'S' as const }] } };
+    await provisionTables(client, [withoutIndex]);
+    const documents = createDocumentClient(client);
+    await documents.send(new PutCommand({ TableName: audio.create.TableName, Item: { file_id: 'old', user_id: 'u', uploaded_at: 1 } }));
+
+    expect(await provisionTables(client, [audio])).toEqual([
+      { table: audio.create.TableName, action: 'created-index', index: AUDIO_FILES_USER_INDEX },
+    ]);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: audio.create.TableName }));
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([AUDIO_FILES_USER_INDEX]);
+    const { Item } = await documents.send(new GetCommand({ TableName: audio.create.TableName, Key: { file_id: 'old' } }));
+    expect(Item).toBeDefined();
+  });
+});
