@@ -38,7 +38,7 @@ export class AudioFilesController {
   @Post('audio-file')
   @ApiOperation({ summary: 'Record an uploaded audio file' })
   @ApiCreatedResponse({ type: AudioFileResponseDto })
-  @ApiErrorResponses(409)
+  @ApiErrorResponses(409, 413)
   async create(@CurrentUser() caller: AuthenticatedUser, @Body() body: CreateAudioFileDto): Promise<AudioFileResponseDto> {
     return { audio_file: toAudioFileView(await this.audioFiles.create(caller.userId, body)) };
   }

@@ -15,7 +15,7 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ summary: 'Create an account; answers with a token and the key salt' })
   @ApiCreatedResponse({ type: AuthResponseDto })
-  @ApiErrorResponses(409)
+  @ApiErrorResponses(409, 413)
   register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
     return this.auth.register(body);
   }
@@ -24,7 +24,7 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Exchange email and password for a token' })
   @ApiOkResponse({ type: AuthResponseDto })
-  @ApiErrorResponses(401)
+  @ApiErrorResponses(401, 413)
   login(@Body() body: LoginDto): Promise<AuthResponseDto> {
     return this.auth.login(body);
   }

@@ -19,7 +19,7 @@ export class DecryptController {
     description: 'Verifies the password (401) and finds the caller’s file by file_id or s3_key (404 when missing or not theirs).',
   })
   @ApiOkResponse({ type: DecryptAudioResponseDto })
-  @ApiErrorResponses(401, 404)
+  @ApiErrorResponses(401, 404, 413)
   prepare(@CurrentUser() caller: AuthenticatedUser, @Body() body: DecryptAudioDto): Promise<DecryptAudioResponseDto> {
     return this.decrypt.prepare(caller.userId, body);
   }

@@ -11,9 +11,9 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'A dependency (DynamoDB) is unavailable; retry after the Retry-After header',
 };
 
-/** Documents the error envelope for the given statuses, plus 400/413/503 which any endpoint can return. */
+/** Documents the error envelope for the given statuses, plus 400 and 503 which any endpoint can return. */
 export function ApiErrorResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
-  const all = [...new Set([400, ...statuses, 413, 503])].sort();
+  const all = [...new Set([400, ...statuses, 503])].sort();
   return applyDecorators(
     ...all.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto })),
   );
