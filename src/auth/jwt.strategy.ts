@@ -11,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface TokenClaims {
   sub?: unknown;
-  /** Written by the Flask design's tokens; accepted when it agrees with `sub`. */
+  /** The Flask design's claim name for the subject; still honoured (when it agrees with `sub`). */
   user_id?: unknown;
 }
 

@@ -8,7 +8,7 @@ import { loadDotEnv } from './load-env';
 async function main(): Promise<void> {
   loadDotEnv();
   const logger = new Logger('db:init');
-  const config = new AppConfig(validateEnvironment(process.env));
+  const config = new AppConfig(validateEnvironment(process.env, { requireProductionSecrets: false }));
   logger.log(`DynamoDB ${config.dynamodb.endpoint ?? `AWS ${config.dynamodb.region}`}`);
   for (const action of await provisionServiceTables(config)) {
     logger.log(`${action.table}: ${action.action}${action.index ? ` ${action.index}` : ''}`);

@@ -60,3 +60,9 @@ describe('validateEnvironment', () => {
     ).toBeUndefined();
   });
 });
+
+describe('validateEnvironment for tools that sign nothing', () => {
+  it('does not ask db:init for a production JWT secret', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production' }, { requireProductionSecrets: false })).not.toThrow();
+  });
+});

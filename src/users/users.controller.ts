@@ -16,7 +16,7 @@ export class UsersController {
   @Get('me')
   @ApiOperation({ summary: 'The account the token belongs to' })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrorResponses(401)
+  @ApiErrorResponses(401, 404)
   async me(@CurrentUser() caller: AuthenticatedUser): Promise<UserResponseDto> {
     return { user: toPublicUser(await this.users.getById(caller.userId)) };
   }

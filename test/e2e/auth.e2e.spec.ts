@@ -33,7 +33,7 @@ describe('register and login (HTTP, DynamoDB Local)', () => {
     const { userId, email } = await registerUser(t.http);
     const [item] = await accountsWithEmail(email);
     expect(item.user_id).toBe(userId);
-    expect(item.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,p=\d+,t=\d+\$/);
+    expect(item.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(JSON.stringify(item)).not.toContain(PASSWORD);
     expect(item.created_at).toEqual(new Date(item.created_at_iso as string).getTime());
   });

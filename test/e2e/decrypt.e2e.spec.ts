@@ -60,6 +60,8 @@ describe('decrypt-audio (HTTP, DynamoDB Local)', () => {
     ['a file_id that is not a UUID', { password: PASSWORD, file_id: 'abc' }],
     ['an object as s3_key', { password: PASSWORD, s3_key: { a: 1 } }],
     ['a number as password', { password: 12345678, s3_key: 'users/x/a.3gp' }],
+    ['a null s3_key', { password: PASSWORD, s3_key: null }],
+    ['a null file_id', { password: PASSWORD, file_id: null }],
   ])('refuses %s (400)', async (_case, body) => {
     const response = await decrypt(alice, body).expect(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');

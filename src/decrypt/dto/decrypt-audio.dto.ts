@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../auth/dto/credentials.dto';
 import { AudioFileDto } from '../../audio-files/dto/audio-file.dto';
 import { IsS3Key, S3_KEY_MAX_LENGTH } from '../../audio-files/dto/s3-key';
@@ -19,7 +19,7 @@ export class DecryptAudioDto {
   file_id?: string;
 
   @ApiPropertyOptional({ maxLength: S3_KEY_MAX_LENGTH })
-  @IsOptional()
+  @ValidateIf((body: DecryptAudioDto) => body.s3_key !== undefined)
   @IsS3Key()
   s3_key?: string;
 }
