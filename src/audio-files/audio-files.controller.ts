@@ -1,5 +1,12 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiException } from '../common/errors/api.exception';
@@ -11,6 +18,8 @@ import {
   AudioFileResponseDto,
   CreateAudioFileDto,
   ListAudioFilesQueryDto,
+  UploadUrlRequestDto,
+  UploadUrlResponseDto,
 } from './dto/audio-file.dto';
 
 const fileIdPipe = new ParseUUIDPipe({
@@ -35,10 +44,31 @@ export class AudioFilesController {
     return { audio_files: files.map(toAudioFileView), next_cursor: nextCursor };
   }
 
+  @Post('audio-files/upload-url')
+  @ApiOperation({
+    summary: 'Get a presigned URL to upload one encrypted recording',
+    description: 'The key is under users/<user_id>/ and the URL writes only that key. Encrypt with associated data "<user_id>:<file_id>".',
+  })
+  @ApiCreatedResponse({ type: UploadUrlResponseDto })
+  @ApiErrorResponses(413)
+  async uploadUrl(@CurrentUser() caller: AuthenticatedUser, @Body() body: UploadUrlRequestDto): Promise<UploadUrlResponseDto> {
+    const slot = await this.audioFiles.uploadSlot(caller.userId, body.content_type);
+    return {
+      file_id: slot.fileId,
+      s3_key: slot.s3Key,
+      upload_url: slot.url,
+      method: 'PUT',
+      expires_at: slot.expiresAt.toISOString(),
+    };
+  }
+
   @Post('audio-file')
-  @ApiOperation({ summary: 'Record an uploaded audio file' })
+  @ApiOperation({
+    summary: 'Record an uploaded audio file',
+    description: 'The object must exist under the caller’s prefix (403 otherwise); its real size is recorded.',
+  })
   @ApiCreatedResponse({ type: AudioFileResponseDto })
-  @ApiErrorResponses(409, 413)
+  @ApiErrorResponses(403, 404, 409, 413)
   async create(@CurrentUser() caller: AuthenticatedUser, @Body() body: CreateAudioFileDto): Promise<AudioFileResponseDto> {
     return { audio_file: toAudioFileView(await this.audioFiles.create(caller.userId, body)) };
   }
@@ -52,5 +82,14 @@ export class AudioFilesController {
     @Param('file_id', fileIdPipe) fileId: string,
   ): Promise<AudioFileResponseDto> {
     return { audio_file: toAudioFileView(await this.audioFiles.getOwned(caller.userId, fileId)) };
+  }
+
+  @Delete('audio-files/:file_id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete one of the caller’s audio files: record, stored object and decrypted copies' })
+  @ApiNoContentResponse({ description: 'Deleted; deleting again answers 404' })
+  @ApiErrorResponses(404)
+  async remove(@CurrentUser() caller: AuthenticatedUser, @Param('file_id', fileIdPipe) fileId: string): Promise<void> {
+    await this.audioFiles.delete(caller.userId, fileId);
   }
 }

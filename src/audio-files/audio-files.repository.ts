@@ -25,6 +25,8 @@ export abstract class AudioFilesRepository {
   abstract create(file: AudioFile): Promise<void>;
   abstract findById(fileId: string): Promise<AudioFile | undefined>;
   abstract findByS3Key(s3Key: string): Promise<AudioFile | undefined>;
+  /** Removes the record and its S3-key claim; false when it was already gone. */
+  abstract delete(file: AudioFile): Promise<boolean>;
   /** Newest first. */
   abstract listByUser(userId: string, limit: number, after?: AudioFilePosition): Promise<AudioFilePage>;
 }

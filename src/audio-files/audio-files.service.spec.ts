@@ -1,41 +1,65 @@
 import { randomUUID } from 'node:crypto';
 import { testConfig } from '../../test/fakes/config';
 import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
+import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
 import { AudioFilesService } from './audio-files.service';
 
 describe('AudioFilesService (repositories faked)', () => {
   const alice = randomUUID();
   const bob = randomUUID();
   let repository: InMemoryAudioFilesRepository;
+  let storage: InMemoryObjectStorage;
   let service: AudioFilesService;
 
   beforeEach(() => {
     repository = new InMemoryAudioFilesRepository();
-    service = new AudioFilesService(repository, testConfig());
+    storage = new InMemoryObjectStorage();
+    service = new AudioFilesService(repository, storage, testConfig());
   });
+
+  /** What the app does: ask for a slot, upload to it, register it. */
+  const uploaded = async (userId: string, bytes = 10) => {
+    const slot = await service.uploadSlot(userId, 'audio/3gpp');
+    storage.objects.set(slot.s3Key, Buffer.alloc(bytes));
+    return service.create(userId, { s3_key: slot.s3Key });
+  };
 
   const createMany = async (userId: string, count: number) => {
     for (let index = 0; index < count; index++) {
-      await service.create(userId, { s3_key: `users/${userId}/${index}.3gp`, file_size: index });
+      await uploaded(userId, index);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   };
 
-  it('creates a record owned by the caller with a new id and the current time', async () => {
-    const before = Date.now();
-    const file = await service.create(alice, { s3_key: 'users/a/1.3gp', file_size: 10 });
-    expect(file).toMatchObject({ userId: alice, s3Key: 'users/a/1.3gp', fileSize: 10 });
-    expect(file.uploadedAt.getTime()).toBeGreaterThanOrEqual(before);
+  it('issues upload slots under the caller’s prefix, with the file id in the key', async () => {
+    const slot = await service.uploadSlot(alice, 'audio/mp4');
+    expect(slot.s3Key).toBe(`users/${alice}/${slot.fileId}.m4a`);
+    expect(slot.url).toContain(slot.s3Key);
+    expect(slot.expiresAt.getTime() - Date.now()).toBeGreaterThan(890_000);
+  });
+
+  it('records an uploaded object under the id from its key, with its real size', async () => {
+    const slot = await service.uploadSlot(alice, 'audio/3gpp');
+    storage.objects.set(slot.s3Key, Buffer.alloc(1234));
+    const file = await service.create(alice, { s3_key: slot.s3Key, file_size: 99 });
+    expect(file).toMatchObject({ id: slot.fileId, userId: alice, s3Key: slot.s3Key, fileSize: 1234 });
     expect(repository.files.get(file.id)).toEqual(file);
   });
 
-  it('records a missing file_size as null', async () => {
-    expect((await service.create(alice, { s3_key: 'users/a/2.3gp' })).fileSize).toBeNull();
+  it('refuses keys outside the caller’s prefix (403), foreign forms (400), mismatched ids (400) and missing objects (404)', async () => {
+    const slot = await service.uploadSlot(alice, 'audio/3gpp');
+    storage.objects.set(slot.s3Key, Buffer.alloc(1));
+    await expect(service.create(bob, { s3_key: slot.s3Key })).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    await expect(service.create(alice, { s3_key: `users/${alice}/my-recording.3gp` })).rejects.toMatchObject({ status: 400 });
+    await expect(service.create(alice, { s3_key: slot.s3Key, file_id: randomUUID() })).rejects.toMatchObject({ status: 400 });
+    const unused = await service.uploadSlot(alice, 'audio/3gpp');
+    await expect(service.create(alice, { s3_key: unused.s3Key })).rejects.toMatchObject({ status: 404, code: 'OBJECT_NOT_FOUND' });
+    expect(repository.files.size).toBe(0);
   });
 
-  it('turns a taken s3_key into 409 S3_KEY_TAKEN', async () => {
-    await service.create(alice, { s3_key: 'users/a/1.3gp' });
-    await expect(service.create(bob, { s3_key: 'users/a/1.3gp' })).rejects.toMatchObject({ status: 409, code: 'S3_KEY_TAKEN' });
+  it('turns a second registration of an object into 409 S3_KEY_TAKEN', async () => {
+    const file = await uploaded(alice);
+    await expect(service.create(alice, { s3_key: file.s3Key })).rejects.toMatchObject({ status: 409, code: 'S3_KEY_TAKEN' });
   });
 
   it('pages with a cursor that resumes the listing and ends with null', async () => {
@@ -56,16 +80,28 @@ describe('AudioFilesService (repositories faked)', () => {
     const { nextCursor } = await service.list(alice, 1);
     await expect(service.list(bob, 1, nextCursor as string)).rejects.toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
     await expect(service.list(alice, 1, `${nextCursor}x`)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    const otherService = new AudioFilesService(repository, testConfig({ JWT_SECRET: 'a-different-secret-a-different-secret-!' }));
+    const otherService = new AudioFilesService(repository, storage, testConfig({ JWT_SECRET: 'a-different-secret-a-different-secret-!' }));
     await expect(otherService.list(alice, 1, nextCursor as string)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 
   it('hides other users’ files behind the same 404 as missing ones', async () => {
-    const file = await service.create(alice, { s3_key: 'users/a/secret.3gp' });
+    const file = await uploaded(alice);
     await expect(service.getOwned(alice, file.id)).resolves.toEqual(file);
     await expect(service.getOwned(bob, file.id)).rejects.toMatchObject({ status: 404, message: 'Audio file not found' });
     await expect(service.getOwned(bob, randomUUID())).rejects.toMatchObject({ status: 404, message: 'Audio file not found' });
     await expect(service.getOwnedByS3Key(bob, file.s3Key)).rejects.toMatchObject({ status: 404 });
     await expect(service.getOwnedByS3Key(alice, file.s3Key)).resolves.toEqual(file);
+  });
+
+  it('deletes the object, its decrypted copies and the record; a second delete is 404', async () => {
+    const file = await uploaded(alice);
+    const otherFile = await uploaded(alice);
+    storage.objects.set(`decrypted/${alice}/${file.id}/job.3gp`, Buffer.alloc(1));
+    storage.objects.set(`decrypted/${alice}/${otherFile.id}/job.3gp`, Buffer.alloc(1));
+    await expect(service.delete(bob, file.id)).rejects.toMatchObject({ status: 404 });
+    await service.delete(alice, file.id);
+    expect([...storage.objects.keys()].sort()).toEqual([otherFile.s3Key, `decrypted/${alice}/${otherFile.id}/job.3gp`].sort());
+    expect(repository.files.has(file.id)).toBe(false);
+    await expect(service.delete(alice, file.id)).rejects.toMatchObject({ status: 404 });
   });
 });

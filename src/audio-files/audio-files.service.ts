@@ -6,7 +6,17 @@ import { CursorCodec } from '../common/pagination/cursor-codec';
 import { AppConfig } from '../config/app-config';
 import { AudioFile } from './audio-file';
 import { AudioFilePosition, AudioFilesRepository, S3KeyAlreadyRegisteredError } from './audio-files.repository';
+import { ObjectStorage } from '../storage/object-storage';
+import { decryptedFilePrefix, userRecordingsPrefix } from '../storage/object-keys';
 import type { CreateAudioFileDto } from './dto/audio-file.dto';
+import { AudioContentType, parseRecordingKey, recordingKey } from './recording-keys';
+
+export interface UploadSlot {
+  fileId: string;
+  s3Key: string;
+  url: string;
+  expiresAt: Date;
+}
 
 export interface AudioFileListing {
   files: AudioFile[];
@@ -33,17 +43,44 @@ function isListingCursor(value: unknown): value is ListingCursor {
 @Injectable()
 export class AudioFilesService {
   private readonly cursors: CursorCodec;
+  private readonly uploadUrlTtlSeconds: number;
 
   constructor(
     private readonly audioFiles: AudioFilesRepository,
+    private readonly storage: ObjectStorage,
     config: AppConfig,
   ) {
     this.cursors = new CursorCodec(config.jwt.secret, 'audio-files');
+    this.uploadUrlTtlSeconds = config.storage.uploadUrlTtlSeconds;
   }
 
-  /** @throws ApiException 409 S3_KEY_TAKEN when a record already points at that object. */
-  async create(userId: string, { s3_key, file_size }: CreateAudioFileDto): Promise<AudioFile> {
-    const file: AudioFile = { id: randomUUID(), userId, s3Key: s3_key, fileSize: file_size ?? null, uploadedAt: new Date() };
+  /** A new file id and a presigned PUT for exactly one key under the caller's own prefix. */
+  async uploadSlot(userId: string, contentType: AudioContentType): Promise<UploadSlot> {
+    const fileId = randomUUID();
+    const s3Key = recordingKey(userId, fileId, contentType);
+    const expiresAt = new Date(Date.now() + this.uploadUrlTtlSeconds * 1000);
+    return { fileId, s3Key, url: await this.storage.presignUpload(s3Key, this.uploadUrlTtlSeconds), expiresAt };
+  }
+
+  /**
+   * Records an uploaded object. It must be under the caller's prefix (403), have the form upload-url
+   * issues (400) and exist (404); its real size is recorded, whatever the client says.
+   * @throws ApiException 409 S3_KEY_TAKEN when a record already points at that object.
+   */
+  async create(userId: string, { s3_key, file_id }: CreateAudioFileDto): Promise<AudioFile> {
+    if (!s3_key.startsWith(userRecordingsPrefix(userId))) {
+      throw ApiException.forbidden(`s3_key must be under ${userRecordingsPrefix(userId)}`);
+    }
+    const issued = parseRecordingKey(s3_key);
+    if (!issued) throw ApiException.badRequest('s3_key must be a key issued by POST /api/audio-files/upload-url');
+    if (file_id !== undefined && file_id !== issued.fileId) {
+      throw ApiException.badRequest('file_id does not match the file id in s3_key');
+    }
+    const size = await this.storage.size(s3_key);
+    if (size === undefined) {
+      throw ApiException.notFound('No object has been uploaded at s3_key yet', ErrorCode.OBJECT_NOT_FOUND);
+    }
+    const file: AudioFile = { id: issued.fileId, userId, s3Key: s3_key, fileSize: size, uploadedAt: new Date() };
     try {
       await this.audioFiles.create(file);
     } catch (error) {
@@ -72,6 +109,17 @@ export class AudioFilesService {
 
   async getOwnedByS3Key(userId: string, s3Key: string): Promise<AudioFile> {
     return this.owned(userId, await this.audioFiles.findByS3Key(s3Key));
+  }
+
+  /**
+   * Deletes the recording, its decrypted copies, then the record, in that order: a deletion that
+   * fails half-way leaves the record, so repeating the call finishes it.
+   */
+  async delete(userId: string, fileId: string): Promise<void> {
+    const file = await this.getOwned(userId, fileId);
+    await this.storage.delete(file.s3Key);
+    await this.storage.deletePrefix(decryptedFilePrefix(userId, fileId));
+    if (!(await this.audioFiles.delete(file))) throw ApiException.notFound('Audio file not found');
   }
 
   private owned(userId: string, file: AudioFile | undefined): AudioFile {

@@ -64,6 +64,20 @@ export class DynamoDbAudioFilesRepository extends DynamoDbRepository implements 
     if (failed.length > 0) throw new Error(`Audio file ${file.id} already exists`);
   }
 
+  async delete(file: AudioFile): Promise<boolean> {
+    const failed = await this.transactWrite([
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: { file_id: file.id },
+          ConditionExpression: 'attribute_exists(file_id)',
+        },
+      },
+      { Delete: { TableName: this.tableName, Key: { file_id: s3KeyClaimKey(file.s3Key) } } },
+    ]);
+    return failed.length === 0;
+  }
+
   async findById(fileId: string): Promise<AudioFile | undefined> {
     const { Item } = await this.call(() =>
       this.documents.send(new GetCommand({ TableName: this.tableName, Key: { file_id: fileId }, ConsistentRead: true })),

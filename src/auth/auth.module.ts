@@ -9,6 +9,7 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JWT_ALGORITHM, JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
+import { UserKeysService } from './user-keys.service';
 
 @Module({
   imports: [
@@ -29,7 +30,7 @@ import { PasswordHasher } from './password-hasher';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, PasswordHasher, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [PasswordHasher],
+  providers: [AuthService, PasswordHasher, UserKeysService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  exports: [PasswordHasher, UserKeysService],
 })
 export class AuthModule {}

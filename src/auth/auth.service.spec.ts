@@ -5,6 +5,8 @@ import { ApiException } from '../common/errors/api.exception';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
+import { UserKeysService } from './user-keys.service';
+import { unwrapUserKey } from '../crypto/user-key';
 
 describe('AuthService (repositories faked)', () => {
   const config = testConfig();
@@ -21,7 +23,8 @@ describe('AuthService (repositories faked)', () => {
   beforeEach(() => {
     repository = new InMemoryUsersRepository();
     jwt = new JwtService({ secret: config.jwt.secret, signOptions: { algorithm: 'HS256', expiresIn: 60, issuer: 'i', audience: 'a' } });
-    auth = new AuthService(new UsersService(repository, config), hasher, jwt);
+    const users = new UsersService(repository, config);
+    auth = new AuthService(users, hasher, jwt, new UserKeysService(hasher, users));
   });
 
   it('registers: hashes the password, makes a 32-byte key salt, signs a token for the new user', async () => {
@@ -61,5 +64,50 @@ describe('AuthService (repositories faked)', () => {
     await expect(unknown).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' });
     expect(verify).toHaveBeenCalledTimes(2);
     expect(verify).toHaveBeenCalledWith(undefined, 'long enough password');
+  });
+
+  it('wraps a fresh 32-byte user key under Argon2id(password, key_salt), separate from the login hash', async () => {
+    const result = await auth.register({ email: 'a@example.com', password: 'long enough password' });
+    const stored = repository.users.get(result.user_id);
+    expect(result.encryption).toMatchObject({
+      format: 'tink/aes-gcm-hkdf-streaming',
+      key_salt: result.key_salt,
+      kdf: { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 },
+      wrapped_user_key: stored?.userKey?.wrapped,
+      key_wrapping: { algorithm: 'AES-256-GCM', associated_data: `panzoto/user-key/v1:${result.user_id}` },
+    });
+    const kek = await hasher.deriveKey('long enough password', Buffer.from(result.key_salt, 'hex'), result.encryption.kdf);
+    expect(unwrapUserKey(kek, result.encryption.wrapped_user_key, result.user_id)).toHaveLength(32);
+    const wrongKek = await hasher.deriveKey('wrong password!!', Buffer.from(result.key_salt, 'hex'), result.encryption.kdf);
+    expect(unwrapUserKey(wrongKek, result.encryption.wrapped_user_key, result.user_id)).toBeUndefined();
+    // The login hash has its own random salt: the key salt never appears in it.
+    const hashSalt = Buffer.from((stored?.passwordHash as string).split('$')[4], 'base64');
+    expect(hashSalt.equals(Buffer.from(result.key_salt, 'hex').subarray(0, hashSalt.length))).toBe(false);
+  });
+
+  it('gives a migrated account its user key at first login, and the same one afterwards', async () => {
+    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' });
+    const user = repository.users.get(registered.user_id) as NonNullable<ReturnType<typeof repository.users.get>>;
+    delete user.userKey;
+    const first = await auth.login({ email: 'a@example.com', password: 'long enough password' });
+    const second = await auth.login({ email: 'a@example.com', password: 'long enough password' });
+    expect(first.encryption.wrapped_user_key).toEqual(expect.any(String));
+    expect(second.encryption.wrapped_user_key).toBe(first.encryption.wrapped_user_key);
+  });
+
+  it('re-wraps the same user key when the KDF parameters were raised', async () => {
+    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' });
+    const users = new UsersService(repository, config);
+    const stronger = new PasswordHasher(testConfig({ ARGON2_TIME_COST: '3' }));
+    await stronger.onModuleInit();
+    const upgraded = new AuthService(users, stronger, jwt, new UserKeysService(stronger, users));
+    const result = await upgraded.login({ email: 'a@example.com', password: 'long enough password' });
+    expect(result.encryption.kdf.iterations).toBe(3);
+    const before = await new UserKeysService(hasher, users).unlock(
+      { ...(repository.users.get(registered.user_id) as NonNullable<ReturnType<typeof repository.users.get>>), userKey: { wrapped: registered.encryption.wrapped_user_key, kdf: registered.encryption.kdf } },
+      'long enough password',
+    );
+    const after = await new UserKeysService(stronger, users).unlock(await users.getById(registered.user_id), 'long enough password');
+    expect(after?.equals(before as Buffer)).toBe(true);
   });
 });

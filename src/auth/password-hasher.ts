@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { AppConfig } from '../config/app-config';
 import { Semaphore } from '../common/util/semaphore';
+import type { KdfParameters } from '../crypto/user-key';
 
 /**
  * Argon2id hashing and verification. Work runs on libuv's thread pool, never on the event loop; the
@@ -14,10 +15,21 @@ export class PasswordHasher implements OnModuleInit {
   /** Verified against when an account does not exist, so that case costs the same as a wrong password. */
   private dummyHash: string;
 
+  /** The parameters new key-encryption keys are derived with (the same cost as login hashes). */
+  readonly currentKdf: KdfParameters;
+
   constructor(config: AppConfig) {
     const { memoryKiB, timeCost, parallelism, concurrency } = config.passwordHashing;
     this.slots = new Semaphore(concurrency);
     this.options = { type: argon2.argon2id, memoryCost: memoryKiB, timeCost, parallelism };
+    this.currentKdf = {
+      algorithm: 'argon2id',
+      version: 19,
+      memory_kib: memoryKiB,
+      iterations: timeCost,
+      parallelism,
+      key_length: 32,
+    };
   }
 
   async onModuleInit(): Promise<void> {
@@ -26,6 +38,22 @@ export class PasswordHasher implements OnModuleInit {
 
   hash(password: string): Promise<string> {
     return this.slots.run(() => argon2.hash(password, this.options));
+  }
+
+  /** A 32-byte key-encryption key: raw Argon2id output over the password and the account's key salt. */
+  deriveKey(password: string, salt: Buffer, kdf: KdfParameters): Promise<Buffer> {
+    return this.slots.run(() =>
+      argon2.hash(password, {
+        type: argon2.argon2id,
+        version: kdf.version,
+        memoryCost: kdf.memory_kib,
+        timeCost: kdf.iterations,
+        parallelism: kdf.parallelism,
+        hashLength: kdf.key_length,
+        salt,
+        raw: true,
+      }),
+    );
   }
 
   /** `hash` undefined means "no such account": a full verification still runs and fails. */

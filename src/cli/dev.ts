@@ -1,32 +1,45 @@
 import { Logger } from '@nestjs/common';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/environment';
 import { provisionServiceTables } from '../database/provision';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { startS3rverProcess } from '../local/s3-local';
+import { provisionServiceBucket } from '../storage/provision';
 import { loadDotEnv } from './load-env';
 
-const DATA_DIR = '.data/dynamodb';
+const DATA_DIR = '.data';
 
 /**
- * `npm run dev`: DynamoDB Local (data kept in .data/, or `--in-memory`), tables created, the API served.
- * Ctrl-C stops everything it started.
+ * `npm run dev`: DynamoDB Local and s3rver (data kept in .data/, or `--in-memory` for throw-away
+ * data), tables and bucket created, the API served. Ctrl-C stops everything it started.
  */
 async function main(): Promise<void> {
   loadDotEnv();
   const logger = new Logger('dev');
   const inMemory = process.argv.includes('--in-memory');
-  const dynamo = await startDynamoDbLocal({
-    port: Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000),
-    dataDir: inMemory ? undefined : DATA_DIR,
+  const s3Directory = inMemory ? await mkdtemp(join(tmpdir(), 'panzoto-s3-')) : join(DATA_DIR, 's3');
+  const [dynamo, s3] = await Promise.all([
+    startDynamoDbLocal({
+      port: Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000),
+      dataDir: inMemory ? undefined : join(DATA_DIR, 'dynamodb'),
+    }),
+    startS3rverProcess(s3Directory, Number(process.env.S3_LOCAL_PORT ?? 4569)),
+  ]);
+  process.once('exit', () => {
+    dynamo.process.kill('SIGTERM');
+    void s3.stop();
   });
-  process.once('exit', () => dynamo.process.kill('SIGTERM'));
-  logger.log(`DynamoDB Local on ${dynamo.endpoint} (${inMemory ? 'in memory' : `data in ${DATA_DIR}`})`);
+  logger.log(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint} (${inMemory ? 'throw-away data' : `data in ${DATA_DIR}/`})`);
 
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env.S3_ENDPOINT = s3.endpoint;
   const config = new AppConfig(validateEnvironment(process.env));
-  for (const action of await provisionServiceTables(config)) {
-    logger.log(`table ${action.table}: ${action.action}${action.index ? ` ${action.index}` : ''}`);
-  }
+  const [tables, bucket] = await Promise.all([provisionServiceTables(config), provisionServiceBucket(config)]);
+  for (const action of tables) logger.log(`table ${action.table}: ${action.action}${action.index ? ` ${action.index}` : ''}`);
+  logger.log(`bucket ${config.storage.bucket}: ${bucket.join(', ') || 'unchanged'}`);
   await import('../main');
 }
 

@@ -4,7 +4,11 @@ import { EnvironmentVariables, NodeEnvironment } from './environment';
 export interface TableNames {
   users: string;
   audioFiles: string;
+  decryptJobs: string;
 }
+
+/** Credentials s3rver accepts; used only with S3_ENDPOINT and no AWS_ACCESS_KEY_ID. */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /**
  * Typed, validated configuration. Built once from the validated environment and injected
@@ -38,6 +42,17 @@ export class AppConfig {
     concurrency: number;
   };
   readonly userCacheTtlMs: number;
+  readonly storage: {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    staticCredentials?: { accessKeyId: string; secretAccessKey: string };
+    uploadUrlTtlSeconds: number;
+    downloadUrlTtlSeconds: number;
+    decryptedCopyTtlHours: number;
+    timeoutMs: number;
+    maxAttempts: number;
+  };
 
   constructor(env: EnvironmentVariables) {
     this.nodeEnv = env.NODE_ENV;
@@ -53,8 +68,8 @@ export class AppConfig {
       endpoint: env.DYNAMODB_ENDPOINT,
       staticCredentials:
         env.DYNAMODB_ENDPOINT && !env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
-      tables: { users: env.USERS_TABLE, audioFiles: env.AUDIO_FILES_TABLE },
-      timeoutMs: env.DYNAMODB_TIMEOUT_MS,
+      tables: { users: env.USERS_TABLE, audioFiles: env.AUDIO_FILES_TABLE, decryptJobs: env.DECRYPT_JOBS_TABLE },
+      timeoutMs: env.S3_TIMEOUT_MS,
       maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
     };
     this.jwt = {
@@ -71,5 +86,16 @@ export class AppConfig {
       concurrency: env.PASSWORD_HASH_CONCURRENCY,
     };
     this.userCacheTtlMs = env.USER_CACHE_TTL_MS;
+    this.storage = {
+      bucket: env.S3_BUCKET,
+      region: env.AWS_REGION,
+      endpoint: env.S3_ENDPOINT,
+      staticCredentials: env.S3_ENDPOINT && !env.AWS_ACCESS_KEY_ID ? LOCAL_S3_CREDENTIALS : undefined,
+      uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
+      downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
+      decryptedCopyTtlHours: env.DECRYPTED_COPY_TTL_HOURS,
+      timeoutMs: env.S3_TIMEOUT_MS,
+      maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
+    };
   }
 }

@@ -82,11 +82,49 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
   AUDIO_FILES_TABLE = 'panzoto-audio-files';
 
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
+  DECRYPT_JOBS_TABLE = 'panzoto-decrypt-jobs';
+
   @Transform(toInteger)
   @IsInt()
   @Min(100)
   @Max(60_000)
   DYNAMODB_TIMEOUT_MS = 3000;
+
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+  S3_BUCKET = 'panzoto-audio-dev';
+
+  /** An S3-compatible server (s3rver in `npm run dev` and the tests); unset means AWS S3. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_ENDPOINT?: string;
+
+  /** Socket inactivity limit for S3 calls; streamed objects may take longer as long as bytes flow. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  S3_TIMEOUT_MS = 10_000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  UPLOAD_URL_TTL_SECONDS = 900;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  DOWNLOAD_URL_TTL_SECONDS = 900;
+
+  /** How long a decrypted copy and its job record live; S3 expires the copy after whole days. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  DECRYPTED_COPY_TTL_HOURS = 24;
 
   @Transform(toInteger)
   @IsInt()

@@ -3,15 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { tableDefinitions } from './table-definitions';
 
-export interface DatabaseCheck {
-  table: string;
+export interface DependencyCheck {
+  kind: 'dynamodb-table' | 's3-bucket';
+  name: string;
   ok: boolean;
+  /** Error name when the dependency could not be reached. */
   error?: string;
 }
 
 export abstract class DatabaseHealthRepository {
   /** Reaches every table the service uses; never throws. */
-  abstract check(): Promise<DatabaseCheck[]>;
+  abstract check(): Promise<DependencyCheck[]>;
 }
 
 const PROBE_KEY_VALUE = '__readiness_probe__';
@@ -26,7 +28,7 @@ export class DynamoDbDatabaseHealthRepository extends DatabaseHealthRepository {
   }
 
   /** A GetItem of a key that never exists: cheap, data-plane, and proves table, network and permissions. */
-  async check(): Promise<DatabaseCheck[]> {
+  async check(): Promise<DependencyCheck[]> {
     return Promise.all(
       tableDefinitions(this.config.dynamodb.tables).map(async ({ create }) => {
         const partitionKey = create.KeySchema?.[0]?.AttributeName as string;
@@ -34,9 +36,9 @@ export class DynamoDbDatabaseHealthRepository extends DatabaseHealthRepository {
           await this.documents.send(
             new GetCommand({ TableName: create.TableName, Key: { [partitionKey]: PROBE_KEY_VALUE } }),
           );
-          return { table: create.TableName, ok: true };
+          return { kind: 'dynamodb-table' as const, name: create.TableName, ok: true };
         } catch (error) {
-          return { table: create.TableName, ok: false, error: (error as Error).name };
+          return { kind: 'dynamodb-table' as const, name: create.TableName, ok: false, error: (error as Error).name };
         }
       }),
     );

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand, TransactWriteCommandInput
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
+import { isNetworkFailure } from '../common/errors/network-errors';
 
 const TRANSACTION_CONFLICT_ATTEMPTS = 5;
 
@@ -19,26 +20,11 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   // No credentials could be found: a deployment problem, but to a client the service is simply unavailable.
   'CredentialsProviderError',
 ]);
-const UNAVAILABLE_NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
 /** True for failures that say "DynamoDB cannot answer now" rather than "this request is wrong". */
 export function isDynamoDbUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const { code, $metadata } = error as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    UNAVAILABLE_ERROR_NAMES.has(error.name) ||
-    (code !== undefined && UNAVAILABLE_NETWORK_CODES.has(code)) ||
-    ($metadata?.httpStatusCode ?? 0) >= 500
-  );
+  const { $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
+  return UNAVAILABLE_ERROR_NAMES.has(error.name) || isNetworkFailure(error) || ($metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 /** Base of every DynamoDB repository: turns outages into `DependencyUnavailableError` (503), nothing else. */

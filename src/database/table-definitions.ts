@@ -3,11 +3,15 @@ import type { TableNames } from '../config/app-config';
 
 export const USERS_EMAIL_INDEX = 'email-index';
 export const AUDIO_FILES_USER_INDEX = 'user-files-index';
+export const DECRYPT_JOBS_USER_INDEX = 'user-jobs-index';
+export const DECRYPT_JOBS_TTL_ATTRIBUTE = 'expires_at';
 
 export interface TableDefinition {
   /** Which of the service's tables this is; the physical name comes from configuration. */
   role: keyof TableNames;
   create: CreateTableCommandInput & { TableName: string };
+  /** Attribute holding an epoch-seconds expiry that DynamoDB's TTL deletes items by. */
+  timeToLiveAttribute?: string;
 }
 
 /**
@@ -52,6 +56,30 @@ export function tableDefinitions(names: TableNames): TableDefinition[] {
             KeySchema: [
               { AttributeName: 'user_id', KeyType: 'HASH' },
               { AttributeName: 'uploaded_at', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    },
+    {
+      role: 'decryptJobs',
+      timeToLiveAttribute: DECRYPT_JOBS_TTL_ATTRIBUTE,
+      create: {
+        TableName: names.decryptJobs,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'job_id', AttributeType: 'S' },
+          { AttributeName: 'user_id', AttributeType: 'S' },
+          { AttributeName: 'created_at', AttributeType: 'N' },
+        ],
+        KeySchema: [{ AttributeName: 'job_id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: DECRYPT_JOBS_USER_INDEX,
+            KeySchema: [
+              { AttributeName: 'user_id', KeyType: 'HASH' },
+              { AttributeName: 'created_at', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },

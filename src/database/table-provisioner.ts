@@ -1,17 +1,19 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceNotFoundException,
   TableDescription,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import type { TableDefinition } from './table-definitions';
 
 export interface ProvisioningAction {
   table: string;
-  action: 'created-table' | 'created-index' | 'unchanged';
+  action: 'created-table' | 'created-index' | 'enabled-ttl' | 'unchanged';
   index?: string;
 }
 
@@ -38,6 +40,17 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string): Promi
   throw new Error(`Table ${tableName} did not become ACTIVE within ${WAIT_SECONDS} s`);
 }
 
+/** Turns TTL on when it is off; true when it changed anything. */
+async function enableTimeToLive(client: DynamoDBClient, tableName: string, attribute: string): Promise<boolean> {
+  const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  const status = TimeToLiveDescription?.TimeToLiveStatus;
+  if ((status === 'ENABLED' || status === 'ENABLING') && TimeToLiveDescription?.AttributeName === attribute) return false;
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }),
+  );
+  return true;
+}
+
 /**
  * Creates every missing table and global secondary index; never deletes or rewrites anything, so it
  * is safe to run against a table that already holds data. Returns what it did.
@@ -47,14 +60,17 @@ export async function provisionTables(
   definitions: TableDefinition[],
 ): Promise<ProvisioningAction[]> {
   const actions: ProvisioningAction[] = [];
-  for (const { create } of definitions) {
+  for (const { create, timeToLiveAttribute } of definitions) {
     const existing = await describe(client, create.TableName);
     if (!existing) {
       await client.send(new CreateTableCommand(create));
       await waitUntilActive(client, create.TableName);
       actions.push({ table: create.TableName, action: 'created-table' });
+      if (timeToLiveAttribute) await enableTimeToLive(client, create.TableName, timeToLiveAttribute);
       continue;
     }
+    const ttlEnabled = timeToLiveAttribute ? await enableTimeToLive(client, create.TableName, timeToLiveAttribute) : false;
+    if (ttlEnabled) actions.push({ table: create.TableName, action: 'enabled-ttl' });
     const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
     const missing = (create.GlobalSecondaryIndexes ?? []).filter((index) => !present.has(index.IndexName));
     for (const index of missing) {
@@ -69,7 +85,7 @@ export async function provisionTables(
       await waitUntilActive(client, create.TableName);
       actions.push({ table: create.TableName, action: 'created-index', index: index.IndexName });
     }
-    if (missing.length === 0) actions.push({ table: create.TableName, action: 'unchanged' });
+    if (missing.length === 0 && !ttlEnabled) actions.push({ table: create.TableName, action: 'unchanged' });
   }
   return actions;
 }

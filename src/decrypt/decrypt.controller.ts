@@ -1,10 +1,18 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiException } from '../common/errors/api.exception';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
 import { DecryptService } from './decrypt.service';
-import { DecryptAudioDto, DecryptAudioResponseDto } from './dto/decrypt-audio.dto';
+import { DecryptAudioDto, DecryptAudioResponseDto, DecryptJobResponseDto, DecryptQueryDto } from './dto/decrypt-audio.dto';
+
+const jobIdPipe = new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('job_id must be a UUID') });
+
+function wantsAudio(accept: string | undefined): boolean {
+  return accept !== undefined && /(^|,)\s*audio\//i.test(accept);
+}
 
 @ApiTags('decrypt')
 @ApiBearerAuth()
@@ -13,14 +21,49 @@ export class DecryptController {
   constructor(private readonly decrypt: DecryptService) {}
 
   @Post('decrypt-audio')
-  @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Check the password and locate one of the caller’s files for transcription',
-    description: 'Verifies the password (401) and finds the caller’s file by file_id or s3_key (404 when missing or not theirs).',
+    summary: 'Decrypt one of the caller’s recordings',
+    description:
+      'Checks the password (401, before any storage read) and finds the caller’s file by file_id or s3_key (404). ' +
+      'By default stores a short-lived decrypted copy and answers with a presigned download URL (15 min). ' +
+      'With `Accept: audio/*` or `?mode=stream` answers with the audio itself and stores nothing; a failure after ' +
+      'the first bytes aborts the connection.',
   })
+  @ApiProduces('application/json', 'audio/*')
   @ApiOkResponse({ type: DecryptAudioResponseDto })
-  @ApiErrorResponses(401, 404, 413)
-  prepare(@CurrentUser() caller: AuthenticatedUser, @Body() body: DecryptAudioDto): Promise<DecryptAudioResponseDto> {
-    return this.decrypt.prepare(caller.userId, body);
+  @ApiErrorResponses(401, 404, 413, 422)
+  async decryptAudio(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: DecryptAudioDto,
+    @Query() query: DecryptQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    if (query.mode === 'stream' || (query.mode === undefined && wantsAudio(accept))) {
+      const audio = await this.decrypt.decryptToStream(caller.userId, body);
+      return reply
+        .status(HttpStatus.OK)
+        .headers({ 'content-type': audio.contentType, 'content-length': String(audio.length), 'cache-control': 'no-store' })
+        .send(audio.body);
+    }
+    return reply.status(HttpStatus.OK).send(await this.decrypt.decryptToCopy(caller.userId, body));
+  }
+
+  @Get('decrypt-jobs/:job_id')
+  @ApiOperation({ summary: 'One of the caller’s decryption jobs' })
+  @ApiOkResponse({ type: DecryptJobResponseDto })
+  @ApiErrorResponses(401, 404)
+  async getJob(@CurrentUser() caller: AuthenticatedUser, @Param('job_id', jobIdPipe) jobId: string): Promise<DecryptJobResponseDto> {
+    const { job, downloadUrl } = await this.decrypt.getJob(caller.userId, jobId);
+    return {
+      job: {
+        job_id: job.id,
+        file_id: job.fileId,
+        status: job.status,
+        created_at: job.createdAt.toISOString(),
+        expires_at: job.expiresAt.toISOString(),
+        download_url: downloadUrl,
+      },
+    };
   }
 }

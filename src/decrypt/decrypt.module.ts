@@ -3,11 +3,13 @@ import { AudioFilesModule } from '../audio-files/audio-files.module';
 import { AuthModule } from '../auth/auth.module';
 import { UsersModule } from '../users/users.module';
 import { DecryptController } from './decrypt.controller';
+import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';
+import { DynamoDbDecryptJobsRepository } from './dynamodb-decrypt-jobs.repository';
 
 @Module({
   imports: [UsersModule, AuthModule, AudioFilesModule],
   controllers: [DecryptController],
-  providers: [DecryptService],
+  providers: [DecryptService, { provide: DecryptJobsRepository, useClass: DynamoDbDecryptJobsRepository }],
 })
 export class DecryptModule {}

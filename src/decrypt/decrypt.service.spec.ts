@@ -1,17 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
 import { testConfig } from '../../test/fakes/config';
 import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
+import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
 import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
 import { AudioFilesService } from '../audio-files/audio-files.service';
+import { recordingAad } from '../audio-files/recording-keys';
 import { PasswordHasher } from '../auth/password-hasher';
+import { UserKeysService } from '../auth/user-keys.service';
+import { AES256_GCM_HKDF_1MB, encrypt } from '../crypto/streaming-aead';
+import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
+import type { DecryptJob } from './decrypt-job';
+import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';
+
+class InMemoryDecryptJobs extends DecryptJobsRepository {
+  readonly jobs = new Map<string, DecryptJob>();
+  async save(job: DecryptJob): Promise<void> {
+    this.jobs.set(job.id, job);
+  }
+  async findById(jobId: string): Promise<DecryptJob | undefined> {
+    return this.jobs.get(jobId);
+  }
+}
 
 describe('DecryptService (repositories faked)', () => {
   const config = testConfig();
   const password = 'the right password';
   let hasher: PasswordHasher;
+  let usersRepository: InMemoryUsersRepository;
   let users: UsersService;
+  let userKeys: UserKeysService;
+  let storage: InMemoryObjectStorage;
   let audioFiles: AudioFilesService;
+  let jobs: InMemoryDecryptJobs;
   let decrypt: DecryptService;
 
   beforeAll(async () => {
@@ -20,46 +43,103 @@ describe('DecryptService (repositories faked)', () => {
   });
 
   beforeEach(() => {
-    users = new UsersService(new InMemoryUsersRepository(), config);
-    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), config);
-    decrypt = new DecryptService(users, hasher, audioFiles);
+    usersRepository = new InMemoryUsersRepository();
+    users = new UsersService(usersRepository, config);
+    userKeys = new UserKeysService(hasher, users);
+    storage = new InMemoryObjectStorage();
+    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, config);
+    jobs = new InMemoryDecryptJobs();
+    decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, config);
   });
 
-  const aUser = async (email: string) =>
-    users.create({ email, passwordHash: await hasher.hash(password), keySalt: '00'.repeat(32) });
+  const aUser = async (email: string): Promise<User> => {
+    const id = randomBytes(16).toString('hex').replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5');
+    const keySalt = randomBytes(32).toString('hex');
+    return users.create({ id, email, passwordHash: await hasher.hash(password), keySalt, userKey: await userKeys.create(id, password, keySalt) });
+  };
 
-  it('returns the file ready for transcription when the password and ownership check out', async () => {
+  /** Encrypts `plaintext` as the app would and registers it. */
+  const aRecording = async (user: User, plaintext: Buffer, tamper?: (ciphertext: Buffer) => Buffer) => {
+    const userKey = (await userKeys.unlock(user, password)) as Buffer;
+    const slot = await audioFiles.uploadSlot(user.id, 'audio/3gpp');
+    const ciphertext = await encrypt(AES256_GCM_HKDF_1MB, userKey, recordingAad(user.id, slot.fileId), plaintext);
+    storage.objects.set(slot.s3Key, tamper ? tamper(ciphertext) : ciphertext);
+    return audioFiles.create(user.id, { s3_key: slot.s3Key });
+  };
+
+  const decryptedCopies = () => [...storage.objects.keys()].filter((key) => key.startsWith('decrypted/'));
+
+  it('writes the plaintext to a decrypted copy and records a completed job', async () => {
     const alice = await aUser('alice@example.com');
-    const file = await audioFiles.create(alice.id, { s3_key: 'users/a/1.3gp', file_size: 5 });
-    const byId = await decrypt.prepare(alice.id, { password, file_id: file.id });
-    expect(byId).toEqual({
-      status: 'ready_for_transcription',
-      file_info: { file_id: file.id, user_id: alice.id, s3_key: 'users/a/1.3gp', file_size: 5, uploaded_at: file.uploadedAt.toISOString() },
-    });
-    expect(await decrypt.prepare(alice.id, { password, s3_key: 'users/a/1.3gp' })).toEqual(byId);
+    const plaintext = randomBytes(3000);
+    const file = await aRecording(alice, plaintext);
+    const result = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id });
+    expect(result).toMatchObject({ status: 'ready_for_transcription', file_info: { file_id: file.id }, job_id: expect.any(String) });
+    const [copy] = decryptedCopies();
+    expect(copy).toMatch(new RegExp(`^decrypted/${alice.id}/${file.id}/${result.job_id}\\.3gp$`));
+    expect(storage.objects.get(copy)?.equals(plaintext)).toBe(true);
+    expect(jobs.jobs.get(result.job_id)).toMatchObject({ status: 'completed', outputKey: copy, userId: alice.id, fileId: file.id });
   });
 
-  it('refuses a wrong password with 401 INVALID_PASSWORD and does not look the file up', async () => {
+  it('streams the plaintext with its exact length and stores nothing', async () => {
     const alice = await aUser('alice@example.com');
-    const lookup = jest.spyOn(audioFiles, 'getOwned');
-    await expect(decrypt.prepare(alice.id, { password: 'wrong', file_id: 'x' })).rejects.toMatchObject({
-      status: 401,
-      code: 'INVALID_PASSWORD',
-    });
-    expect(lookup).not.toHaveBeenCalled();
+    const plaintext = randomBytes(2 * 1024 * 1024 + 17);
+    const file = await aRecording(alice, plaintext);
+    const audio = await decrypt.decryptToStream(alice.id, { password, s3_key: file.s3Key });
+    expect(audio).toMatchObject({ contentType: 'audio/3gpp', length: plaintext.length });
+    expect((await buffer(audio.body)).equals(plaintext)).toBe(true);
+    expect(decryptedCopies()).toEqual([]);
   });
 
-  it('answers 404 for another user’s file', async () => {
+  it('refuses a wrong password with 401 before reading storage', async () => {
+    const alice = await aUser('alice@example.com');
+    const file = await aRecording(alice, randomBytes(10));
+    await expect(decrypt.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id })).rejects.toMatchObject({ status: 401, code: 'INVALID_PASSWORD' });
+    expect(storage.reads).toBe(0);
+  });
+
+  it('answers 422 DECRYPTION_FAILED for a tampered recording, leaving no copy and a failed job', async () => {
+    const alice = await aUser('alice@example.com');
+    const file = await aRecording(alice, randomBytes(5000), (ciphertext) => {
+      ciphertext[100] ^= 1;
+      return ciphertext;
+    });
+    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id })).rejects.toMatchObject({ status: 422, code: 'DECRYPTION_FAILED' });
+    expect(decryptedCopies()).toEqual([]);
+    expect([...jobs.jobs.values()].map((job) => job.status)).toEqual(['failed']);
+  });
+
+  it('errors the stream when a later segment fails, after the first was sent', async () => {
+    const alice = await aUser('alice@example.com');
+    const file = await aRecording(alice, randomBytes(1024 * 1024 + 5000), (ciphertext) => {
+      ciphertext[ciphertext.length - 100] ^= 1;
+      return ciphertext;
+    });
+    const audio = await decrypt.decryptToStream(alice.id, { password, file_id: file.id });
+    await expect(buffer(audio.body)).rejects.toThrow(/authentication/);
+  });
+
+  it('answers 404 when the record exists but its object is gone', async () => {
+    const alice = await aUser('alice@example.com');
+    const file = await aRecording(alice, randomBytes(10));
+    storage.objects.delete(file.s3Key);
+    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id })).rejects.toMatchObject({ status: 404, code: 'OBJECT_NOT_FOUND' });
+  });
+
+  it('gives a migrated account (no user key yet) its key when the password is right', async () => {
+    const id = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
+    await users.create({ id, email: 'old@example.com', passwordHash: await hasher.hash(password), keySalt: randomBytes(32).toString('hex') });
+    await expect(decrypt.decryptToCopy(id, { password: 'wrong', file_id: id })).rejects.toMatchObject({ status: 401 });
+    await expect(decrypt.decryptToCopy(id, { password, file_id: id })).rejects.toMatchObject({ status: 404 });
+    expect((await users.getById(id)).userKey).toBeDefined();
+  });
+
+  it('shows a job only to its owner', async () => {
     const alice = await aUser('alice@example.com');
     const bob = await aUser('bob@example.com');
-    const file = await audioFiles.create(alice.id, { s3_key: 'users/a/1.3gp' });
-    await expect(decrypt.prepare(bob.id, { password, file_id: file.id })).rejects.toMatchObject({ status: 404 });
-    await expect(decrypt.prepare(bob.id, { password, s3_key: file.s3Key })).rejects.toMatchObject({ status: 404 });
-  });
-
-  it('answers 401 when the token’s account is gone', async () => {
-    await expect(decrypt.prepare('3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11', { password, file_id: 'x' })).rejects.toMatchObject({
-      status: 401,
-    });
+    const file = await aRecording(alice, randomBytes(10));
+    const { job_id } = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id });
+    await expect(decrypt.getJob(alice.id, job_id)).resolves.toMatchObject({ job: { id: job_id }, downloadUrl: expect.any(String) });
+    await expect(decrypt.getJob(bob.id, job_id)).rejects.toMatchObject({ status: 404 });
   });
 });

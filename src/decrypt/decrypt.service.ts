@@ -1,30 +1,157 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
+import { AudioFile, toAudioFileView } from '../audio-files/audio-file';
 import { AudioFilesService } from '../audio-files/audio-files.service';
-import { toAudioFileView } from '../audio-files/audio-file';
+import { contentTypeOfKey, recordingAad } from '../audio-files/recording-keys';
 import { PasswordHasher } from '../auth/password-hasher';
+import { UserKeysService } from '../auth/user-keys.service';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import { AES256_GCM_HKDF_1MB, DecryptingStream, DecryptionError, plaintextSize } from '../crypto/streaming-aead';
+import { ObjectStorage, StoredObject } from '../storage/object-storage';
+import { decryptedFilePrefix } from '../storage/object-keys';
 import { UsersService } from '../users/users.service';
+import type { DecryptJob } from './decrypt-job';
+import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DECRYPT_STATUS_READY, DecryptAudioDto, DecryptAudioResponseDto } from './dto/decrypt-audio.dto';
+
+export interface DecryptedStream {
+  contentType: string;
+  length: number;
+  body: Readable;
+}
+
+interface Unlocked {
+  userKey: Buffer;
+  file: AudioFile;
+}
+
+const decryptionFailed = (): ApiException =>
+  new ApiException(
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    ErrorCode.DECRYPTION_FAILED,
+    'The recording could not be decrypted: it is damaged, truncated, or was not encrypted for this user and file',
+  );
 
 @Injectable()
 export class DecryptService {
+  private readonly downloadUrlTtlSeconds: number;
+  private readonly copyTtlMs: number;
+
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
+    private readonly userKeys: UserKeysService,
     private readonly audioFiles: AudioFilesService,
-  ) {}
+    private readonly storage: ObjectStorage,
+    private readonly jobs: DecryptJobsRepository,
+    config: AppConfig,
+  ) {
+    this.downloadUrlTtlSeconds = config.storage.downloadUrlTtlSeconds;
+    this.copyTtlMs = config.storage.decryptedCopyTtlHours * 3600 * 1000;
+  }
 
-  /** Password first (401), then the caller's own file by id or S3 key (404 for missing or foreign). */
-  async prepare(userId: string, { password, file_id, s3_key }: DecryptAudioDto): Promise<DecryptAudioResponseDto> {
+  /**
+   * Decrypts a recording into a short-lived copy under `decrypted/<user_id>/` (server-side
+   * encrypted) and answers with a presigned download URL. A copy is kept only if every segment
+   * authenticated; otherwise nothing is left and the answer is 422.
+   */
+  async decryptToCopy(userId: string, request: DecryptAudioDto): Promise<DecryptAudioResponseDto> {
+    const { userKey, file } = await this.unlock(userId, request);
+    const source = await this.readRecording(file);
+    const jobId = randomUUID();
+    const createdAt = new Date();
+    const outputKey = `${decryptedFilePrefix(userId, file.id)}${jobId}${file.s3Key.slice(file.s3Key.lastIndexOf('.'))}`;
+    const job: DecryptJob = { id: jobId, userId, fileId: file.id, createdAt, status: 'completed', outputKey, expiresAt: new Date(createdAt.getTime() + this.copyTtlMs) };
+
+    let decryptionError: DecryptionError | undefined;
+    const decryptor = new DecryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(userId, file.id));
+    const plaintext = pipeline(source.body, decryptor, (error) => {
+      if (error instanceof DecryptionError) decryptionError = error;
+    });
+    try {
+      await this.storage.write(outputKey, plaintext, { contentType: contentTypeOfKey(file.s3Key) });
+    } catch (error) {
+      await this.jobs.save({ ...job, status: 'failed', outputKey: undefined });
+      if (decryptionError || error instanceof DecryptionError) throw decryptionFailed();
+      throw error;
+    }
+    await this.jobs.save(job);
+    return {
+      status: DECRYPT_STATUS_READY,
+      file_info: toAudioFileView(file),
+      download_url: await this.storage.presignDownload(outputKey, this.downloadUrlTtlSeconds),
+      expires_at: new Date(Date.now() + this.downloadUrlTtlSeconds * 1000).toISOString(),
+      job_id: jobId,
+    };
+  }
+
+  /**
+   * The plaintext as a stream, stored nowhere. The first segment is authenticated before anything is
+   * sent, so a wrong key or a damaged start is a clean 422; a later failure errors the stream, and
+   * the HTTP layer then aborts the connection instead of ending a partial file cleanly.
+   */
+  async decryptToStream(userId: string, request: DecryptAudioDto): Promise<DecryptedStream> {
+    const { userKey, file } = await this.unlock(userId, request);
+    const source = await this.readRecording(file);
+    let length: number;
+    try {
+      length = plaintextSize(AES256_GCM_HKDF_1MB, source.size);
+    } catch {
+      source.body.destroy();
+      throw decryptionFailed();
+    }
+    const decryptor = pipeline(source.body, new DecryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(userId, file.id)), () => undefined);
+    const segments = decryptor[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let first: IteratorResult<Buffer>;
+    try {
+      first = await segments.next();
+    } catch (error) {
+      if (error instanceof DecryptionError) throw decryptionFailed();
+      throw error;
+    }
+    async function* rest(): AsyncGenerator<Buffer> {
+      if (first.done) return;
+      yield first.value;
+      for (let next = await segments.next(); !next.done; next = await segments.next()) yield next.value;
+    }
+    return { contentType: contentTypeOfKey(file.s3Key), length, body: Readable.from(rest()) };
+  }
+
+  /** Password first (401, before any storage read), then the caller's own file (404). */
+  private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto): Promise<Unlocked> {
     const user = await this.users.findById(userId);
     if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
-    if (!(await this.passwords.verify(user.passwordHash, password))) {
-      throw ApiException.unauthorized('Invalid password', ErrorCode.INVALID_PASSWORD);
+    let userKey = await this.userKeys.unlock(user, password);
+    if (!userKey && !user.userKey && (await this.passwords.verify(user.passwordHash, password))) {
+      // A migrated account that has not logged in since: it gets its user key now.
+      userKey = await this.userKeys.unlock({ ...user, userKey: await this.userKeys.ensureCurrent(user, password) }, password);
     }
+    if (!userKey) throw ApiException.unauthorized('Invalid password', ErrorCode.INVALID_PASSWORD);
     const file = file_id
       ? await this.audioFiles.getOwned(userId, file_id)
       : await this.audioFiles.getOwnedByS3Key(userId, s3_key as string);
-    return { status: DECRYPT_STATUS_READY, file_info: toAudioFileView(file) };
+    return { userKey, file };
+  }
+
+  private async readRecording(file: AudioFile): Promise<StoredObject> {
+    const source = await this.storage.read(file.s3Key);
+    if (!source) {
+      throw ApiException.notFound('The encrypted recording is missing from storage', ErrorCode.OBJECT_NOT_FOUND);
+    }
+    return source;
+  }
+
+  /** The caller's own job, with a fresh download URL while its copy lives. */
+  async getJob(userId: string, jobId: string): Promise<{ job: DecryptJob; downloadUrl?: string }> {
+    const job = await this.jobs.findById(jobId);
+    if (!job || job.userId !== userId) throw ApiException.notFound('Decryption job not found');
+    const downloadUrl =
+      job.status === 'completed' && job.outputKey
+        ? await this.storage.presignDownload(job.outputKey, this.downloadUrlTtlSeconds)
+        : undefined;
+    return { job, downloadUrl };
   }
 }

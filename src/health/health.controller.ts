@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
 import { DatabaseHealthRepository } from '../database/database-health.repository';
+import { ObjectStorage } from '../storage/object-storage';
 
 class HealthDto {
   @ApiProperty({ example: 'healthy' })
@@ -15,14 +16,17 @@ class HealthDto {
   database: string;
 }
 
-class TableCheckDto {
-  @ApiProperty()
-  table: string;
+class DependencyCheckDto {
+  @ApiProperty({ enum: ['dynamodb-table', 's3-bucket'] })
+  kind: 'dynamodb-table' | 's3-bucket';
+
+  @ApiProperty({ example: 'panzoto-users' })
+  name: string;
 
   @ApiProperty()
   ok: boolean;
 
-  @ApiProperty({ required: false, description: 'Error name when the table could not be reached' })
+  @ApiProperty({ required: false, description: 'Error name when the dependency could not be reached' })
   error?: string;
 }
 
@@ -30,8 +34,8 @@ class ReadinessDto {
   @ApiProperty({ enum: ['ready', 'unavailable'] })
   status: 'ready' | 'unavailable';
 
-  @ApiProperty({ type: [TableCheckDto] })
-  checks: TableCheckDto[];
+  @ApiProperty({ type: [DependencyCheckDto] })
+  checks: DependencyCheckDto[];
 }
 
 const HEALTHY: HealthDto = { status: 'healthy', service: 'panzoto-backend', database: 'dynamodb' };
@@ -40,7 +44,10 @@ const HEALTHY: HealthDto = { status: 'healthy', service: 'panzoto-backend', data
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(private readonly database: DatabaseHealthRepository) {}
+  constructor(
+    private readonly database: DatabaseHealthRepository,
+    private readonly storage: ObjectStorage,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up (touches no dependency)' })
@@ -50,11 +57,12 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: every DynamoDB table answers a read' })
+  @ApiOperation({ summary: 'Readiness: every DynamoDB table answers a read and the S3 bucket is reachable' })
   @ApiOkResponse({ type: ReadinessDto })
   @ApiServiceUnavailableResponse({ type: ReadinessDto })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
-    const checks = await this.database.check();
+    const [tables, bucket] = await Promise.all([this.database.check(), this.storage.check()]);
+    const checks = [...tables, bucket];
     const ready = checks.every((check) => check.ok);
     if (!ready) reply.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ready ? 'ready' : 'unavailable', checks };

@@ -30,11 +30,14 @@ function locateJar(): { jar: string; libraryPath: string } {
   return { jar: join(dir, 'DynamoDBLocal.jar'), libraryPath: join(dir, 'DynamoDBLocal_lib') };
 }
 
-export async function freePort(): Promise<number> {
+/** Resolves to `port` (0: any free one) once it is known to be free on 127.0.0.1; rejects when taken. */
+export async function freePort(port = 0): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use`) : error),
+    );
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
     });
@@ -67,7 +70,10 @@ function stopProcess(child: ChildProcess): Promise<void> {
 
 /** Starts DynamoDB Local (needs Java 17+) and resolves once it answers HTTP. */
 export async function startDynamoDbLocal(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
-  const port = options.port || (await freePort());
+  // A taken port would make the readiness probe below talk to someone else's server.
+  const port = await freePort(options.port ?? 0).catch((error: Error) => {
+    throw new Error(`DynamoDB Local cannot start: ${error.message} (set DYNAMODB_LOCAL_PORT to another port)`);
+  });
   const { jar, libraryPath } = locateJar();
   const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory'];
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });

@@ -1,4 +1,6 @@
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { KdfParameters, WrappedUserKey } from '../crypto/user-key';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
@@ -15,6 +17,8 @@ interface UserItem {
   key_salt: string;
   created_at: number;
   created_at_iso: string;
+  wrapped_user_key?: string;
+  user_key_kdf?: KdfParameters;
 }
 
 interface EmailClaimItem {
@@ -31,6 +35,8 @@ export function toUserItem(user: User): UserItem {
     key_salt: user.keySalt,
     created_at: user.createdAt.getTime(),
     created_at_iso: user.createdAt.toISOString(),
+    wrapped_user_key: user.userKey?.wrapped,
+    user_key_kdf: user.userKey?.kdf,
   };
 }
 
@@ -42,6 +48,10 @@ function fromUserItem(item: Record<string, unknown> | undefined): User | undefin
     passwordHash: item.password_hash,
     keySalt: item.key_salt as string,
     createdAt: new Date(Number(item.created_at)),
+    userKey:
+      typeof item.wrapped_user_key === 'string'
+        ? { wrapped: item.wrapped_user_key, kdf: item.user_key_kdf as KdfParameters }
+        : undefined,
   };
 }
 
@@ -92,5 +102,31 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
     );
     const owner = Item?.claimed_by;
     return typeof owner === 'string' ? this.findById(owner) : undefined;
+  }
+
+  async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
+    try {
+      await this.call(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { user_id: userId },
+            UpdateExpression: 'SET wrapped_user_key = :wrapped, user_key_kdf = :kdf',
+            ConditionExpression: expected
+              ? 'attribute_exists(email) AND wrapped_user_key = :expected'
+              : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)',
+            ExpressionAttributeValues: {
+              ':wrapped': userKey.wrapped,
+              ':kdf': userKey.kdf,
+              ...(expected ? { ':expected': expected.wrapped } : {}),
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

@@ -1,3 +1,5 @@
+import type { WrappedUserKey } from '../crypto/user-key';
+
 export interface User {
   id: string;
   /** Normalised: trimmed and lower-cased. */
@@ -7,6 +9,11 @@ export interface User {
   /** 32 random bytes as 64 hex characters, handed to the client for its key derivation. */
   keySalt: string;
   createdAt: Date;
+  /**
+   * The key recordings are encrypted under, wrapped by a key derived from the password. Absent for
+   * accounts migrated from the old database until their first login.
+   */
+  userKey?: WrappedUserKey;
 }
 
 export interface PublicUser {

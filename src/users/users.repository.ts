@@ -1,3 +1,4 @@
+import type { WrappedUserKey } from '../crypto/user-key';
 import type { User } from './user';
 
 export class EmailAlreadyRegisteredError extends Error {
@@ -13,4 +14,9 @@ export abstract class UsersRepository {
   abstract create(user: User): Promise<void>;
   abstract findById(userId: string): Promise<User | undefined>;
   abstract findByEmail(email: string): Promise<User | undefined>;
+  /**
+   * Replaces the wrapped user key only if it is still `expected` (undefined: still absent), so two
+   * concurrent logins never wrap two different user keys. False when someone else changed it first.
+   */
+  abstract replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean>;
 }

@@ -4,15 +4,19 @@ import { AppConfig } from '../config/app-config';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ExpiringCache } from '../common/util/expiring-cache';
+import type { WrappedUserKey } from '../crypto/user-key';
 import type { User } from './user';
 import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 const USER_CACHE_MAX_ENTRIES = 10_000;
 
 export interface NewUser {
+  /** Chosen by the caller when other data (the wrapped user key) is bound to it before creation. */
+  id?: string;
   email: string;
   passwordHash: string;
   keySalt: string;
+  userKey?: WrappedUserKey;
 }
 
 @Injectable()
@@ -29,7 +33,7 @@ export class UsersService {
 
   /** @throws ApiException 409 EMAIL_TAKEN when the email already has an account. */
   async create(newUser: NewUser): Promise<User> {
-    const user: User = { id: randomUUID(), createdAt: new Date(), ...newUser };
+    const user: User = { ...newUser, id: newUser.id ?? randomUUID(), createdAt: new Date() };
     try {
       await this.users.create(user);
     } catch (error) {
@@ -57,6 +61,11 @@ export class UsersService {
     const found = (await this.users.findById(userId)) !== undefined;
     this.existenceCache.set(userId, found);
     return found;
+  }
+
+  /** @see UsersRepository.replaceUserKey */
+  replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
+    return this.users.replaceUserKey(userId, userKey, expected);
   }
 
   async getById(userId: string): Promise<User> {

@@ -1,5 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { registerUser, RegisteredUser, scanAll, startTestApp, TestApp } from '../support/test-app';
+import { randomBytes } from 'node:crypto';
+import {
+  getObject,
+  listKeys,
+  putObject,
+  registerUser,
+  RegisteredUser,
+  scanAll,
+  startTestApp,
+  TestApp,
+  uploadRecording,
+} from '../support/test-app';
 
 describe('audio files (HTTP, DynamoDB Local)', () => {
   let t: TestApp;
@@ -16,15 +26,34 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
   const list = (user: RegisteredUser, query = '') => t.http.get(`/api/user/audio-files${query}`).set(user.auth);
   const itemCount = async () => (await scanAll(t.documents, t.config.dynamodb.tables.audioFiles)).length;
 
-  it('creates a record (201) and lists it with the same values and types', async () => {
-    const s3Key = `users/${alice.userId}/${randomUUID()}.3gp`;
-    const created = await create(alice, { s3_key: s3Key, file_size: 1024 }).expect(201);
+  it('issues an upload URL for one new key under the caller’s own prefix', async () => {
+    const before = Date.now();
+    const response = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ content_type: 'audio/mp4' }).expect(201);
+    expect(response.body).toEqual({
+      file_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      s3_key: `users/${alice.userId}/${response.body.file_id}.m4a`,
+      upload_url: expect.stringContaining(`/users/${alice.userId}/${response.body.file_id}.m4a?`),
+      method: 'PUT',
+      expires_at: expect.any(String),
+    });
+    const url = new URL(response.body.upload_url);
+    expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(Date.parse(response.body.expires_at) - before).toBeGreaterThanOrEqual(899_000);
+    await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ content_type: 'text/html' }).expect(400);
+    await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({}).expect(201);
+  });
+
+  it('records an uploaded recording (201) with its real size, and lists it with the same values and types', async () => {
+    const slot = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({}).expect(201);
+    await putObject(t, slot.body.s3_key, randomBytes(777));
+    const created = await create(alice, { s3_key: slot.body.s3_key, file_size: 5 }).expect(201);
     expect(created.body).toEqual({
       audio_file: {
-        file_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        file_id: slot.body.file_id,
         user_id: alice.userId,
-        s3_key: s3Key,
-        file_size: 1024,
+        s3_key: slot.body.s3_key,
+        file_size: 777,
         uploaded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       },
     });
@@ -34,11 +63,37 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
     expect(fetched.body).toEqual(created.body);
   });
 
+  it('refuses a key under another user’s prefix (403), a key it did not issue (400) and a missing object (404)', async () => {
+    const bobs = await t.http.post('/api/audio-files/upload-url').set(bob.auth).send({}).expect(201);
+    await putObject(t, bobs.body.s3_key, randomBytes(10));
+    const foreign = await create(alice, { s3_key: bobs.body.s3_key }).expect(403);
+    expect(foreign.body.code).toBe('FORBIDDEN');
+    await create(alice, { s3_key: `users/${alice.userId}/my-own-name.3gp` }).expect(400);
+    const unused = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({}).expect(201);
+    const missing = await create(alice, { s3_key: unused.body.s3_key }).expect(404);
+    expect(missing.body.code).toBe('OBJECT_NOT_FOUND');
+  });
+
   it('refuses a second record for the same s3_key (409), so no object has two records', async () => {
-    const s3Key = `users/${alice.userId}/${randomUUID()}.3gp`;
-    await create(alice, { s3_key: s3Key, file_size: 1 }).expect(201);
-    const response = await create(alice, { s3_key: s3Key, file_size: 1 }).expect(409);
+    const file = await uploadRecording(t, alice);
+    const response = await create(alice, { s3_key: file.s3_key }).expect(409);
     expect(response.body.code).toBe('S3_KEY_TAKEN');
+  });
+
+  it('deletes the record, the recording and its decrypted copies; deleting again is 404', async () => {
+    const file = await uploadRecording(t, alice);
+    const { body } = await t.http.post('/api/decrypt-audio').set(alice.auth).send({ password: 'SecurePassword123!', file_id: file.file_id }).expect(200);
+    expect(await listKeys(t, `decrypted/${alice.userId}/${file.file_id}/`)).toHaveLength(1);
+    await t.http.delete(`/api/audio-files/${file.file_id}`).set(bob.auth).expect(404);
+    await t.http.delete(`/api/audio-files/${file.file_id}`).set(alice.auth).expect(204);
+    expect(await listKeys(t, file.s3_key)).toEqual([]);
+    expect(await listKeys(t, `decrypted/${alice.userId}/${file.file_id}/`)).toEqual([]);
+    await t.http.get(`/api/audio-files/${file.file_id}`).set(alice.auth).expect(404);
+    await t.http.delete(`/api/audio-files/${file.file_id}`).set(alice.auth).expect(404);
+    expect(body.job_id).toEqual(expect.any(String));
+    // The key is free again: nothing of the record is left behind.
+    const items = await scanAll(t.documents, t.config.dynamodb.tables.audioFiles);
+    expect(items.filter((item) => JSON.stringify(item).includes(file.file_id))).toEqual([]);
   });
 
   it.each([
@@ -77,10 +132,7 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
 
     beforeAll(async () => {
       carol = await registerUser(t.http);
-      for (let index = 0; index < 7; index++) {
-        const response = await create(carol, { s3_key: `users/${carol.userId}/${index}.3gp`, file_size: index }).expect(201);
-        created.push(response.body.audio_file.file_id);
-      }
+      for (let index = 0; index < 7; index++) created.push((await uploadRecording(t, carol)).file_id);
     });
 
     it('returns pages of `limit`, newest first, with next_cursor until the last page', async () => {
@@ -125,12 +177,10 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
   });
 
   it("never shows one user's files to another", async () => {
-    const secret = await create(alice, { s3_key: `users/${alice.userId}/${randomUUID()}.3gp`, file_size: 7 }).expect(201);
+    const secret = await uploadRecording(t, alice);
     const bobsList = await list(bob).expect(200);
-    expect(bobsList.body.audio_files.map((file: { file_id: string }) => file.file_id)).not.toContain(
-      secret.body.audio_file.file_id,
-    );
-    const response = await t.http.get(`/api/audio-files/${secret.body.audio_file.file_id}`).set(bob.auth).expect(404);
+    expect(bobsList.body.audio_files.map((file: { file_id: string }) => file.file_id)).not.toContain(secret.file_id);
+    const response = await t.http.get(`/api/audio-files/${secret.file_id}`).set(bob.auth).expect(404);
     expect(response.body).toMatchObject({ error: 'Audio file not found', code: 'NOT_FOUND' });
     await t.http.get('/api/audio-files/not-a-uuid').set(bob.auth).expect(400);
   });
@@ -139,5 +189,7 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
     const response = await t.http.get('/api/user/audio-files').expect(401);
     expect(response.body.code).toBe('UNAUTHORIZED');
     await t.http.post('/api/audio-file').send({ s3_key: 'users/x/a.3gp', file_size: 1 }).expect(401);
+    await t.http.post('/api/audio-files/upload-url').send({}).expect(401);
+    expect(await getObject(t, 'missing').catch((error: Error) => error.name)).toBe('NoSuchKey');
   });
 });

@@ -25,6 +25,12 @@ describe('register and login (HTTP, DynamoDB Local)', () => {
         email: 'new.user@example.com',
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       },
+      encryption: expect.objectContaining({
+        format: 'tink/aes-gcm-hkdf-streaming',
+        key_salt: response.body.key_salt,
+        wrapped_user_key: expect.any(String),
+        kdf: { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 },
+      }),
     });
     expect(response.headers['x-request-id']).toEqual(expect.any(String));
   });
@@ -60,6 +66,8 @@ describe('register and login (HTTP, DynamoDB Local)', () => {
     const { email, userId } = await registerUser(t.http);
     const response = await t.http.post('/api/login').send({ email: email.toUpperCase(), password: PASSWORD }).expect(200);
     expect(response.body).toMatchObject({ user_id: userId, key_salt: expect.stringMatching(/^[0-9a-f]{64}$/), user: { email } });
+    const registered = await t.http.post('/api/login').send({ email, password: PASSWORD }).expect(200);
+    expect(registered.body.encryption.wrapped_user_key).toBe(response.body.encryption.wrapped_user_key);
     await t.http.get('/api/user/me').set('Authorization', `Bearer ${response.body.token}`).expect(200);
   });
 

@@ -24,7 +24,12 @@ describe('health (HTTP, DynamoDB Local)', () => {
   it('is ready when every table answers', async () => {
     const response = await t.http.get('/api/health/ready').expect(200);
     expect(response.body.status).toBe('ready');
-    expect(response.body.checks).toHaveLength(2);
+    expect(response.body.checks).toEqual([
+      { kind: 'dynamodb-table', name: t.config.dynamodb.tables.users, ok: true },
+      { kind: 'dynamodb-table', name: t.config.dynamodb.tables.audioFiles, ok: true },
+      { kind: 'dynamodb-table', name: t.config.dynamodb.tables.decryptJobs, ok: true },
+      { kind: 's3-bucket', name: t.config.storage.bucket, ok: true },
+    ]);
   });
 
   it('puts the request id in error bodies too', async () => {
@@ -44,7 +49,7 @@ describe('readiness without DynamoDB tables', () => {
   it('answers 503 on readiness and on data endpoints, while liveness stays 200', async () => {
     const ready = await t.http.get('/api/health/ready').expect(503);
     expect(ready.body.status).toBe('unavailable');
-    expect(ready.body.checks).toContainEqual(expect.objectContaining({ table: t.config.dynamodb.tables.users, ok: false, error: 'ResourceNotFoundException' }));
+    expect(ready.body.checks).toContainEqual(expect.objectContaining({ name: t.config.dynamodb.tables.users, ok: false, error: 'ResourceNotFoundException' }));
     await t.http.get('/api/health').expect(200);
     const login = await t.http.post('/api/login').send({ email: 'a@example.com', password: 'whatever-password' }).expect(503);
     expect(login.body.code).toBe('SERVICE_UNAVAILABLE');

@@ -19,8 +19,10 @@ describe('OpenAPI document and explorer', () => {
     const document = buildOpenApiDocument(t.app);
     expect(Object.keys(document.paths).sort()).toEqual([
       '/api/audio-file',
+      '/api/audio-files/upload-url',
       '/api/audio-files/{file_id}',
       '/api/decrypt-audio',
+      '/api/decrypt-jobs/{job_id}',
       '/api/health',
       '/api/health/ready',
       '/api/login',

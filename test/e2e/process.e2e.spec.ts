@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { freePort } from '../../src/local/dynamodb-local';
 import { isolatedTables, PASSWORD, scanAll } from '../support/test-app';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
+import { PanzotoClient, Session } from '../../src/client/panzoto-client';
 
 const MAIN = 'dist/main.js';
 
@@ -64,8 +65,11 @@ describe('the built service as a process', () => {
       LOG_LEVEL: 'debug',
       JWT_SECRET: randomBytes(48).toString('base64'),
       DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT as string,
+      S3_ENDPOINT: process.env.S3_ENDPOINT as string,
+      S3_BUCKET: config.storage.bucket,
       USERS_TABLE: config.dynamodb.tables.users,
       AUDIO_FILES_TABLE: config.dynamodb.tables.audioFiles,
+      DECRYPT_JOBS_TABLE: config.dynamodb.tables.decryptJobs,
     });
     const base = `http://127.0.0.1:${port}`;
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -83,12 +87,14 @@ describe('the built service as a process', () => {
     const email = `logs-${Date.now()}@example.com`;
     const registered = await post('/api/register', { email, password: PASSWORD });
     expect(registered.status).toBe(201);
-    const { token } = (await registered.json()) as { token: string };
+    const session = (await registered.json()) as Session;
+    const { token } = session;
     expect((await post('/api/login', { email, password: 'a-wrong-password' })).status).toBe(401);
     expect((await post('/api/login', { email, password: PASSWORD })).status).toBe(200);
-    const created = await post('/api/audio-file', { s3_key: 'users/logs/a.3gp', file_size: 1 }, token);
-    expect(created.status).toBe(201);
-    const decrypted = await post('/api/decrypt-audio', { password: PASSWORD, s3_key: 'users/logs/a.3gp' }, token);
+    const reference = new PanzotoClient(base);
+    const userKey = await reference.unlockUserKey(session, PASSWORD);
+    const file = await reference.uploadRecording(session, userKey, { data: Buffer.from('a short recording') });
+    const decrypted = await post('/api/decrypt-audio', { password: PASSWORD, s3_key: file.s3_key }, token);
     expect(decrypted.status).toBe(200);
     const requestId = decrypted.headers.get('x-request-id');
 
@@ -102,7 +108,8 @@ describe('the built service as a process', () => {
     expect(hash).toMatch(/^\$argon2id\$/);
 
     const output = service.stdout();
-    for (const secret of [PASSWORD, 'a-wrong-password', token, hash, hash.split('$').pop() as string]) {
+    const secrets = [PASSWORD, 'a-wrong-password', token, hash, hash.split('$').pop() as string, session.encryption.wrapped_user_key];
+    for (const secret of [...secrets, userKey.toString('hex'), userKey.toString('base64')]) {
       expect(output).not.toContain(secret);
     }
     const lines = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -15,6 +15,10 @@ export class InMemoryAudioFilesRepository extends AudioFilesRepository {
     this.files.set(file.id, file);
   }
 
+  async delete(file: AudioFile): Promise<boolean> {
+    return this.files.delete(file.id);
+  }
+
   async findById(fileId: string): Promise<AudioFile | undefined> {
     return this.files.get(fileId);
   }

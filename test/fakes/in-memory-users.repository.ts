@@ -1,3 +1,4 @@
+import type { WrappedUserKey } from '../../src/crypto/user-key';
 import type { User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
 
@@ -19,5 +20,12 @@ export class InMemoryUsersRepository extends UsersRepository {
   async findByEmail(email: string): Promise<User | undefined> {
     this.reads++;
     return [...this.users.values()].find((user) => user.email === email);
+  }
+
+  async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
+    const user = this.users.get(userId);
+    if (!user || user.userKey?.wrapped !== expected?.wrapped) return false;
+    user.userKey = userKey;
+    return true;
   }
 }

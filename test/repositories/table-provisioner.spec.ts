@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
@@ -21,19 +21,26 @@ describe('provisionTables (DynamoDB Local)', () => {
     expect(await provisionTables(client, definitions)).toEqual([
       { table: config.dynamodb.tables.users, action: 'created-table' },
       { table: config.dynamodb.tables.audioFiles, action: 'created-table' },
+      { table: config.dynamodb.tables.decryptJobs, action: 'created-table' },
     ]);
     const documents = createDocumentClient(client);
     await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: { user_id: 'kept', email: 'k@example.com' } }));
     expect(await provisionTables(client, definitions)).toEqual([
       { table: config.dynamodb.tables.users, action: 'unchanged' },
       { table: config.dynamodb.tables.audioFiles, action: 'unchanged' },
+      { table: config.dynamodb.tables.decryptJobs, action: 'unchanged' },
     ]);
+    const { TimeToLiveDescription } = await client.send(
+      new DescribeTimeToLiveCommand({ TableName: config.dynamodb.tables.decryptJobs }),
+    );
+    expect(TimeToLiveDescription).toMatchObject({ AttributeName: 'expires_at', TimeToLiveStatus: 'ENABLED' });
     const { Item } = await documents.send(new GetCommand({ TableName: config.dynamodb.tables.users, Key: { user_id: 'kept' } }));
     expect(Item).toEqual({ user_id: 'kept', email: 'k@example.com' });
   });
 
   it('adds an index that an existing table lacks, keeping its items', async () => {
-    const [, audio] = tableDefinitions({ users: 'unused', audioFiles: `legacy-audio-${Date.now()}` });
+    // Creating an index waits for it to become ACTIVE, which takes a while on a loaded machine.
+    const [, audio] = tableDefinitions({ users: 'unused', audioFiles: `legacy-audio-${Date.now()}`, decryptJobs: 'unused' });
     const withoutIndex = { ...audio, create: { ...audio.create, GlobalSecondaryIndexes: undefined, AttributeDefinitions: [{ AttributeName: 'file_id', AttributeType: 'S' as const }] } };
     await provisionTables(client, [withoutIndex]);
     const documents = createDocumentClient(client);
@@ -46,5 +53,5 @@ describe('provisionTables (DynamoDB Local)', () => {
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([AUDIO_FILES_USER_INDEX]);
     const { Item } = await documents.send(new GetCommand({ TableName: audio.create.TableName, Key: { file_id: 'old' } }));
     expect(Item).toBeDefined();
-  });
+  }, 180_000);
 });

@@ -1,11 +1,25 @@
-import { startDynamoDbLocal } from '../../src/local/dynamodb-local';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
+import { LocalS3, startS3rver } from '../../src/local/s3-local';
+
+export interface TestInfrastructure {
+  dynamo: LocalDynamoDb;
+  s3: LocalS3;
+}
 
 /**
- * One DynamoDB Local (AWS's own emulator) for the whole run, in memory on a free port. Every test
- * file creates its own uniquely named tables in it (see test-app.ts), so files never share data.
+ * One DynamoDB Local (AWS's own emulator, in memory) and one s3rver (S3-compatible, in a temporary
+ * folder) for the whole run, on free ports. Every test file makes its own uniquely named tables and
+ * bucket in them (see test-app.ts), so files never share data.
  */
 export default async function globalSetup(): Promise<void> {
-  const dynamo = await startDynamoDbLocal({ port: 0 });
+  const [dynamo, s3] = await Promise.all([
+    startDynamoDbLocal({ port: 0 }),
+    mkdtemp(join(tmpdir(), 'panzoto-s3-')).then((directory) => startS3rver(directory)),
+  ]);
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-  (globalThis as { __DYNAMODB_LOCAL__?: typeof dynamo }).__DYNAMODB_LOCAL__ = dynamo;
+  process.env.S3_ENDPOINT = s3.endpoint;
+  (globalThis as { __TEST_INFRASTRUCTURE__?: TestInfrastructure }).__TEST_INFRASTRUCTURE__ = { dynamo, s3 };
 }

@@ -1,5 +1,6 @@
-import type { LocalDynamoDb } from '../../src/local/dynamodb-local';
+import type { TestInfrastructure } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __DYNAMODB_LOCAL__?: LocalDynamoDb }).__DYNAMODB_LOCAL__?.stop();
+  const infrastructure = (globalThis as { __TEST_INFRASTRUCTURE__?: TestInfrastructure }).__TEST_INFRASTRUCTURE__;
+  await Promise.all([infrastructure?.dynamo.stop(), infrastructure?.s3.stop()]);
 }

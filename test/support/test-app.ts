@@ -9,29 +9,44 @@ import { AppConfig } from '../../src/config/app-config';
 import { validateEnvironment } from '../../src/config/environment';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { provisionServiceTables } from '../../src/database/provision';
+import { provisionServiceBucket } from '../../src/storage/provision';
+import { createS3Client } from '../../src/storage/s3-client';
+import { PanzotoClient, Session } from '../../src/client/panzoto-client';
+import type { AudioFileView } from '../../src/audio-files/audio-file';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 export const PASSWORD = 'SecurePassword123!';
 
-/** Fresh, uniquely named tables in the run's DynamoDB Local; returns the configuration that uses them. */
+/**
+ * Fresh, uniquely named tables in the run's DynamoDB Local and a fresh bucket in its s3rver; returns
+ * the configuration that uses them.
+ */
 export async function isolatedTables(overrides: Record<string, string> = {}, provision = true): Promise<AppConfig> {
   const suffix = randomUUID().slice(0, 8);
   Object.assign(process.env, {
     USERS_TABLE: `users-${suffix}`,
     AUDIO_FILES_TABLE: `audio-files-${suffix}`,
+    DECRYPT_JOBS_TABLE: `decrypt-jobs-${suffix}`,
+    S3_BUCKET: `test-${suffix}`,
     JWT_SECRET: randomBytes(32).toString('base64'),
     ...overrides,
   });
   const config = new AppConfig(validateEnvironment(process.env));
-  if (provision) await provisionServiceTables(config);
+  if (provision) await Promise.all([provisionServiceTables(config), provisionServiceBucket(config)]);
   return config;
 }
 
 export interface TestApp {
   app: NestFastifyApplication;
   http: TestAgent;
+  /** The app listens on a loopback port too, for clients that need a real URL (the reference client). */
+  baseUrl: string;
+  client: PanzotoClient;
   config: AppConfig;
   /** Direct access to the tables, for asserting what was (not) stored. */
   documents: DynamoDBDocumentClient;
+  /** Direct access to the bucket, for tampering with objects and asserting what was (not) stored. */
+  s3: S3Client;
   close(): Promise<void>;
 }
 
@@ -42,20 +57,39 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const config = await isolatedTables(overrides, provisionTables);
   const app = await createApp();
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  const client: DynamoDBClient = createDynamoDbClient(config.dynamodb);
-  const documents = createDocumentClient(client);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = await app.getUrl();
+  const dynamo: DynamoDBClient = createDynamoDbClient(config.dynamodb);
+  const s3 = createS3Client(config.storage);
   return {
     app,
     http: request(app.getHttpServer()),
+    baseUrl,
+    client: new PanzotoClient(baseUrl),
     config,
-    documents,
+    documents: createDocumentClient(dynamo),
+    s3,
     close: async () => {
-      client.destroy();
+      dynamo.destroy();
+      s3.destroy();
       await app.close();
     },
   };
+}
+
+/** Every key in the test bucket under `prefix`. */
+export async function listKeys(t: TestApp, prefix = ''): Promise<string[]> {
+  const { Contents = [] } = await t.s3.send(new ListObjectsV2Command({ Bucket: t.config.storage.bucket, Prefix: prefix }));
+  return Contents.map((object) => object.Key as string);
+}
+
+export async function getObject(t: TestApp, key: string): Promise<Buffer> {
+  const { Body } = await t.s3.send(new GetObjectCommand({ Bucket: t.config.storage.bucket, Key: key }));
+  return Buffer.from(await (Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+}
+
+export async function putObject(t: TestApp, key: string, data: Buffer): Promise<void> {
+  await t.s3.send(new PutObjectCommand({ Bucket: t.config.storage.bucket, Key: key, Body: data }));
 }
 
 /** Every item of a table (tests hold a few hundred at most). */
@@ -75,6 +109,7 @@ export interface RegisteredUser {
   userId: string;
   email: string;
   auth: { Authorization: string };
+  session: Session;
 }
 
 export async function registerUser(http: TestAgent, email = `user-${randomUUID()}@example.com`): Promise<RegisteredUser> {
@@ -84,5 +119,18 @@ export async function registerUser(http: TestAgent, email = `user-${randomUUID()
     userId: response.body.user_id,
     email,
     auth: { Authorization: `Bearer ${response.body.token}` },
+    session: response.body as Session,
   };
+}
+
+const userKeys = new Map<string, Buffer>();
+
+/** The reference client's whole upload path: unlock the user key, encrypt, PUT, register. */
+export async function uploadRecording(t: TestApp, user: RegisteredUser, plaintext: Buffer = randomBytes(2048)): Promise<AudioFileView> {
+  let userKey = userKeys.get(user.userId);
+  if (!userKey) {
+    userKey = await t.client.unlockUserKey(user.session, PASSWORD);
+    userKeys.set(user.userId, userKey);
+  }
+  return t.client.uploadRecording(user.session, userKey, { data: plaintext });
 }

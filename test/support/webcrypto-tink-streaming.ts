@@ -15,7 +15,7 @@ export interface FormatParameters {
   ciphertextSegmentSizeBytes: number;
 }
 
-async function segmentKey(p: FormatParameters, ikm: Uint8Array, salt: Uint8Array, aad: Uint8Array): Promise<CryptoKey> {
+async function segmentKey(p: FormatParameters, ikm: Uint8Array, salt: Uint8Array, aad: Uint8Array): Promise<webcrypto.CryptoKey> {
   const base = await subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
   const bits = await subtle.deriveBits({ name: 'HKDF', hash: HASHES[p.hkdfHash], salt, info: aad }, base, p.derivedKeySizeBytes * 8);
   return subtle.importKey('raw', bits, 'AES-GCM', false, ['encrypt', 'decrypt']);

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AUDIO_CONTENT_TYPES, AudioContentType, DEFAULT_AUDIO_CONTENT_TYPE } from '../recording-keys';
 import { IsS3Key, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from './s3-key';
 
 /** S3's largest object: 5 TiB. */
@@ -8,12 +9,52 @@ export const MAX_FILE_SIZE = 5 * 1024 ** 4;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
+export class UploadUrlRequestDto {
+  @ApiPropertyOptional({ enum: Object.keys(AUDIO_CONTENT_TYPES), default: DEFAULT_AUDIO_CONTENT_TYPE })
+  @IsOptional()
+  @IsIn(Object.keys(AUDIO_CONTENT_TYPES), { message: `content_type must be one of ${Object.keys(AUDIO_CONTENT_TYPES).join(', ')}` })
+  content_type: AudioContentType = DEFAULT_AUDIO_CONTENT_TYPE;
+}
+
+export class UploadUrlResponseDto {
+  @ApiProperty({ format: 'uuid', description: 'The id to encrypt under (associated data "<user_id>:<file_id>") and to register' })
+  file_id: string;
+
+  @ApiProperty({ example: 'users/3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d.3gp' })
+  s3_key: string;
+
+  @ApiProperty({ description: 'Presigned S3 URL: PUT the encrypted recording here, once, before expires_at' })
+  upload_url: string;
+
+  @ApiProperty({ enum: ['PUT'] })
+  method: 'PUT';
+
+  @ApiProperty({ format: 'date-time' })
+  expires_at: string;
+}
+
 export class CreateAudioFileDto {
-  @ApiProperty({ maxLength: S3_KEY_MAX_LENGTH, pattern: S3_KEY_PATTERN.source, example: 'users/test-user/audio-123.3gp' })
+  @ApiProperty({
+    maxLength: S3_KEY_MAX_LENGTH,
+    pattern: S3_KEY_PATTERN.source,
+    description: 'A key issued by POST /api/audio-files/upload-url, after its upload finished',
+    example: 'users/3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d.3gp',
+  })
   @IsS3Key()
   s3_key: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_FILE_SIZE, example: 1024, description: 'Bytes' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'If given, must equal the file id in s3_key' })
+  @IsOptional()
+  @IsUUID('all', { message: 'file_id must be a UUID' })
+  file_id?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_FILE_SIZE,
+    example: 1024,
+    description: 'Bytes, as the client measured them; the size recorded is the stored object’s own',
+  })
   @IsOptional()
   @Min(0, { message: 'file_size must not be negative' })
   @Max(MAX_FILE_SIZE, { message: `file_size must be at most ${MAX_FILE_SIZE} bytes` })

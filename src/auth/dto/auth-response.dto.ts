@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { UserDto } from '../../users/dto/user.dto';
+import { EncryptionDto } from './encryption.dto';
 
 export class AuthResponseDto {
   @ApiProperty({ description: 'HS256 JWT; send as `Authorization: Bearer <token>`' })
@@ -16,4 +17,7 @@ export class AuthResponseDto {
 
   @ApiProperty({ type: UserDto })
   user: UserDto;
+
+  @ApiProperty({ type: EncryptionDto, description: 'How to unwrap the user key that recordings are encrypted under' })
+  encryption: EncryptionDto;
 }

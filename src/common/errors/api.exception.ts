@@ -21,8 +21,12 @@ export class ApiException extends HttpException {
     return new ApiException(HttpStatus.UNAUTHORIZED, code, message);
   }
 
-  static notFound(message: string): ApiException {
-    return new ApiException(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND, message);
+  static notFound(message: string, code: ErrorCode = ErrorCode.NOT_FOUND): ApiException {
+    return new ApiException(HttpStatus.NOT_FOUND, code, message);
+  }
+
+  static forbidden(message: string): ApiException {
+    return new ApiException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, message);
   }
 
   static conflict(message: string, code: ErrorCode = ErrorCode.CONFLICT): ApiException {

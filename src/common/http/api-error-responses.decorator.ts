@@ -5,8 +5,10 @@ import { ErrorResponseDto } from './error-response.dto';
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: malformed JSON, wrong types, unknown fields or out-of-range values (code VALIDATION_FAILED, INVALID_JSON, UNSUPPORTED_MEDIA_TYPE, INVALID_CURSOR)',
   401: 'Missing, malformed, expired or revoked bearer token, or wrong credentials',
+  403: 'The caller may not use that resource (for example an S3 key outside users/<user_id>/)',
   404: 'Not found, or not owned by the caller',
   409: 'Conflicts with existing data',
+  422: 'The stored recording could not be decrypted (code DECRYPTION_FAILED): tampered, truncated, or not encrypted for this user and file',
   413: 'Request body larger than BODY_LIMIT_BYTES',
   503: 'A dependency (DynamoDB) is unavailable; retry after the Retry-After header',
 };

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../auth/dto/credentials.dto';
 import { AudioFileDto } from '../../audio-files/dto/audio-file.dto';
 import { IsS3Key, S3_KEY_MAX_LENGTH } from '../../audio-files/dto/s3-key';
@@ -7,7 +7,7 @@ import { IsS3Key, S3_KEY_MAX_LENGTH } from '../../audio-files/dto/s3-key';
 export const DECRYPT_STATUS_READY = 'ready_for_transcription';
 
 export class DecryptAudioDto {
-  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: "The account's password (re-checked for every decryption)" })
+  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: "The account's password: it unlocks the key the recording is encrypted under" })
   @MinLength(1, { message: 'password is required for decryption' })
   @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
   @IsString({ message: 'password must be a string' })
@@ -24,10 +24,58 @@ export class DecryptAudioDto {
   s3_key?: string;
 }
 
+export const DECRYPT_MODES = ['link', 'stream'] as const;
+export type DecryptMode = (typeof DECRYPT_MODES)[number];
+
+export class DecryptQueryDto {
+  @ApiPropertyOptional({
+    enum: DECRYPT_MODES,
+    default: 'link',
+    description: '`link` stores a short-lived decrypted copy and answers with a download URL; `stream` answers with the audio itself (as does `Accept: audio/*`)',
+  })
+  @IsOptional()
+  @IsIn(DECRYPT_MODES, { message: 'mode must be link or stream' })
+  mode?: DecryptMode;
+}
+
 export class DecryptAudioResponseDto {
   @ApiProperty({ enum: [DECRYPT_STATUS_READY] })
   status: typeof DECRYPT_STATUS_READY;
 
   @ApiProperty({ type: AudioFileDto })
   file_info: AudioFileDto;
+
+  @ApiProperty({ description: 'Presigned GET of the decrypted copy' })
+  download_url: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When download_url stops working' })
+  expires_at: string;
+
+  @ApiProperty({ format: 'uuid' })
+  job_id: string;
+}
+
+export class DecryptJobDto {
+  @ApiProperty({ format: 'uuid' })
+  job_id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  file_id: string;
+
+  @ApiProperty({ enum: ['completed', 'failed'] })
+  status: string;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When the decrypted copy and this record expire' })
+  expires_at: string;
+
+  @ApiPropertyOptional({ description: 'A fresh presigned GET of the decrypted copy (completed jobs)' })
+  download_url?: string;
+}
+
+export class DecryptJobResponseDto {
+  @ApiProperty({ type: DecryptJobDto })
+  job: DecryptJobDto;
 }

@@ -1,0 +1,70 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class StreamingParametersDto {
+  @ApiProperty({ example: 32, description: 'Bytes of the user key (Tink key material)' })
+  key_size_bytes: number;
+
+  @ApiProperty({ example: 32 })
+  derived_key_size_bytes: number;
+
+  @ApiProperty({ example: 'SHA256' })
+  hkdf_hash: string;
+
+  @ApiProperty({ example: 1048576 })
+  ciphertext_segment_size_bytes: number;
+}
+
+export class KdfDto {
+  @ApiProperty({ enum: ['argon2id'] })
+  algorithm: 'argon2id';
+
+  @ApiProperty({ example: 19, description: 'Argon2 version 0x13' })
+  version: 19;
+
+  @ApiProperty({ example: 19456 })
+  memory_kib: number;
+
+  @ApiProperty({ example: 2 })
+  iterations: number;
+
+  @ApiProperty({ example: 1 })
+  parallelism: number;
+
+  @ApiProperty({ example: 32, description: 'Bytes of the key-encryption key' })
+  key_length: 32;
+}
+
+export class KeyWrappingDto {
+  @ApiProperty({ example: 'AES-256-GCM' })
+  algorithm: string;
+
+  @ApiProperty({ example: 'nonce(12) || ciphertext(32) || tag(16), base64' })
+  layout: string;
+
+  @ApiProperty({ example: 'panzoto/user-key/v1:3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11' })
+  associated_data: string;
+}
+
+/** Everything a client needs to turn the password into the user key (docs/encryption-format.md). */
+export class EncryptionDto {
+  @ApiProperty({ example: 'tink/aes-gcm-hkdf-streaming' })
+  format: string;
+
+  @ApiProperty({ type: StreamingParametersDto })
+  streaming: StreamingParametersDto;
+
+  @ApiProperty({ example: '<user_id>:<file_id>', description: 'Associated data of each recording, UTF-8' })
+  associated_data: string;
+
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', description: 'Argon2id salt of the key-encryption key (hex)' })
+  key_salt: string;
+
+  @ApiProperty({ type: KdfDto })
+  kdf: KdfDto;
+
+  @ApiProperty({ description: 'The user key wrapped under Argon2id(password, key_salt), base64' })
+  wrapped_user_key: string;
+
+  @ApiProperty({ type: KeyWrappingDto })
+  key_wrapping: KeyWrappingDto;
+}

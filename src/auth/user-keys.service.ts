@@ -1,0 +1,57 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { newUserKey, sameKdf, unwrapUserKey, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
+import type { User } from '../users/user';
+import { UsersService } from '../users/users.service';
+import { PasswordHasher } from './password-hasher';
+
+/**
+ * The per-account user key that recordings are encrypted under. Only its wrapped form is stored: the
+ * wrapping key is Argon2id(password, key_salt), so the service can open it only while the user gives
+ * the password, and a password change re-wraps one value instead of re-encrypting every recording.
+ */
+@Injectable()
+export class UserKeysService {
+  private readonly logger = new Logger(UserKeysService.name);
+
+  constructor(
+    private readonly passwords: PasswordHasher,
+    private readonly users: UsersService,
+  ) {}
+
+  /** A fresh user key for a new account, wrapped under its password. */
+  async create(userId: string, password: string, keySalt: string): Promise<WrappedUserKey> {
+    return this.wrap(userId, password, keySalt, newUserKey());
+  }
+
+  /** The user key, or undefined when the password is wrong (or the account has none yet). */
+  async unlock(user: User, password: string): Promise<Buffer | undefined> {
+    if (!user.userKey) return undefined;
+    const kek = await this.passwords.deriveKey(password, Buffer.from(user.keySalt, 'hex'), user.userKey.kdf);
+    return unwrapUserKey(kek, user.userKey.wrapped, user.id);
+  }
+
+  /**
+   * After a verified login: gives a migrated account its first user key, and re-wraps an older key
+   * whose KDF parameters are below the current ones. Returns the key the client should use.
+   */
+  async ensureCurrent(user: User, password: string): Promise<WrappedUserKey> {
+    const current = user.userKey;
+    if (current && sameKdf(current.kdf, this.passwords.currentKdf)) return current;
+    const userKey = current ? await this.unlock(user, password) : newUserKey();
+    if (!userKey) {
+      // The password was verified against the login hash, so the stored wrapped key is inconsistent.
+      this.logger.error({ userId: user.id }, 'Wrapped user key does not open with the verified password');
+      return current as WrappedUserKey;
+    }
+    const replacement = await this.wrap(user.id, password, user.keySalt, userKey);
+    if (await this.users.replaceUserKey(user.id, replacement, current)) return replacement;
+    // A concurrent login replaced it first: that one is the key now.
+    return (await this.users.getById(user.id)).userKey as WrappedUserKey;
+  }
+
+  private async wrap(userId: string, password: string, keySalt: string, userKey: Buffer): Promise<WrappedUserKey> {
+    const kdf = this.passwords.currentKdf;
+    const kek = await this.passwords.deriveKey(password, Buffer.from(keySalt, 'hex'), kdf);
+    return { wrapped: wrapUserKey(kek, userKey, userId), kdf };
+  }
+}

@@ -1,0 +1,119 @@
+import * as argon2 from 'argon2';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AudioFileView } from '../audio-files/audio-file';
+import { AudioContentType, recordingAad } from '../audio-files/recording-keys';
+import type { EncryptionDto } from '../auth/dto/encryption.dto';
+import { AES256_GCM_HKDF_1MB, ciphertextSize, EncryptingStream } from '../crypto/streaming-aead';
+import { unwrapUserKey } from '../crypto/user-key';
+
+/**
+ * The reference client: what the mobile app does, in Node. It logs in, turns the password into the
+ * user key exactly as docs/encryption-format.md describes, encrypts a recording as it streams it to
+ * a presigned URL, and registers it. `npm run audio:encrypt`, the tests and the benchmark use it.
+ */
+export interface Session {
+  token: string;
+  user_id: string;
+  key_salt: string;
+  encryption: EncryptionDto;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}: ${JSON.stringify(body)}`);
+    this.name = 'ApiError';
+  }
+}
+
+export type RecordingSource = { path: string } | { data: Buffer };
+
+export class PanzotoClient {
+  constructor(private readonly baseUrl: string) {}
+
+  register(email: string, password: string): Promise<Session> {
+    return this.call<Session>('POST', '/api/register', { email, password });
+  }
+
+  login(email: string, password: string): Promise<Session> {
+    return this.call<Session>('POST', '/api/login', { email, password });
+  }
+
+  /** Argon2id(password, key_salt) with the parameters the server sent, then AES-256-GCM unwrap. */
+  async unlockUserKey(session: Session, password: string): Promise<Buffer> {
+    const { kdf, key_salt, wrapped_user_key } = session.encryption;
+    const kek = await argon2.hash(password, {
+      type: argon2.argon2id,
+      version: kdf.version,
+      memoryCost: kdf.memory_kib,
+      timeCost: kdf.iterations,
+      parallelism: kdf.parallelism,
+      hashLength: kdf.key_length,
+      salt: Buffer.from(key_salt, 'hex'),
+      raw: true,
+    });
+    const userKey = unwrapUserKey(kek, wrapped_user_key, session.user_id);
+    if (!userKey) throw new Error('The password does not unlock this account’s user key');
+    return userKey;
+  }
+
+  /** Asks for an upload URL, streams the encrypted recording to it, and registers the file. */
+  async uploadRecording(session: Session, userKey: Buffer, source: RecordingSource, contentType: AudioContentType = 'audio/3gpp'): Promise<AudioFileView> {
+    const slot = await this.call<{ file_id: string; s3_key: string; upload_url: string }>(
+      'POST',
+      '/api/audio-files/upload-url',
+      { content_type: contentType },
+      session.token,
+    );
+    const size = 'path' in source ? (await stat(source.path)).size : source.data.length;
+    const plaintext = 'path' in source ? createReadStream(source.path) : Readable.from([source.data]);
+    const encryptor = new EncryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(session.user_id, slot.file_id));
+    await putStream(slot.upload_url, ciphertextSize(AES256_GCM_HKDF_1MB, size), plaintext.pipe(encryptor));
+    const { audio_file } = await this.call<{ audio_file: AudioFileView }>(
+      'POST',
+      '/api/audio-file',
+      { s3_key: slot.s3_key, file_id: slot.file_id },
+      session.token,
+    );
+    return audio_file;
+  }
+
+  async call<T>(method: string, path: string, body: unknown, token?: string): Promise<T> {
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) throw new ApiError(response.status, parsed);
+    return parsed as T;
+  }
+}
+
+/** PUT with a known length, streamed: presigned S3 URLs need Content-Length and no chunked encoding. */
+async function putStream(url: string, length: number, body: Readable): Promise<void> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  await new Promise<void>((resolve, reject) => {
+    const request = send(target, { method: 'PUT', headers: { 'content-length': String(length) } }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () =>
+        (response.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`upload failed: HTTP ${response.statusCode} ${text}`)),
+      );
+    });
+    request.on('error', reject);
+    pipeline(body, request).catch(reject);
+  });
+}

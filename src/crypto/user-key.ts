@@ -1,0 +1,56 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+export const USER_KEY_BYTES = 32;
+const WRAP_NONCE_BYTES = 12;
+const WRAP_TAG_BYTES = 16;
+
+/** Argon2id parameters of a key-encryption key; stored beside the wrapped key they unlock. */
+export interface KdfParameters {
+  algorithm: 'argon2id';
+  /** Argon2 version 0x13. */
+  version: 19;
+  memory_kib: number;
+  iterations: number;
+  parallelism: number;
+  key_length: 32;
+}
+
+export interface WrappedUserKey {
+  /** base64(nonce ‖ AES-256-GCM ciphertext ‖ tag): 12 + 32 + 16 bytes. */
+  wrapped: string;
+  kdf: KdfParameters;
+}
+
+export function sameKdf(a: KdfParameters, b: KdfParameters): boolean {
+  return a.memory_kib === b.memory_kib && a.iterations === b.iterations && a.parallelism === b.parallelism;
+}
+
+/** Binds a wrapped key to its account: one user's wrapped key cannot be presented as another's. */
+export function userKeyAad(userId: string): Buffer {
+  return Buffer.from(`panzoto/user-key/v1:${userId}`);
+}
+
+export function newUserKey(): Buffer {
+  return randomBytes(USER_KEY_BYTES);
+}
+
+export function wrapUserKey(kek: Buffer, userKey: Buffer, userId: string): string {
+  const nonce = randomBytes(WRAP_NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', kek, nonce);
+  cipher.setAAD(userKeyAad(userId));
+  return Buffer.concat([nonce, cipher.update(userKey), cipher.final(), cipher.getAuthTag()]).toString('base64');
+}
+
+/** The user key, or undefined when the key-encryption key is wrong (that is, the password is). */
+export function unwrapUserKey(kek: Buffer, wrapped: string, userId: string): Buffer | undefined {
+  const bytes = Buffer.from(wrapped, 'base64');
+  if (bytes.length !== WRAP_NONCE_BYTES + USER_KEY_BYTES + WRAP_TAG_BYTES) return undefined;
+  const decipher = createDecipheriv('aes-256-gcm', kek, bytes.subarray(0, WRAP_NONCE_BYTES));
+  decipher.setAAD(userKeyAad(userId));
+  decipher.setAuthTag(bytes.subarray(bytes.length - WRAP_TAG_BYTES));
+  try {
+    return Buffer.concat([decipher.update(bytes.subarray(WRAP_NONCE_BYTES, bytes.length - WRAP_TAG_BYTES)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { DynamoDbRepository } from '../database/dynamodb.repository';
+import type { DecryptJob, DecryptJobStatus } from './decrypt-job';
+import { DecryptJobsRepository } from './decrypt-jobs.repository';
+
+interface DecryptJobItem {
+  job_id: string;
+  user_id: string;
+  file_id: string;
+  created_at: number;
+  created_at_iso: string;
+  status: DecryptJobStatus;
+  output_key?: string;
+  /** Epoch seconds: DynamoDB's TTL attribute. */
+  expires_at: number;
+}
+
+function toItem(job: DecryptJob): DecryptJobItem {
+  return {
+    job_id: job.id,
+    user_id: job.userId,
+    file_id: job.fileId,
+    created_at: job.createdAt.getTime(),
+    created_at_iso: job.createdAt.toISOString(),
+    status: job.status,
+    output_key: job.outputKey,
+    expires_at: Math.floor(job.expiresAt.getTime() / 1000),
+  };
+}
+
+function fromItem(item: Record<string, unknown> | undefined): DecryptJob | undefined {
+  if (!item) return undefined;
+  return {
+    id: item.job_id as string,
+    userId: item.user_id as string,
+    fileId: item.file_id as string,
+    createdAt: new Date(Number(item.created_at)),
+    status: item.status as DecryptJobStatus,
+    outputKey: item.output_key as string | undefined,
+    expiresAt: new Date(Number(item.expires_at) * 1000),
+  };
+}
+
+@Injectable()
+export class DynamoDbDecryptJobsRepository extends DynamoDbRepository implements DecryptJobsRepository {
+  private readonly tableName: string;
+
+  constructor(documents: DynamoDBDocumentClient, config: AppConfig) {
+    super(documents);
+    this.tableName = config.dynamodb.tables.decryptJobs;
+  }
+
+  async save(job: DecryptJob): Promise<void> {
+    await this.call(() => this.documents.send(new PutCommand({ TableName: this.tableName, Item: toItem(job) })));
+  }
+
+  /** TTL deletion lags expiry by up to days, so an expired record is treated as gone. */
+  async findById(jobId: string): Promise<DecryptJob | undefined> {
+    const { Item } = await this.call(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { job_id: jobId }, ConsistentRead: true })),
+    );
+    const job = fromItem(Item);
+    return job && job.expiresAt.getTime() > Date.now() ? job : undefined;
+  }
+}

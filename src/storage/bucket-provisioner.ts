@@ -1,0 +1,47 @@
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { DECRYPTED_PREFIX } from './object-keys';
+
+export type BucketAction = 'created-bucket' | 'set-lifecycle' | 'lifecycle-unsupported';
+
+/**
+ * For `npm run dev` and the tests (production buckets come from the infrastructure code): creates the
+ * bucket when missing and expires decrypted copies after `days`. Emulators without lifecycle support
+ * (s3rver) are reported, not failed.
+ */
+export async function provisionBucket(s3: S3Client, bucket: string, decryptedCopyDays: number): Promise<BucketAction[]> {
+  const actions: BucketAction[] = [];
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    actions.push('created-bucket');
+  }
+  try {
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'expire-decrypted-copies',
+              Status: 'Enabled',
+              Filter: { Prefix: DECRYPTED_PREFIX },
+              Expiration: { Days: decryptedCopyDays },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+      }),
+    );
+    actions.push('set-lifecycle');
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'NotImplemented') throw error;
+    actions.push('lifecycle-unsupported');
+  }
+  return actions;
+}

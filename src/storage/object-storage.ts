@@ -1,0 +1,32 @@
+import type { Readable } from 'node:stream';
+import type { DependencyCheck } from '../database/database-health.repository';
+
+export interface StoredObject {
+  body: Readable;
+  size: number;
+}
+
+export interface WriteOptions {
+  contentType: string;
+}
+
+/**
+ * The bucket holding recordings (encrypted, under `users/<user_id>/`) and short-lived decrypted
+ * copies (under `decrypted/<user_id>/`). Missing objects are `undefined`, never errors; an
+ * unreachable store raises `DependencyUnavailableError`.
+ */
+export abstract class ObjectStorage {
+  /** A URL that lets its holder PUT exactly this key until it expires. */
+  abstract presignUpload(key: string, expiresInSeconds: number): Promise<string>;
+  /** A URL that lets its holder GET exactly this key until it expires. */
+  abstract presignDownload(key: string, expiresInSeconds: number): Promise<string>;
+  abstract size(key: string): Promise<number | undefined>;
+  abstract read(key: string): Promise<StoredObject | undefined>;
+  /** Streams `body` to `key` with server-side encryption; nothing is left at `key` if it fails. */
+  abstract write(key: string, body: Readable, options: WriteOptions): Promise<void>;
+  abstract delete(key: string): Promise<void>;
+  /** Deletes every object under `prefix`; returns how many. */
+  abstract deletePrefix(prefix: string): Promise<number>;
+  /** Reaches the bucket (readiness); never throws. */
+  abstract check(): Promise<DependencyCheck>;
+}
