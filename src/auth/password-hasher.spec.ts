@@ -1,4 +1,5 @@
 import { testConfig } from '../../test/fakes/config';
+import { KEK_VECTOR } from '../crypto/tink-test-vectors';
 import { PasswordHasher } from './password-hasher';
 
 describe('PasswordHasher', () => {
@@ -24,6 +25,11 @@ describe('PasswordHasher', () => {
 
   it('never matches when there is no account, even for the dummy password', async () => {
     expect(await hasher.verify(undefined, 'dummy password that never matches an account')).toBe(false);
+  });
+
+  it('derives the documented key-encryption key (docs/encryption-format.md)', async () => {
+    const kek = await hasher.deriveKey(KEK_VECTOR.password, Buffer.from(KEK_VECTOR.keySaltHex, 'hex'), KEK_VECTOR.kdf);
+    expect(kek.toString('hex')).toBe(KEK_VECTOR.kekHex);
   });
 
   it('treats a corrupt stored hash as a mismatch rather than an error', async () => {

@@ -10,7 +10,7 @@ import {
   plaintextSize,
   StreamingAeadParameters,
 } from './streaming-aead';
-import { TINK_TEST_VECTORS } from './tink-test-vectors';
+import { PRODUCTION_VECTOR, TINK_TEST_VECTORS } from './tink-test-vectors';
 
 describe('AES-GCM-HKDF streaming AEAD against Tink’s published test vectors', () => {
   it.each(TINK_TEST_VECTORS.map((vector) => [vector.name, vector] as const))('decrypts vector %s', async (_name, vector) => {
@@ -32,6 +32,18 @@ describe('AES-GCM-HKDF streaming AEAD against Tink’s published test vectors', 
       expect(plaintextSize(vector.parameters, ciphertext.length)).toBe(vector.plaintext.length);
     },
   );
+});
+
+describe('the production-parameter vector', () => {
+  it('encrypts to exactly the documented bytes', async () => {
+    const v = PRODUCTION_VECTOR;
+    const ciphertext = await encrypt(AES256_GCM_HKDF_1MB, Buffer.from(v.keyHex, 'hex'), v.aad, v.plaintext, {
+      salt: Buffer.from(v.saltHex, 'hex'),
+      noncePrefix: Buffer.from(v.noncePrefixHex, 'hex'),
+    });
+    expect(ciphertext.toString('hex')).toBe(v.ciphertextHex);
+    expect(ciphertext.length).toBe(69);
+  });
 });
 
 describe('AES-GCM-HKDF streaming AEAD properties', () => {

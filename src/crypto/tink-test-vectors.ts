@@ -93,3 +93,26 @@ export const TINK_TEST_VECTORS: TinkTestVector[] = [
       '28782994617714a80fa085e15051a16854522330d6d0f26c049b2192f09cdd98b2eb90c753bfff277a29e54fa4afb15d648c28477eb07f012535c767f5fdce24ffffae318480c1d37357d6d3c511159318afa09ef38aa3f5456fd7817c5c02dd6e1a7fef174c8bd24e38b5982ac105497c0101ac5581fe5b',
   },
 ];
+
+/**
+ * A vector at the production parameters (docs/encryption-format.md, section 4): made by this
+ * implementation and decrypted by the independent WebCrypto one in the tests.
+ */
+export const PRODUCTION_VECTOR = {
+  keyHex: '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',
+  aad: Buffer.from('3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11:9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d'),
+  saltHex: '202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f',
+  noncePrefixHex: 'a0a1a2a3a4a5a6',
+  plaintext: Buffer.from('hello panzoto'),
+  ciphertextHex:
+    '28202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3fa0a1a2a3a4a5a6' +
+    '0440a8c1ebdaf079642254e259bac95163262a8623d0e6f3bb43048cdd',
+};
+
+/** Argon2id KEK vector: the client's key derivation must give exactly this. */
+export const KEK_VECTOR = {
+  password: 'SecurePassword123!',
+  keySaltHex: '11'.repeat(32),
+  kdf: { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 } as const,
+  kekHex: '66e8498ea1a369f6cead8ea0cf94d801284dae481853d320ac73ff1e54b8ed61',
+};

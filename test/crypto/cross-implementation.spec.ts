@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AES256_GCM_HKDF_1MB, decrypt, encrypt, StreamingAeadParameters } from '../../src/crypto/streaming-aead';
-import { TINK_TEST_VECTORS } from '../../src/crypto/tink-test-vectors';
+import { PRODUCTION_VECTOR, TINK_TEST_VECTORS } from '../../src/crypto/tink-test-vectors';
 import { webDecrypt, webEncrypt } from '../support/webcrypto-tink-streaming';
 
 describe('the service’s streaming AEAD and an independent WebCrypto implementation agree', () => {
@@ -12,6 +12,12 @@ describe('the service’s streaming AEAD and an independent WebCrypto implementa
       const plaintext = await webDecrypt(vector.parameters, Buffer.from(vector.keyHex, 'hex'), vector.aad, Buffer.from(vector.ciphertextHex, 'hex'));
       expect(plaintext.equals(vector.plaintext)).toBe(true);
     }
+  });
+
+  it('WebCrypto reads the production-parameter vector', async () => {
+    const v = PRODUCTION_VECTOR;
+    const plaintext = await webDecrypt(AES256_GCM_HKDF_1MB, Buffer.from(v.keyHex, 'hex'), v.aad, Buffer.from(v.ciphertextHex, 'hex'));
+    expect(plaintext.equals(v.plaintext)).toBe(true);
   });
 
   it.each([0, 1, 199, 200, 201, 1000, 5000])('service → WebCrypto and WebCrypto → service for %i bytes', async (length) => {
