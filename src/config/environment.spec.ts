@@ -1,5 +1,5 @@
 import { AppConfig } from './app-config';
-import { InvalidEnvironmentError, validateEnvironment } from './environment';
+import { EnvironmentVariables, InvalidEnvironmentError, validateEnvironment } from './environment';
 
 const STRONG_SECRET = 'Zq3v9XkP2m8Rt6Yw1Lb4Nc7Hd0Fg5Js2Qe8Ua3Vi';
 
@@ -64,5 +64,21 @@ describe('validateEnvironment', () => {
 describe('validateEnvironment for tools that sign nothing', () => {
   it('does not ask db:init for a production JWT secret', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' }, { requireProductionSecrets: false })).not.toThrow();
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable of the schema, and no other', () => {
+    const { getMetadataStorage } = jest.requireActual<typeof import('class-validator')>('class-validator');
+    const schema = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+        .map((metadata) => metadata.propertyName),
+    );
+    const example = require('node:fs').readFileSync('.env.example', 'utf8') as string;
+    const documented = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    const toolOnly = ['DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT', 'AWS_SECRET_ACCESS_KEY'];
+    expect([...schema].filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !schema.has(name) && !toolOnly.includes(name))).toEqual([]);
   });
 });
