@@ -1,0 +1,46 @@
+import type { AudioFile } from '../audio-files/audio-file';
+import { s3KeyClaimKey, toAudioFileItem } from '../audio-files/dynamodb-audio-files.repository';
+import type { User } from '../users/user';
+import { emailClaimKey, toUserItem } from '../users/dynamodb-users.repository';
+
+export type Item = Record<string, unknown>;
+
+/** Drops undefined attributes, as the service's document client does when it marshals an item. */
+function defined(item: object): Item {
+  return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The two items the service writes for an account (`DynamoDbUsersRepository.create`): the user item
+ * from the repository's own mapper, and the email claim. A migrated account has no user key yet.
+ */
+export function userItems(user: User): { record: Item; claim: Item } {
+  return {
+    record: defined(toUserItem({ ...user, userKey: undefined })),
+    claim: { user_id: emailClaimKey(user.email), claimed_by: user.id, created_at: user.createdAt.getTime() },
+  };
+}
+
+/** The two items the service writes for an audio file (`DynamoDbAudioFilesRepository.create`). */
+export function audioFileItems(file: AudioFile): { record: Item; claim: Item } {
+  return {
+    record: defined(toAudioFileItem(file)),
+    claim: { file_id: s3KeyClaimKey(file.s3Key), claimed_by: file.id, owner_user_id: file.userId },
+  };
+}
+
+/** Attributes the service may add to a user after migration (the user key, made at first login). */
+const USER_ATTRIBUTES_ADDED_LATER = new Set(['wrapped_user_key', 'user_key_kdf']);
+
+/**
+ * Names of the attributes in which `actual` (read from DynamoDB) differs from `expected`: a missing
+ * or different value, or an attribute the migration would not write (except what the service adds
+ * to accounts later).
+ */
+export function differingAttributes(expected: Item, actual: Item, kind: 'user' | 'audio_file' | 'claim'): string[] {
+  const names = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+  return [...names]
+    .filter((name) => !(kind === 'user' && USER_ATTRIBUTES_ADDED_LATER.has(name) && !(name in expected)))
+    .filter((name) => expected[name] !== actual[name])
+    .sort();
+}
