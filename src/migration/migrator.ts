@@ -147,7 +147,7 @@ interface UnitResult {
  * Finishes units of work in any order but commits them in the order they were started, so the
  * checkpoint only ever names a key whose batch and all batches before it are written.
  */
-class OrderedCommits<T> {
+export class OrderedCommits<T> {
   private started = 0;
   private committed = 0;
   private readonly finished = new Map<number, T>();
