@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -5,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
+import { isTrustedProxyHop, setTrustedProxyHops } from './common/http/client-context';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { ApiValidationPipe } from './common/validation/api-validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -15,6 +17,7 @@ export const DOCS_PATH = 'docs';
 
 export function createAdapter(): FastifyAdapter {
   return new FastifyAdapter({
+    trustProxy: isTrustedProxyHop,
     requestIdHeader: false,
     // Stored on the raw request too, so pino-http logs the same id (see common/http/logging.ts).
     genReqId: (request: IncomingMessage) => {
@@ -51,6 +54,20 @@ export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: n
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  setTrustedProxyHops(config.httpSecurity.trustedProxyHops);
+  await app.register(helmet, {
+    // The API answers JSON; the only HTML is the /docs explorer, whose inline bootstrap needs these.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  // Browsers only: the mobile app is not subject to CORS. No origin is allowed unless configured.
+  app.enableCors({ origin: config.httpSecurity.corsOrigins.length > 0 ? config.httpSecurity.corsOrigins : false });
   applyHttpPipeline(app, config.http.bodyLimitBytes);
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: `${DOCS_PATH}/openapi.json`,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module';
 import { AudioFilesModule } from './audio-files/audio-files.module';
 import { AuthModule } from './auth/auth.module';
 import { loggerParams } from './common/http/logging';
@@ -22,6 +23,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     AudioFilesModule,
     DecryptModule,
+    AccountsModule,
   ],
 })
 export class AppModule {}

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { AudioFile } from './audio-file';
 import { AudioFilePosition, AudioFilesRepository, S3KeyAlreadyRegisteredError } from './audio-files.repository';
 import { ObjectStorage } from '../storage/object-storage';
-import { decryptedFilePrefix, userRecordingsPrefix } from '../storage/object-keys';
+import { decryptedFilePrefix, userDecryptedPrefix, userRecordingsPrefix } from '../storage/object-keys';
 import type { CreateAudioFileDto } from './dto/audio-file.dto';
 import { AudioContentType, parseRecordingKey, recordingKey } from './recording-keys';
 
@@ -120,6 +120,20 @@ export class AudioFilesService {
     await this.storage.delete(file.s3Key);
     await this.storage.deletePrefix(decryptedFilePrefix(userId, fileId));
     if (!(await this.audioFiles.delete(file))) throw ApiException.notFound('Audio file not found');
+  }
+
+  /**
+   * Everything of the user's audio: every object under their prefixes, then every record. Safe to
+   * repeat after a failure half-way. Returns how many records were deleted.
+   */
+  async deleteAllOf(userId: string): Promise<number> {
+    await this.storage.deletePrefix(userRecordingsPrefix(userId));
+    await this.storage.deletePrefix(userDecryptedPrefix(userId));
+    let deleted = 0;
+    for (let page = await this.audioFiles.listByUser(userId, 100); ; page = await this.audioFiles.listByUser(userId, 100)) {
+      for (const file of page.files) if (await this.audioFiles.delete(file)) deleted++;
+      if (!page.next || page.files.length === 0) return deleted;
+    }
   }
 
   private owned(userId: string, file: AudioFile | undefined): AudioFile {

@@ -1,31 +1,75 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Client, ClientContext } from '../common/http/client-context';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
 import { AuthService } from './auth.service';
-import { AuthResponseDto } from './dto/auth-response.dto';
+import type { AuthenticatedUser } from './authenticated-user';
+import { CurrentUser } from './current-user.decorator';
+import { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
 import { LoginDto, RegisterDto } from './dto/credentials.dto';
+import { RefreshDto } from './dto/refresh.dto';
 import { Public } from './public.decorator';
 
 @ApiTags('auth')
-@Public()
 @Controller()
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
+  @Public()
   @Post('register')
-  @ApiOperation({ summary: 'Create an account; answers with a token and the key salt' })
+  @ApiOperation({ summary: 'Create an account; answers with tokens, the key salt and the wrapped user key' })
   @ApiCreatedResponse({ type: AuthResponseDto })
-  @ApiErrorResponses(409, 413)
-  register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
-    return this.auth.register(body);
+  @ApiErrorResponses(409, 413, 429)
+  register(@Body() body: RegisterDto, @Client() client: ClientContext): Promise<AuthResponseDto> {
+    return this.auth.register(body, client);
   }
 
+  @Public()
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Exchange email and password for a token' })
+  @ApiOperation({
+    summary: 'Exchange email and password for tokens (a new session)',
+    description: 'Failed attempts count against the account (existing or not) and the client address; past the limit the answer is 429 with Retry-After.',
+  })
   @ApiOkResponse({ type: AuthResponseDto })
-  @ApiErrorResponses(401, 413)
-  login(@Body() body: LoginDto): Promise<AuthResponseDto> {
-    return this.auth.login(body);
+  @ApiErrorResponses(401, 413, 429)
+  login(@Body() body: LoginDto, @Client() client: ClientContext): Promise<AuthResponseDto> {
+    return this.auth.login(body, client);
+  }
+
+  @Public()
+  @Post('auth/refresh')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Exchange a refresh token for a new token pair',
+    description: 'Refresh tokens rotate: each works once. Presenting one that was already used ends the whole session (401).',
+  })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiErrorResponses(401, 413, 429)
+  refresh(@Body() body: RefreshDto, @Client() client: ClientContext): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refresh_token, client);
+  }
+
+  @Post('logout')
+  @ApiBearerAuth()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'End this session',
+    description: 'Its refresh token stops working at once; access tokens already issued stop within AUTH_CACHE_TTL_MS on other instances (at once on this one) and expire within JWT_TTL_SECONDS anyway.',
+  })
+  @ApiNoContentResponse()
+  @ApiErrorResponses(401)
+  async logout(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
+    await this.auth.logout(caller);
+  }
+
+  @Post('logout-all')
+  @ApiBearerAuth()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'End every session of the account, this one included' })
+  @ApiNoContentResponse()
+  @ApiErrorResponses(401)
+  async logoutAll(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
+    await this.auth.logoutEverywhere(caller);
   }
 }

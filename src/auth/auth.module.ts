@@ -9,6 +9,14 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JWT_ALGORITHM, JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
+import { DynamoDbRateLimitsRepository } from './rate-limits/dynamodb-rate-limits.repository';
+import { RateLimiter } from './rate-limits/rate-limiter.service';
+import { RateLimitsRepository } from './rate-limits/rate-limits.repository';
+import { DynamoDbSessionsRepository } from './sessions/dynamodb-sessions.repository';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
+import { keyIdOf, TokenKeys } from './token-keys';
 import { UserKeysService } from './user-keys.service';
 
 @Module({
@@ -24,13 +32,24 @@ import { UserKeysService } from './user-keys.service';
           expiresIn: config.jwt.ttlSeconds,
           issuer: config.jwt.issuer,
           audience: config.jwt.audience,
+          keyid: keyIdOf(config.jwt.secret),
         },
-        verifyOptions: { algorithms: [JWT_ALGORITHM], issuer: config.jwt.issuer, audience: config.jwt.audience },
       }),
     }),
   ],
-  controllers: [AuthController],
-  providers: [AuthService, PasswordHasher, UserKeysService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [PasswordHasher, UserKeysService],
+  controllers: [AuthController, SessionsController],
+  providers: [
+    AuthService,
+    PasswordHasher,
+    UserKeysService,
+    SessionsService,
+    RateLimiter,
+    JwtStrategy,
+    { provide: TokenKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new TokenKeys(config.jwt) },
+    { provide: SessionsRepository, useClass: DynamoDbSessionsRepository },
+    { provide: RateLimitsRepository, useClass: DynamoDbRateLimitsRepository },
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+  exports: [PasswordHasher, UserKeysService, SessionsService, RateLimiter],
 })
 export class AuthModule {}

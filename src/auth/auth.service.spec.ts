@@ -6,6 +6,9 @@ import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
 import { UserKeysService } from './user-keys.service';
+import { RateLimiter } from './rate-limits/rate-limiter.service';
+import { SessionsService } from './sessions/sessions.service';
+import { InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
 import { unwrapUserKey } from '../crypto/user-key';
 
 describe('AuthService (repositories faked)', () => {
@@ -20,46 +23,65 @@ describe('AuthService (repositories faked)', () => {
     await hasher.onModuleInit();
   });
 
+  const client = { ip: '203.0.113.7', userAgent: 'jest' };
+  let sessions: InMemorySessionsRepository;
+
+  /** The service with its real collaborators over in-memory repositories. */
+  const makeAuth = (withHasher: PasswordHasher): AuthService => {
+    const users = new UsersService(repository);
+    return new AuthService(
+      users,
+      withHasher,
+      jwt,
+      new UserKeysService(withHasher, users),
+      new SessionsService(sessions, config),
+      new RateLimiter(new InMemoryRateLimitsRepository(), config),
+      config,
+    );
+  };
+
   beforeEach(() => {
     repository = new InMemoryUsersRepository();
+    sessions = new InMemorySessionsRepository();
     jwt = new JwtService({ secret: config.jwt.secret, signOptions: { algorithm: 'HS256', expiresIn: 60, issuer: 'i', audience: 'a' } });
-    const users = new UsersService(repository, config);
-    auth = new AuthService(users, hasher, jwt, new UserKeysService(hasher, users));
+    auth = makeAuth(hasher);
   });
 
   it('registers: hashes the password, makes a 32-byte key salt, signs a token for the new user', async () => {
-    const result = await auth.register({ email: 'a@example.com', password: 'long enough password' });
+    const result = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
     const stored = repository.users.get(result.user_id);
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored?.passwordHash).not.toContain('long enough password');
     expect(result.key_salt).toMatch(/^[0-9a-f]{64}$/);
-    expect(jwt.verify(result.token)).toMatchObject({ sub: result.user_id, user_id: result.user_id, iss: 'i', aud: 'a' });
+    expect(jwt.verify(result.token)).toMatchObject({ sub: result.user_id, user_id: result.user_id, sid: result.session_id, iss: 'i', aud: 'a' });
+    expect(result.refresh_token).toMatch(new RegExp(`^${result.session_id}\\.[A-Za-z0-9_-]{43}$`));
+    expect(sessions.sessions.get(result.session_id)?.refreshHash).not.toContain(result.refresh_token.split('.')[1]);
   });
 
   it('makes a different key salt for every account', async () => {
-    const first = await auth.register({ email: 'a@example.com', password: 'long enough password' });
-    const second = await auth.register({ email: 'b@example.com', password: 'long enough password' });
+    const first = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
+    const second = await auth.register({ email: 'b@example.com', password: 'long enough password' }, client);
     expect(first.key_salt).not.toBe(second.key_salt);
   });
 
   it('turns a taken email into 409 EMAIL_TAKEN', async () => {
-    await auth.register({ email: 'a@example.com', password: 'long enough password' });
-    const attempt = auth.register({ email: 'a@example.com', password: 'another password' });
+    await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
+    const attempt = auth.register({ email: 'a@example.com', password: 'another password' }, client);
     await expect(attempt).rejects.toBeInstanceOf(ApiException);
     await expect(attempt).rejects.toMatchObject({ status: 409, code: 'EMAIL_TAKEN' });
   });
 
   it('logs in with the right password', async () => {
-    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' });
-    const result = await auth.login({ email: 'a@example.com', password: 'long enough password' });
+    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
+    const result = await auth.login({ email: 'a@example.com', password: 'long enough password' }, client);
     expect(result).toMatchObject({ user_id: registered.user_id, key_salt: registered.key_salt, user: registered.user });
   });
 
   it('refuses a wrong password and an unknown email alike, running a full verification for both', async () => {
-    await auth.register({ email: 'a@example.com', password: 'long enough password' });
+    await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
     const verify = jest.spyOn(hasher, 'verify');
-    const wrong = auth.login({ email: 'a@example.com', password: 'wrong password' });
-    const unknown = auth.login({ email: 'nobody@example.com', password: 'long enough password' });
+    const wrong = auth.login({ email: 'a@example.com', password: 'wrong password' }, client);
+    const unknown = auth.login({ email: 'nobody@example.com', password: 'long enough password' }, client);
     await expect(wrong).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' });
     await expect(unknown).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' });
     expect(verify).toHaveBeenCalledTimes(2);
@@ -67,7 +89,7 @@ describe('AuthService (repositories faked)', () => {
   });
 
   it('wraps a fresh 32-byte user key under Argon2id(password, key_salt), separate from the login hash', async () => {
-    const result = await auth.register({ email: 'a@example.com', password: 'long enough password' });
+    const result = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
     const stored = repository.users.get(result.user_id);
     expect(result.encryption).toMatchObject({
       format: 'tink/aes-gcm-hkdf-streaming',
@@ -86,23 +108,26 @@ describe('AuthService (repositories faked)', () => {
   });
 
   it('gives a migrated account its user key at first login, and the same one afterwards', async () => {
-    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' });
+    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
     const user = repository.users.get(registered.user_id) as NonNullable<ReturnType<typeof repository.users.get>>;
     delete user.userKey;
-    const first = await auth.login({ email: 'a@example.com', password: 'long enough password' });
-    const second = await auth.login({ email: 'a@example.com', password: 'long enough password' });
+    const first = await auth.login({ email: 'a@example.com', password: 'long enough password' }, client);
+    const second = await auth.login({ email: 'a@example.com', password: 'long enough password' }, client);
     expect(first.encryption.wrapped_user_key).toEqual(expect.any(String));
     expect(second.encryption.wrapped_user_key).toBe(first.encryption.wrapped_user_key);
   });
 
   it('re-wraps the same user key when the KDF parameters were raised', async () => {
-    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' });
-    const users = new UsersService(repository, config);
+    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
+    const users = new UsersService(repository);
     const stronger = new PasswordHasher(testConfig({ ARGON2_TIME_COST: '3' }));
     await stronger.onModuleInit();
-    const upgraded = new AuthService(users, stronger, jwt, new UserKeysService(stronger, users));
-    const result = await upgraded.login({ email: 'a@example.com', password: 'long enough password' });
+    const upgraded = makeAuth(stronger);
+    const result = await upgraded.login({ email: 'a@example.com', password: 'long enough password' }, client);
     expect(result.encryption.kdf.iterations).toBe(3);
+    // The login hash is upgraded too (needsRehash), and still verifies.
+    expect(repository.users.get(registered.user_id)?.passwordHash).toMatch(/\$m=19456,t=3,p=1\$/);
+    await upgraded.login({ email: 'a@example.com', password: 'long enough password' }, client);
     const before = await new UserKeysService(hasher, users).unlock(
       { ...(repository.users.get(registered.user_id) as NonNullable<ReturnType<typeof repository.users.get>>), userKey: { wrapped: registered.encryption.wrapped_user_key, kdf: registered.encryption.kdf } },
       'long enough password',

@@ -1,30 +1,43 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { WrappedUserKey } from '../crypto/user-key';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import type { ClientContext } from '../common/http/client-context';
+import { AppConfig } from '../config/app-config';
+import type { WrappedUserKey } from '../crypto/user-key';
 import { toPublicUser, User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import type { AuthResponseDto } from './dto/auth-response.dto';
+import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
 import type { LoginDto, RegisterDto } from './dto/credentials.dto';
 import { encryptionInfo } from './encryption-info';
 import { PasswordHasher } from './password-hasher';
+import { RateLimiter } from './rate-limits/rate-limiter.service';
+import { IssuedSession, SessionsService } from './sessions/sessions.service';
 import { UserKeysService } from './user-keys.service';
 
 const KEY_SALT_BYTES = 32;
 
 @Injectable()
 export class AuthService {
+  private readonly accessTtlSeconds: number;
+
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly userKeys: UserKeysService,
-  ) {}
+    private readonly sessions: SessionsService,
+    private readonly limiter: RateLimiter,
+    config: AppConfig,
+  ) {
+    this.accessTtlSeconds = config.jwt.ttlSeconds;
+  }
 
   /** The login hash and the key-encryption key use separate salts: neither reveals the other. */
-  async register({ email, password }: RegisterDto): Promise<AuthResponseDto> {
+  async register({ email, password }: RegisterDto, client: ClientContext): Promise<AuthResponseDto> {
+    await this.limiter.spendIpBudget('register', client.ip);
     const id = randomUUID();
     const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
     const [passwordHash, userKey] = await Promise.all([
@@ -32,25 +45,59 @@ export class AuthService {
       this.userKeys.create(id, password, keySalt),
     ]);
     const user = await this.users.create({ id, email, passwordHash, keySalt, userKey });
-    return this.authenticated(user, userKey);
+    return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
   }
 
-  /** Unknown email and wrong password take the same time and give the same answer. */
-  async login({ email, password }: LoginDto): Promise<AuthResponseDto> {
+  /**
+   * Unknown email and wrong password take the same time, give the same answer and count against
+   * the same per-account budget, so nothing reveals whether an account exists.
+   */
+  async login({ email, password }: LoginDto, client: ClientContext): Promise<AuthResponseDto> {
+    await this.limiter.spendIpBudget('login', client.ip);
+    await this.limiter.assertNotLocked('login', email);
     const user = await this.users.findByEmail(email);
     const valid = await this.passwords.verify(user?.passwordHash, password);
-    if (!user || !valid) throw ApiException.unauthorized('Invalid email or password', ErrorCode.INVALID_CREDENTIALS);
-    return this.authenticated(user, await this.userKeys.ensureCurrent(user, password));
+    if (!user || !valid) {
+      await this.limiter.recordFailure('login', email);
+      throw ApiException.unauthorized('Invalid email or password', ErrorCode.INVALID_CREDENTIALS);
+    }
+    await this.upgradeHash(user, password);
+    const userKey = await this.userKeys.ensureCurrent(user, password);
+    return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
   }
 
-  private async authenticated(user: User, userKey: WrappedUserKey): Promise<AuthResponseDto> {
-    const token = await this.jwt.signAsync({ user_id: user.id }, { subject: user.id });
+  async refresh(refreshToken: string, client: ClientContext): Promise<TokenPairDto> {
+    await this.limiter.spendIpBudget('refresh', client.ip);
+    return this.tokens(await this.sessions.refresh(refreshToken));
+  }
+
+  async logout(caller: AuthenticatedUser): Promise<void> {
+    await this.sessions.revoke(caller.userId, caller.sessionId);
+  }
+
+  async logoutEverywhere(caller: AuthenticatedUser): Promise<void> {
+    await this.sessions.revokeAll(caller.userId);
+  }
+
+  /** A hash made under weaker parameters than today's is replaced while the password is at hand. */
+  private async upgradeHash(user: User, password: string): Promise<void> {
+    if (!this.passwords.needsRehash(user.passwordHash)) return;
+    const passwordHash = await this.passwords.hash(password);
+    if (await this.users.replaceCredentials(user.id, { passwordHash }, user.passwordHash)) user.passwordHash = passwordHash;
+  }
+
+  private async signedIn(user: User, userKey: WrappedUserKey, issued: IssuedSession): Promise<AuthResponseDto> {
     return {
-      token,
+      ...(await this.tokens(issued)),
       user_id: user.id,
       key_salt: user.keySalt,
       user: toPublicUser(user),
       encryption: encryptionInfo(user, userKey),
     };
+  }
+
+  private async tokens({ session, refreshToken }: IssuedSession): Promise<TokenPairDto> {
+    const token = await this.jwt.signAsync({ user_id: session.userId, sid: session.id }, { subject: session.userId });
+    return { token, refresh_token: refreshToken, expires_in: this.accessTtlSeconds, session_id: session.id };
   }
 }

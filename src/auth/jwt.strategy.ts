@@ -3,8 +3,9 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { ApiException } from '../common/errors/api.exception';
 import { AppConfig } from '../config/app-config';
-import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
+import { SessionsService } from './sessions/sessions.service';
+import { TokenKeys } from './token-keys';
 
 export const JWT_ALGORITHM = 'HS256';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,17 +14,23 @@ interface TokenClaims {
   sub?: unknown;
   /** The Flask design's claim name for the subject; still honoured (when it agrees with `sub`). */
   user_id?: unknown;
+  sid?: unknown;
 }
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     config: AppConfig,
-    private readonly users: UsersService,
+    keys: TokenKeys,
+    private readonly sessions: SessionsService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwt.secret,
+      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: Error | null, secret?: string) => void) => {
+        const secret = keys.verificationSecret(rawToken);
+        if (secret) done(null, secret);
+        else done(ApiException.unauthorized('Token is invalid'));
+      },
       algorithms: [JWT_ALGORITHM],
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
@@ -31,16 +38,22 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  /** Runs after the signature, algorithm, issuer, audience and expiry have been checked. */
+  /**
+   * Runs after the signature, algorithm, issuer, audience and expiry have been checked. The session
+   * must still exist: logging out, a password change or deleting the account ends it.
+   */
   async validate(claims: TokenClaims): Promise<AuthenticatedUser> {
     const subject = claims.sub ?? claims.user_id;
     const consistent = claims.user_id === undefined || claims.user_id === subject;
     if (typeof subject !== 'string' || !UUID.test(subject) || !consistent) {
       throw ApiException.unauthorized('Token does not identify a user');
     }
-    if (!(await this.users.exists(subject))) {
-      throw ApiException.unauthorized('The account of this token no longer exists');
+    if (typeof claims.sid !== 'string' || !UUID.test(claims.sid)) {
+      throw ApiException.unauthorized('Token has no session: sign in again');
     }
-    return { userId: subject };
+    if (!(await this.sessions.isActive(claims.sid, subject))) {
+      throw ApiException.unauthorized('The session of this token has ended: sign in again');
+    }
+    return { userId: subject, sessionId: claims.sid };
   }
 }

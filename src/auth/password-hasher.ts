@@ -56,6 +56,16 @@ export class PasswordHasher implements OnModuleInit {
     );
   }
 
+  /**
+   * True when `hash` is cheaper to attack than today's parameters make it (another algorithm, less
+   * memory or fewer iterations); it is then replaced at login. Stronger hashes are kept as they are.
+   */
+  needsRehash(hash: string): boolean {
+    const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=\d+\$/.exec(hash);
+    if (!match) return true;
+    return Number(match[1]) < this.options.memoryCost || Number(match[2]) < this.options.timeCost;
+  }
+
   /** `hash` undefined means "no such account": a full verification still runs and fails. */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
     const matched = await this.slots.run(async () => {

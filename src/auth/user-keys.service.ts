@@ -49,6 +49,15 @@ export class UserKeysService {
     return (await this.users.getById(user.id)).userKey as WrappedUserKey;
   }
 
+  /**
+   * The same user key, wrapped under a new password and key salt: every recording stays readable.
+   * Undefined when `currentPassword` does not open the current key.
+   */
+  async rewrap(user: User, currentPassword: string, newPassword: string, newKeySalt: string): Promise<WrappedUserKey | undefined> {
+    const userKey = user.userKey ? await this.unlock(user, currentPassword) : newUserKey();
+    return userKey ? this.wrap(user.id, newPassword, newKeySalt, userKey) : undefined;
+  }
+
   private async wrap(userId: string, password: string, keySalt: string, userKey: Buffer): Promise<WrappedUserKey> {
     const kdf = this.passwords.currentKdf;
     const kek = await this.passwords.deriveKey(password, Buffer.from(keySalt, 'hex'), kdf);

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { EnvironmentVariables, NodeEnvironment } from './environment';
+import { EnvironmentVariables, NodeEnvironment, splitList } from './environment';
 
 export interface TableNames {
   users: string;
   audioFiles: string;
   decryptJobs: string;
+  sessions: string;
+  rateLimits: string;
 }
 
 /** Credentials s3rver accepts; used only with S3_ENDPOINT and no AWS_ACCESS_KEY_ID. */
@@ -31,9 +33,12 @@ export class AppConfig {
     secret: string;
     /** True when no JWT_SECRET was given outside production and a random one was made for this process. */
     secretIsEphemeral: boolean;
+    /** Earlier signing secrets, still accepted for verification. */
+    previousSecrets: string[];
     issuer: string;
     audience: string;
     ttlSeconds: number;
+    refreshTtlSeconds: number;
   };
   readonly passwordHashing: {
     memoryKiB: number;
@@ -41,7 +46,9 @@ export class AppConfig {
     parallelism: number;
     concurrency: number;
   };
-  readonly userCacheTtlMs: number;
+  readonly authCacheTtlMs: number;
+  readonly rateLimits: { ipPerMinute: number; accountFailures: number; accountWindowSeconds: number };
+  readonly httpSecurity: { corsOrigins: string[]; trustedProxyHops: number };
   readonly storage: {
     bucket: string;
     region: string;
@@ -68,16 +75,24 @@ export class AppConfig {
       endpoint: env.DYNAMODB_ENDPOINT,
       staticCredentials:
         env.DYNAMODB_ENDPOINT && !env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
-      tables: { users: env.USERS_TABLE, audioFiles: env.AUDIO_FILES_TABLE, decryptJobs: env.DECRYPT_JOBS_TABLE },
+      tables: {
+        users: env.USERS_TABLE,
+        audioFiles: env.AUDIO_FILES_TABLE,
+        decryptJobs: env.DECRYPT_JOBS_TABLE,
+        sessions: env.SESSIONS_TABLE,
+        rateLimits: env.RATE_LIMITS_TABLE,
+      },
       timeoutMs: env.S3_TIMEOUT_MS,
       maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
     };
     this.jwt = {
       secret: env.JWT_SECRET ?? randomBytes(48).toString('base64'),
       secretIsEphemeral: env.JWT_SECRET === undefined,
+      previousSecrets: splitList(env.JWT_PREVIOUS_SECRETS),
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       ttlSeconds: env.JWT_TTL_SECONDS,
+      refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
     };
     this.passwordHashing = {
       memoryKiB: env.ARGON2_MEMORY_KIB,
@@ -85,7 +100,13 @@ export class AppConfig {
       parallelism: env.ARGON2_PARALLELISM,
       concurrency: env.PASSWORD_HASH_CONCURRENCY,
     };
-    this.userCacheTtlMs = env.USER_CACHE_TTL_MS;
+    this.authCacheTtlMs = env.AUTH_CACHE_TTL_MS;
+    this.rateLimits = {
+      ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE,
+      accountFailures: env.RATE_LIMIT_ACCOUNT_FAILURES,
+      accountWindowSeconds: env.RATE_LIMIT_ACCOUNT_WINDOW_SECONDS,
+    };
+    this.httpSecurity = { corsOrigins: splitList(env.CORS_ORIGINS), trustedProxyHops: env.TRUSTED_PROXY_HOPS };
     this.storage = {
       bucket: env.S3_BUCKET,
       region: env.AWS_REGION,

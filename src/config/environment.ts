@@ -85,6 +85,12 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
   DECRYPT_JOBS_TABLE = 'panzoto-decrypt-jobs';
 
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
+  SESSIONS_TABLE = 'panzoto-sessions';
+
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
+  RATE_LIMITS_TABLE = 'panzoto-rate-limits';
+
   @Transform(toInteger)
   @IsInt()
   @Min(100)
@@ -138,6 +144,16 @@ export class EnvironmentVariables {
   @MaxLength(4096)
   JWT_SECRET?: string;
 
+  /**
+   * Earlier signing secrets, comma-separated: tokens they signed stay valid until they expire, so
+   * JWT_SECRET can change without logging everyone out.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(16_384)
+  JWT_PREVIOUS_SECRETS?: string;
+
   @IsString()
   @MinLength(1)
   JWT_ISSUER = 'panzoto-backend';
@@ -146,11 +162,19 @@ export class EnvironmentVariables {
   @MinLength(1)
   JWT_AUDIENCE = 'panzoto-mobile';
 
+  /** Lifetime of access tokens: also the longest an access token outlives its revoked session. */
   @Transform(toInteger)
   @IsInt()
   @Min(60)
-  @Max(30 * 24 * 3600)
-  JWT_TTL_SECONDS = 24 * 3600;
+  @Max(24 * 3600)
+  JWT_TTL_SECONDS = 15 * 60;
+
+  /** Lifetime of a session (its refresh token) since it was last used. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(3600)
+  @Max(365 * 24 * 3600)
+  REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 
   @Transform(toInteger)
   @IsInt()
@@ -176,11 +200,46 @@ export class EnvironmentVariables {
   @Max(64)
   PASSWORD_HASH_CONCURRENCY = 1;
 
+  /** How long a process trusts that a token's session is still active, sparing a read per request. */
   @Transform(toInteger)
   @IsInt()
   @Min(0)
   @Max(60_000)
-  USER_CACHE_TTL_MS = 5000;
+  AUTH_CACHE_TTL_MS = 5000;
+
+  /** Requests per client IP and minute to each of login, register, refresh, password change, decrypt. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  RATE_LIMIT_IP_PER_MINUTE = 120;
+
+  /** Failed password attempts per account within RATE_LIMIT_ACCOUNT_WINDOW_SECONDS before it is locked. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  RATE_LIMIT_ACCOUNT_FAILURES = 10;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(10)
+  @Max(24 * 3600)
+  RATE_LIMIT_ACCOUNT_WINDOW_SECONDS = 15 * 60;
+
+  /** Browser origins allowed by CORS, comma-separated; unset means no cross-origin access (the app is native). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  CORS_ORIGINS?: string;
+
+  /** Trust X-Forwarded-For from this many proxy hops (1 behind an AWS load balancer) for client IPs. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUSTED_PROXY_HOPS = 0;
 
   /** How long in-flight requests may take to finish after SIGTERM; keep it under ECS's 30 s stop timeout. */
   @Transform(toInteger)
@@ -188,6 +247,11 @@ export class EnvironmentVariables {
   @Min(1000)
   @Max(120_000)
   SHUTDOWN_GRACE_MS = 25_000;
+}
+
+/** Comma-separated list → trimmed, non-empty items. */
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0);
 }
 
 export class InvalidEnvironmentError extends Error {
@@ -207,7 +271,10 @@ function productionSecretProblems(env: EnvironmentVariables): string[] {
   if (Buffer.byteLength(secret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES) {
     return [`JWT_SECRET must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`];
   }
-  return [];
+  const weakPrevious = splitList(env.JWT_PREVIOUS_SECRETS).some(
+    (previous) => EXAMPLE_JWT_SECRETS.includes(previous.toLowerCase()) || Buffer.byteLength(previous) < MIN_PRODUCTION_SECRET_BYTES,
+  );
+  return weakPrevious ? ['JWT_PREVIOUS_SECRETS holds an example or shorter-than-32-byte secret'] : [];
 }
 
 /**

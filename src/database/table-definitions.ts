@@ -4,7 +4,9 @@ import type { TableNames } from '../config/app-config';
 export const USERS_EMAIL_INDEX = 'email-index';
 export const AUDIO_FILES_USER_INDEX = 'user-files-index';
 export const DECRYPT_JOBS_USER_INDEX = 'user-jobs-index';
-export const DECRYPT_JOBS_TTL_ATTRIBUTE = 'expires_at';
+export const SESSIONS_USER_INDEX = 'user-sessions-index';
+/** Every table with a TTL uses this attribute: epoch seconds after which DynamoDB deletes the item. */
+export const TTL_ATTRIBUTE = 'expires_at';
 
 export interface TableDefinition {
   /** Which of the service's tables this is; the physical name comes from configuration. */
@@ -64,7 +66,7 @@ export function tableDefinitions(names: TableNames): TableDefinition[] {
     },
     {
       role: 'decryptJobs',
-      timeToLiveAttribute: DECRYPT_JOBS_TTL_ATTRIBUTE,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       create: {
         TableName: names.decryptJobs,
         BillingMode: 'PAY_PER_REQUEST',
@@ -84,6 +86,40 @@ export function tableDefinitions(names: TableNames): TableDefinition[] {
             Projection: { ProjectionType: 'ALL' },
           },
         ],
+      },
+    },
+      {
+      role: 'sessions',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      create: {
+        TableName: names.sessions,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'session_id', AttributeType: 'S' },
+          { AttributeName: 'user_id', AttributeType: 'S' },
+          { AttributeName: 'created_at', AttributeType: 'N' },
+        ],
+        KeySchema: [{ AttributeName: 'session_id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: SESSIONS_USER_INDEX,
+            KeySchema: [
+              { AttributeName: 'user_id', KeyType: 'HASH' },
+              { AttributeName: 'created_at', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    },
+    {
+      role: 'rateLimits',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      create: {
+        TableName: names.rateLimits,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'limit_key', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'limit_key', KeyType: 'HASH' }],
       },
     },
   ];

@@ -5,6 +5,7 @@ import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiException } from '../common/errors/api.exception';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
+import { Client, ClientContext } from '../common/http/client-context';
 import { DecryptService } from './decrypt.service';
 import { DecryptAudioDto, DecryptAudioResponseDto, DecryptJobResponseDto, DecryptQueryDto } from './dto/decrypt-audio.dto';
 
@@ -31,22 +32,23 @@ export class DecryptController {
   })
   @ApiProduces('application/json', 'audio/*')
   @ApiOkResponse({ type: DecryptAudioResponseDto })
-  @ApiErrorResponses(401, 404, 413, 422)
+  @ApiErrorResponses(401, 404, 413, 422, 429)
   async decryptAudio(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: DecryptAudioDto,
     @Query() query: DecryptQueryDto,
     @Headers('accept') accept: string | undefined,
+    @Client() client: ClientContext,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     if (query.mode === 'stream' || (query.mode === undefined && wantsAudio(accept))) {
-      const audio = await this.decrypt.decryptToStream(caller.userId, body);
+      const audio = await this.decrypt.decryptToStream(caller.userId, body, client);
       return reply
         .status(HttpStatus.OK)
         .headers({ 'content-type': audio.contentType, 'content-length': String(audio.length), 'cache-control': 'no-store' })
         .send(audio.body);
     }
-    return reply.status(HttpStatus.OK).send(await this.decrypt.decryptToCopy(caller.userId, body));
+    return reply.status(HttpStatus.OK).send(await this.decrypt.decryptToCopy(caller.userId, body, client));
   }
 
   @Get('decrypt-jobs/:job_id')

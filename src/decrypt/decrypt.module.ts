@@ -11,5 +11,6 @@ import { DynamoDbDecryptJobsRepository } from './dynamodb-decrypt-jobs.repositor
   imports: [UsersModule, AuthModule, AudioFilesModule],
   controllers: [DecryptController],
   providers: [DecryptService, { provide: DecryptJobsRepository, useClass: DynamoDbDecryptJobsRepository }],
+  exports: [DecryptService],
 })
 export class DecryptModule {}

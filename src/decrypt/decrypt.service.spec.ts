@@ -14,6 +14,8 @@ import { UsersService } from '../users/users.service';
 import type { DecryptJob } from './decrypt-job';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';
+import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
+import { InMemoryRateLimitsRepository } from '../../test/fakes/in-memory-auth';
 
 class InMemoryDecryptJobs extends DecryptJobsRepository {
   readonly jobs = new Map<string, DecryptJob>();
@@ -23,11 +25,17 @@ class InMemoryDecryptJobs extends DecryptJobsRepository {
   async findById(jobId: string): Promise<DecryptJob | undefined> {
     return this.jobs.get(jobId);
   }
+  async deleteAllForUser(userId: string): Promise<number> {
+    const mine = [...this.jobs.values()].filter((job) => job.userId === userId);
+    mine.forEach((job) => this.jobs.delete(job.id));
+    return mine.length;
+  }
 }
 
 describe('DecryptService (repositories faked)', () => {
   const config = testConfig();
   const password = 'the right password';
+  const client = { ip: '203.0.113.7' };
   let hasher: PasswordHasher;
   let usersRepository: InMemoryUsersRepository;
   let users: UsersService;
@@ -44,12 +52,12 @@ describe('DecryptService (repositories faked)', () => {
 
   beforeEach(() => {
     usersRepository = new InMemoryUsersRepository();
-    users = new UsersService(usersRepository, config);
+    users = new UsersService(usersRepository);
     userKeys = new UserKeysService(hasher, users);
     storage = new InMemoryObjectStorage();
     audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, config);
     jobs = new InMemoryDecryptJobs();
-    decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, config);
+    decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
   });
 
   const aUser = async (email: string): Promise<User> => {
@@ -73,7 +81,7 @@ describe('DecryptService (repositories faked)', () => {
     const alice = await aUser('alice@example.com');
     const plaintext = randomBytes(3000);
     const file = await aRecording(alice, plaintext);
-    const result = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id });
+    const result = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client);
     expect(result).toMatchObject({ status: 'ready_for_transcription', file_info: { file_id: file.id }, job_id: expect.any(String) });
     const [copy] = decryptedCopies();
     expect(copy).toMatch(new RegExp(`^decrypted/${alice.id}/${file.id}/${result.job_id}\\.3gp$`));
@@ -85,7 +93,7 @@ describe('DecryptService (repositories faked)', () => {
     const alice = await aUser('alice@example.com');
     const plaintext = randomBytes(2 * 1024 * 1024 + 17);
     const file = await aRecording(alice, plaintext);
-    const audio = await decrypt.decryptToStream(alice.id, { password, s3_key: file.s3Key });
+    const audio = await decrypt.decryptToStream(alice.id, { password, s3_key: file.s3Key }, client);
     expect(audio).toMatchObject({ contentType: 'audio/3gpp', length: plaintext.length });
     expect((await buffer(audio.body)).equals(plaintext)).toBe(true);
     expect(decryptedCopies()).toEqual([]);
@@ -94,7 +102,7 @@ describe('DecryptService (repositories faked)', () => {
   it('refuses a wrong password with 401 before reading storage', async () => {
     const alice = await aUser('alice@example.com');
     const file = await aRecording(alice, randomBytes(10));
-    await expect(decrypt.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id })).rejects.toMatchObject({ status: 401, code: 'INVALID_PASSWORD' });
+    await expect(decrypt.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id }, client)).rejects.toMatchObject({ status: 401, code: 'INVALID_PASSWORD' });
     expect(storage.reads).toBe(0);
   });
 
@@ -104,7 +112,7 @@ describe('DecryptService (repositories faked)', () => {
       ciphertext[100] ^= 1;
       return ciphertext;
     });
-    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id })).rejects.toMatchObject({ status: 422, code: 'DECRYPTION_FAILED' });
+    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client)).rejects.toMatchObject({ status: 422, code: 'DECRYPTION_FAILED' });
     expect(decryptedCopies()).toEqual([]);
     expect([...jobs.jobs.values()].map((job) => job.status)).toEqual(['failed']);
   });
@@ -115,7 +123,7 @@ describe('DecryptService (repositories faked)', () => {
       ciphertext[ciphertext.length - 100] ^= 1;
       return ciphertext;
     });
-    const audio = await decrypt.decryptToStream(alice.id, { password, file_id: file.id });
+    const audio = await decrypt.decryptToStream(alice.id, { password, file_id: file.id }, client);
     await expect(buffer(audio.body)).rejects.toThrow(/authentication/);
   });
 
@@ -123,14 +131,14 @@ describe('DecryptService (repositories faked)', () => {
     const alice = await aUser('alice@example.com');
     const file = await aRecording(alice, randomBytes(10));
     storage.objects.delete(file.s3Key);
-    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id })).rejects.toMatchObject({ status: 404, code: 'OBJECT_NOT_FOUND' });
+    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client)).rejects.toMatchObject({ status: 404, code: 'OBJECT_NOT_FOUND' });
   });
 
   it('gives a migrated account (no user key yet) its key when the password is right', async () => {
     const id = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
     await users.create({ id, email: 'old@example.com', passwordHash: await hasher.hash(password), keySalt: randomBytes(32).toString('hex') });
-    await expect(decrypt.decryptToCopy(id, { password: 'wrong', file_id: id })).rejects.toMatchObject({ status: 401 });
-    await expect(decrypt.decryptToCopy(id, { password, file_id: id })).rejects.toMatchObject({ status: 404 });
+    await expect(decrypt.decryptToCopy(id, { password: 'wrong', file_id: id }, client)).rejects.toMatchObject({ status: 401 });
+    await expect(decrypt.decryptToCopy(id, { password, file_id: id }, client)).rejects.toMatchObject({ status: 404 });
     expect((await users.getById(id)).userKey).toBeDefined();
   });
 
@@ -138,7 +146,7 @@ describe('DecryptService (repositories faked)', () => {
     const alice = await aUser('alice@example.com');
     const bob = await aUser('bob@example.com');
     const file = await aRecording(alice, randomBytes(10));
-    const { job_id } = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id });
+    const { job_id } = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client);
     await expect(decrypt.getJob(alice.id, job_id)).resolves.toMatchObject({ job: { id: job_id }, downloadUrl: expect.any(String) });
     await expect(decrypt.getJob(bob.id, job_id)).rejects.toMatchObject({ status: 404 });
   });

@@ -5,7 +5,9 @@ import { AudioFile, toAudioFileView } from '../audio-files/audio-file';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { contentTypeOfKey, recordingAad } from '../audio-files/recording-keys';
 import { PasswordHasher } from '../auth/password-hasher';
+import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { UserKeysService } from '../auth/user-keys.service';
+import type { ClientContext } from '../common/http/client-context';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -47,6 +49,7 @@ export class DecryptService {
     private readonly audioFiles: AudioFilesService,
     private readonly storage: ObjectStorage,
     private readonly jobs: DecryptJobsRepository,
+    private readonly limiter: RateLimiter,
     config: AppConfig,
   ) {
     this.downloadUrlTtlSeconds = config.storage.downloadUrlTtlSeconds;
@@ -58,8 +61,8 @@ export class DecryptService {
    * encrypted) and answers with a presigned download URL. A copy is kept only if every segment
    * authenticated; otherwise nothing is left and the answer is 422.
    */
-  async decryptToCopy(userId: string, request: DecryptAudioDto): Promise<DecryptAudioResponseDto> {
-    const { userKey, file } = await this.unlock(userId, request);
+  async decryptToCopy(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptAudioResponseDto> {
+    const { userKey, file } = await this.unlock(userId, request, client);
     const source = await this.readRecording(file);
     const jobId = randomUUID();
     const createdAt = new Date();
@@ -93,8 +96,8 @@ export class DecryptService {
    * sent, so a wrong key or a damaged start is a clean 422; a later failure errors the stream, and
    * the HTTP layer then aborts the connection instead of ending a partial file cleanly.
    */
-  async decryptToStream(userId: string, request: DecryptAudioDto): Promise<DecryptedStream> {
-    const { userKey, file } = await this.unlock(userId, request);
+  async decryptToStream(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptedStream> {
+    const { userKey, file } = await this.unlock(userId, request, client);
     const source = await this.readRecording(file);
     let length: number;
     try {
@@ -120,8 +123,10 @@ export class DecryptService {
     return { contentType: contentTypeOfKey(file.s3Key), length, body: Readable.from(rest()) };
   }
 
-  /** Password first (401, before any storage read), then the caller's own file (404). */
-  private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto): Promise<Unlocked> {
+  /** Password first (401, before any storage read; failures count towards a lockout), then the caller's own file (404). */
+  private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto, client: ClientContext): Promise<Unlocked> {
+    await this.limiter.spendIpBudget('decrypt', client.ip);
+    await this.limiter.assertNotLocked('decrypt', userId);
     const user = await this.users.findById(userId);
     if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
     let userKey = await this.userKeys.unlock(user, password);
@@ -129,7 +134,10 @@ export class DecryptService {
       // A migrated account that has not logged in since: it gets its user key now.
       userKey = await this.userKeys.unlock({ ...user, userKey: await this.userKeys.ensureCurrent(user, password) }, password);
     }
-    if (!userKey) throw ApiException.unauthorized('Invalid password', ErrorCode.INVALID_PASSWORD);
+    if (!userKey) {
+      await this.limiter.recordFailure('decrypt', userId);
+      throw ApiException.unauthorized('Invalid password', ErrorCode.INVALID_PASSWORD);
+    }
     const file = file_id
       ? await this.audioFiles.getOwned(userId, file_id)
       : await this.audioFiles.getOwnedByS3Key(userId, s3_key as string);
@@ -142,6 +150,11 @@ export class DecryptService {
       throw ApiException.notFound('The encrypted recording is missing from storage', ErrorCode.OBJECT_NOT_FOUND);
     }
     return source;
+  }
+
+  /** Forgets every decryption job of the user (their copies go with the user's storage prefix). */
+  forgetUser(userId: string): Promise<number> {
+    return this.jobs.deleteAllForUser(userId);
   }
 
   /** The caller's own job, with a fresh download URL while its copy lives. */

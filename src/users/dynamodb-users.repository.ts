@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
 import type { User } from './user';
-import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
+import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 /** Partition-key prefix of the item that reserves an email for one account (see docs/data-model.md). */
 export const EMAIL_CLAIM_PREFIX = 'EMAIL#';
@@ -128,5 +128,51 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
+    const assignments = ['password_hash = :hash'];
+    const values: Record<string, unknown> = { ':hash': credentials.passwordHash, ':expected': expectedHash };
+    if (credentials.keySalt) {
+      assignments.push('key_salt = :salt');
+      values[':salt'] = credentials.keySalt;
+    }
+    if (credentials.userKey) {
+      assignments.push('wrapped_user_key = :wrapped', 'user_key_kdf = :kdf');
+      values[':wrapped'] = credentials.userKey.wrapped;
+      values[':kdf'] = credentials.userKey.kdf;
+    }
+    try {
+      await this.call(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { user_id: userId },
+            UpdateExpression: `SET ${assignments.join(', ')}`,
+            ConditionExpression: 'password_hash = :expected',
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async delete(user: User): Promise<boolean> {
+    const failed = await this.transactWrite([
+      { Delete: { TableName: this.tableName, Key: { user_id: user.id }, ConditionExpression: 'attribute_exists(user_id)' } },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: { user_id: emailClaimKey(user.email) },
+          ConditionExpression: 'attribute_not_exists(user_id) OR claimed_by = :owner',
+          ExpressionAttributeValues: { ':owner': user.id },
+        },
+      },
+    ]);
+    return failed.length === 0;
   }
 }

@@ -19,4 +19,17 @@ export abstract class UsersRepository {
    * concurrent logins never wrap two different user keys. False when someone else changed it first.
    */
   abstract replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean>;
+  /**
+   * Replaces the login hash, and with it optionally the key salt and wrapped user key, only if the
+   * hash is still `expectedHash`. False when another change came first.
+   */
+  abstract replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean>;
+  /** Removes the account and its email claim together; false when it was already gone. */
+  abstract delete(user: User): Promise<boolean>;
+}
+
+export interface Credentials {
+  passwordHash: string;
+  keySalt?: string;
+  userKey?: WrappedUserKey;
 }

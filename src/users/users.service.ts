@@ -1,14 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '../config/app-config';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import { ExpiringCache } from '../common/util/expiring-cache';
 import type { WrappedUserKey } from '../crypto/user-key';
 import type { User } from './user';
-import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
-
-const USER_CACHE_MAX_ENTRIES = 10_000;
+import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 export interface NewUser {
   /** Chosen by the caller when other data (the wrapped user key) is bound to it before creation. */
@@ -21,15 +17,7 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
-  /** Answers "does this token's user still exist?" for a few seconds without a DynamoDB read. */
-  private readonly existenceCache: ExpiringCache<string, boolean>;
-
-  constructor(
-    private readonly users: UsersRepository,
-    config: AppConfig,
-  ) {
-    this.existenceCache = new ExpiringCache(config.userCacheTtlMs, USER_CACHE_MAX_ENTRIES);
-  }
+  constructor(private readonly users: UsersRepository) {}
 
   /** @throws ApiException 409 EMAIL_TAKEN when the email already has an account. */
   async create(newUser: NewUser): Promise<User> {
@@ -42,7 +30,6 @@ export class UsersService {
       }
       throw error;
     }
-    this.existenceCache.set(user.id, true);
     return user;
   }
 
@@ -54,13 +41,14 @@ export class UsersService {
     return this.users.findByEmail(email);
   }
 
-  /** For authenticating a token on every request; cached for USER_CACHE_TTL_MS. */
-  async exists(userId: string): Promise<boolean> {
-    const cached = this.existenceCache.get(userId);
-    if (cached !== undefined) return cached;
-    const found = (await this.users.findById(userId)) !== undefined;
-    this.existenceCache.set(userId, found);
-    return found;
+  /** @see UsersRepository.replaceCredentials */
+  replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
+    return this.users.replaceCredentials(userId, credentials, expectedHash);
+  }
+
+  /** @see UsersRepository.delete */
+  delete(user: User): Promise<boolean> {
+    return this.users.delete(user);
   }
 
   /** @see UsersRepository.replaceUserKey */

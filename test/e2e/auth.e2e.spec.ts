@@ -18,6 +18,9 @@ describe('register and login (HTTP, DynamoDB Local)', () => {
       .expect(201);
     expect(response.body).toEqual({
       token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      refresh_token: expect.stringMatching(new RegExp(`^${response.body.session_id}\\.`)),
+      expires_in: 900,
+      session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       user_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       key_salt: expect.stringMatching(/^[0-9a-f]{64}$/),
       user: {

@@ -28,6 +28,8 @@ describe('health (HTTP, DynamoDB Local)', () => {
       { kind: 'dynamodb-table', name: t.config.dynamodb.tables.users, ok: true },
       { kind: 'dynamodb-table', name: t.config.dynamodb.tables.audioFiles, ok: true },
       { kind: 'dynamodb-table', name: t.config.dynamodb.tables.decryptJobs, ok: true },
+      { kind: 'dynamodb-table', name: t.config.dynamodb.tables.sessions, ok: true },
+      { kind: 'dynamodb-table', name: t.config.dynamodb.tables.rateLimits, ok: true },
       { kind: 's3-bucket', name: t.config.storage.bucket, ok: true },
     ]);
   });

@@ -21,14 +21,21 @@ describe('OpenAPI document and explorer', () => {
       '/api/audio-file',
       '/api/audio-files/upload-url',
       '/api/audio-files/{file_id}',
+      '/api/auth/refresh',
       '/api/decrypt-audio',
       '/api/decrypt-jobs/{job_id}',
       '/api/health',
       '/api/health/ready',
       '/api/login',
+      '/api/logout',
+      '/api/logout-all',
       '/api/register',
+      '/api/sessions',
+      '/api/sessions/{id}',
+      '/api/user',
       '/api/user/audio-files',
       '/api/user/me',
+      '/api/user/password',
     ]);
     expect(document.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const listing = document.paths['/api/user/audio-files'].get;

@@ -15,12 +15,15 @@ interface Started {
   stderr: () => string;
 }
 
+const started: ChildProcess[] = [];
+
 /** The built service as a user runs it: `node dist/main.js` with only environment variables. */
 function runService(env: Record<string, string>): Started {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -38,6 +41,8 @@ describe('the built service as a process', () => {
   beforeAll(() => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: \`npm test\` builds it first (npm run build)`);
   });
+  // A failed assertion must not leave a server running (Jest would wait for it).
+  afterEach(() => started.splice(0).forEach((child) => child.exitCode === null && child.kill('SIGKILL')));
 
   it.each([
     ['without JWT_SECRET', {}],
@@ -70,6 +75,8 @@ describe('the built service as a process', () => {
       USERS_TABLE: config.dynamodb.tables.users,
       AUDIO_FILES_TABLE: config.dynamodb.tables.audioFiles,
       DECRYPT_JOBS_TABLE: config.dynamodb.tables.decryptJobs,
+      SESSIONS_TABLE: config.dynamodb.tables.sessions,
+      RATE_LIMITS_TABLE: config.dynamodb.tables.rateLimits,
     });
     const base = `http://127.0.0.1:${port}`;
     for (let attempt = 0; attempt < 100; attempt++) {

@@ -17,8 +17,8 @@ describe('JWT guard (HTTP, DynamoDB Local)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    // No existence cache here, so a deleted account is refused at once.
-    t = await startTestApp({ USER_CACHE_TTL_MS: '0' });
+    // No session cache here, so an ended session is refused at once.
+    t = await startTestApp({ AUTH_CACHE_TTL_MS: '0' });
   });
   afterAll(() => t.close());
 
@@ -44,31 +44,36 @@ describe('JWT guard (HTTP, DynamoDB Local)', () => {
     await me(`Basic ${user.token}`).expect(401);
   });
 
-  it('refuses a token whose account no longer exists (401)', async () => {
+  it('refuses a token whose session has ended (401)', async () => {
     const user = await registerUser(t.http);
     await me(`Bearer ${user.token}`).expect(200);
-    await t.documents.send(new DeleteCommand({ TableName: t.config.dynamodb.tables.users, Key: { user_id: user.userId } }));
+    await t.documents.send(new DeleteCommand({ TableName: t.config.dynamodb.tables.sessions, Key: { session_id: user.session.session_id } }));
     const response = await me(`Bearer ${user.token}`).expect(401);
-    expect(response.body.error).toMatch(/no longer exists/);
+    expect(response.body.error).toMatch(/session of this token has ended/);
   });
 
-  it('refuses validly signed tokens without a usable subject (401)', async () => {
-    await me(`Bearer ${craftToken({ ...standard() }, secret())}`).expect(401);
-    await me(`Bearer ${craftToken({ ...standard(), sub: 'not-a-uuid' }, secret())}`).expect(401);
-    await me(`Bearer ${craftToken({ ...standard(), sub: 42 }, secret())}`).expect(401);
+  it('refuses validly signed tokens without a usable subject or session (401)', async () => {
     const user = await registerUser(t.http);
     const other = await registerUser(t.http);
-    await me(`Bearer ${craftToken({ ...standard(), sub: user.userId, user_id: other.userId }, secret())}`).expect(401);
+    const sid = user.session.session_id;
+    await me(`Bearer ${craftToken({ ...standard(), sid }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...standard(), sid, sub: 'not-a-uuid' }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...standard(), sid, sub: 42 }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...standard(), sid, sub: user.userId, user_id: other.userId }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...standard(), sub: user.userId }, secret())}`).expect(401);
+    // Another user's session id does not work with this user's subject.
+    await me(`Bearer ${craftToken({ ...standard(), sub: user.userId, sid: other.session.session_id }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...standard(), sub: user.userId, sid }, secret())}`).expect(200);
   });
 
   it('accepts the Flask design’s user_id claim when there is no sub', async () => {
     const user = await registerUser(t.http);
-    await me(`Bearer ${craftToken({ ...standard(), user_id: user.userId }, secret())}`).expect(200);
+    await me(`Bearer ${craftToken({ ...standard(), user_id: user.userId, sid: user.session.session_id }, secret())}`).expect(200);
   });
 
   it('refuses alg "none", another algorithm, another secret, issuer or audience, and expired tokens (401)', async () => {
     const user = await registerUser(t.http);
-    const claims = { ...standard(), sub: user.userId };
+    const claims = { ...standard(), sub: user.userId, sid: user.session.session_id };
     await me(`Bearer ${craftToken(claims, secret(), { alg: 'none', typ: 'JWT' })}`).expect(401);
     await me(`Bearer ${craftToken(claims, secret(), { alg: 'HS512', typ: 'JWT' })}`).expect(401);
     await me(`Bearer ${craftToken(claims, 'another-secret-another-secret-another')}`).expect(401);

@@ -1,6 +1,6 @@
 import type { WrappedUserKey } from '../../src/crypto/user-key';
 import type { User } from '../../src/users/user';
-import { EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
+import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
 
 /** A UsersRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
 export class InMemoryUsersRepository extends UsersRepository {
@@ -27,5 +27,20 @@ export class InMemoryUsersRepository extends UsersRepository {
     if (!user || user.userKey?.wrapped !== expected?.wrapped) return false;
     user.userKey = userKey;
     return true;
+  }
+
+  async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
+    const user = this.users.get(userId);
+    if (!user || user.passwordHash !== expectedHash) return false;
+    Object.assign(user, {
+      passwordHash: credentials.passwordHash,
+      keySalt: credentials.keySalt ?? user.keySalt,
+      userKey: credentials.userKey ?? user.userKey,
+    });
+    return true;
+  }
+
+  async delete(user: User): Promise<boolean> {
+    return this.users.delete(user.id);
   }
 }

@@ -2,16 +2,27 @@ import { ApiProperty } from '@nestjs/swagger';
 import { UserDto } from '../../users/dto/user.dto';
 import { EncryptionDto } from './encryption.dto';
 
-export class AuthResponseDto {
-  @ApiProperty({ description: 'HS256 JWT; send as `Authorization: Bearer <token>`' })
+export class TokenPairDto {
+  @ApiProperty({ description: 'Short-lived HS256 access JWT (claims sub, sid, iat, exp, iss, aud); send as `Authorization: Bearer <token>`' })
   token: string;
 
+  @ApiProperty({ description: 'Opaque; exchange it at POST /api/auth/refresh for a new pair. Single use: it rotates every time.' })
+  refresh_token: string;
+
+  @ApiProperty({ example: 900, description: 'Seconds until `token` expires' })
+  expires_in: number;
+
+  @ApiProperty({ format: 'uuid', description: 'This device’s session (see GET /api/sessions)' })
+  session_id: string;
+}
+
+export class AuthResponseDto extends TokenPairDto {
   @ApiProperty({ format: 'uuid' })
   user_id: string;
 
   @ApiProperty({
     pattern: '^[0-9a-f]{64}$',
-    description: '32 random bytes (64 hex characters): the salt the client derives its encryption key with',
+    description: '32 random bytes (64 hex characters): the salt the client derives its key-encryption key with',
   })
   key_salt: string;
 

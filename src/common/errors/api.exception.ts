@@ -25,6 +25,19 @@ export class ApiException extends HttpException {
     return new ApiException(HttpStatus.NOT_FOUND, code, message);
   }
 
+  /** 429 with the Retry-After header the filter adds from `retryAfterSeconds`. */
+  static tooManyRequests(retryAfterSeconds: number): ApiException {
+    const exception = new ApiException(
+      HttpStatus.TOO_MANY_REQUESTS,
+      ErrorCode.TOO_MANY_REQUESTS,
+      `Too many attempts; retry in ${retryAfterSeconds} s`,
+    );
+    exception.retryAfterSeconds = retryAfterSeconds;
+    return exception;
+  }
+
+  retryAfterSeconds?: number;
+
   static forbidden(message: string): ApiException {
     return new ApiException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, message);
   }

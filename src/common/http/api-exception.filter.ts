@@ -85,7 +85,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private render(exception: unknown, request: FastifyRequest): RenderedError {
     if (exception instanceof ApiException) {
       const body = exception.getResponse() as ErrorBody;
-      return { status: exception.getStatus(), body: body.details ? body : { error: body.error, code: body.code } };
+      return {
+        status: exception.getStatus(),
+        body: body.details ? body : { error: body.error, code: body.code },
+        headers: exception.retryAfterSeconds ? { 'retry-after': String(exception.retryAfterSeconds) } : undefined,
+      };
     }
     if (exception instanceof HttpException) return renderHttpException(exception, request);
     if (exception instanceof DependencyUnavailableError) {

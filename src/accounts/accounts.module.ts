@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AudioFilesModule } from '../audio-files/audio-files.module';
+import { AuthModule } from '../auth/auth.module';
+import { DecryptModule } from '../decrypt/decrypt.module';
+import { UsersModule } from '../users/users.module';
+import { AccountsController } from './accounts.controller';
+import { AccountsService } from './accounts.service';
+
+@Module({
+  imports: [UsersModule, AuthModule, AudioFilesModule, DecryptModule],
+  controllers: [AccountsController],
+  providers: [AccountsService],
+})
+export class AccountsModule {}

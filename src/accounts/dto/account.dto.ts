@@ -1,0 +1,38 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { MaxLength, MinLength, IsString } from 'class-validator';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/dto/credentials.dto';
+import { EncryptionDto } from '../../auth/dto/encryption.dto';
+import { UserDto } from '../../users/dto/user.dto';
+
+export class ChangePasswordDto {
+  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH })
+  @MinLength(1, { message: 'current_password is required' })
+  @MaxLength(PASSWORD_MAX_LENGTH, { message: `current_password must be at most ${PASSWORD_MAX_LENGTH} characters` })
+  @IsString({ message: 'current_password must be a string' })
+  current_password: string;
+
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
+  @MinLength(PASSWORD_MIN_LENGTH, { message: `new_password must be at least ${PASSWORD_MIN_LENGTH} characters` })
+  @MaxLength(PASSWORD_MAX_LENGTH, { message: `new_password must be at most ${PASSWORD_MAX_LENGTH} characters` })
+  @IsString({ message: 'new_password must be a string' })
+  new_password: string;
+}
+
+export class ChangePasswordResponseDto {
+  @ApiProperty({ type: UserDto })
+  user: UserDto;
+
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', description: 'The new key salt' })
+  key_salt: string;
+
+  @ApiProperty({ type: EncryptionDto, description: 'The same user key, now wrapped under the new password' })
+  encryption: EncryptionDto;
+}
+
+export class DeleteAccountDto {
+  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: 'The account’s password, to confirm' })
+  @MinLength(1, { message: 'password is required' })
+  @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
+  @IsString({ message: 'password must be a string' })
+  password: string;
+}

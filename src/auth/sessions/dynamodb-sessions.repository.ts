@@ -1,0 +1,135 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { DynamoDbRepository } from '../../database/dynamodb.repository';
+import { SESSIONS_USER_INDEX } from '../../database/table-definitions';
+import type { Session } from './session';
+import { SessionsRepository } from './sessions.repository';
+
+interface SessionItem {
+  session_id: string;
+  user_id: string;
+  refresh_hash: string;
+  used_hashes: string[];
+  created_at: number;
+  last_used_at: number;
+  /** Epoch seconds: DynamoDB's TTL attribute. */
+  expires_at: number;
+  user_agent?: string;
+}
+
+const toSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+function toItem(session: Session): SessionItem {
+  return {
+    session_id: session.id,
+    user_id: session.userId,
+    refresh_hash: session.refreshHash,
+    used_hashes: session.usedHashes,
+    created_at: session.createdAt.getTime(),
+    last_used_at: session.lastUsedAt.getTime(),
+    expires_at: toSeconds(session.expiresAt),
+    user_agent: session.userAgent,
+  };
+}
+
+function fromItem(item: Record<string, unknown> | undefined): Session | undefined {
+  if (!item) return undefined;
+  const session: Session = {
+    id: item.session_id as string,
+    userId: item.user_id as string,
+    refreshHash: item.refresh_hash as string,
+    usedHashes: (item.used_hashes as string[] | undefined) ?? [],
+    createdAt: new Date(Number(item.created_at)),
+    lastUsedAt: new Date(Number(item.last_used_at)),
+    expiresAt: new Date(Number(item.expires_at) * 1000),
+    userAgent: item.user_agent as string | undefined,
+  };
+  // DynamoDB's TTL deletes expired items only eventually.
+  return session.expiresAt.getTime() > Date.now() ? session : undefined;
+}
+
+@Injectable()
+export class DynamoDbSessionsRepository extends DynamoDbRepository implements SessionsRepository {
+  private readonly tableName: string;
+
+  constructor(documents: DynamoDBDocumentClient, config: AppConfig) {
+    super(documents);
+    this.tableName = config.dynamodb.tables.sessions;
+  }
+
+  async create(session: Session): Promise<void> {
+    await this.call(() =>
+      this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: toItem(session), ConditionExpression: 'attribute_not_exists(session_id)' }),
+      ),
+    );
+  }
+
+  async findById(sessionId: string): Promise<Session | undefined> {
+    const { Item } = await this.call(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { session_id: sessionId }, ConsistentRead: true })),
+    );
+    return fromItem(Item);
+  }
+
+  async rotate(
+    session: Session,
+    expectedHash: string,
+    next: Pick<Session, 'refreshHash' | 'usedHashes' | 'lastUsedAt' | 'expiresAt'>,
+  ): Promise<boolean> {
+    try {
+      await this.call(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { session_id: session.id },
+            UpdateExpression: 'SET refresh_hash = :next, used_hashes = :used, last_used_at = :now, expires_at = :expires',
+            ConditionExpression: 'refresh_hash = :expected',
+            ExpressionAttributeValues: {
+              ':next': next.refreshHash,
+              ':used': next.usedHashes,
+              ':now': next.lastUsedAt.getTime(),
+              ':expires': toSeconds(next.expiresAt),
+              ':expected': expectedHash,
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async delete(sessionId: string): Promise<boolean> {
+    const { Attributes } = await this.call(() =>
+      this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { session_id: sessionId }, ReturnValues: 'ALL_OLD' })),
+    );
+    return Attributes !== undefined;
+  }
+
+  async listByUser(userId: string): Promise<Session[]> {
+    const sessions: Session[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call(() =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: SESSIONS_USER_INDEX,
+            KeyConditionExpression: 'user_id = :user_id',
+            ExpressionAttributeValues: { ':user_id': userId },
+            ScanIndexForward: false,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      sessions.push(...(page.Items ?? []).map(fromItem).filter((session): session is Session => session !== undefined));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return sessions;
+  }
+}

@@ -1,0 +1,44 @@
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiException } from '../../common/errors/api.exception';
+import { ApiErrorResponses } from '../../common/http/api-error-responses.decorator';
+import type { AuthenticatedUser } from '../authenticated-user';
+import { CurrentUser } from '../current-user.decorator';
+import { SessionListResponseDto } from './dto/session.dto';
+import { SessionsService } from './sessions.service';
+
+const sessionIdPipe = new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('session id must be a UUID') });
+
+@ApiTags('auth')
+@ApiBearerAuth()
+@ApiErrorResponses(401)
+@Controller('sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The account’s active sessions (devices)' })
+  @ApiOkResponse({ type: SessionListResponseDto })
+  async list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionListResponseDto> {
+    const sessions = await this.sessions.list(caller.userId);
+    return {
+      sessions: sessions.map((session) => ({
+        session_id: session.id,
+        user_agent: session.userAgent,
+        created_at: session.createdAt.toISOString(),
+        last_used_at: session.lastUsedAt.toISOString(),
+        expires_at: session.expiresAt.toISOString(),
+        current: session.id === caller.sessionId,
+      })),
+    };
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'End one of the account’s sessions' })
+  @ApiNoContentResponse()
+  @ApiErrorResponses(404)
+  async revoke(@CurrentUser() caller: AuthenticatedUser, @Param('id', sessionIdPipe) sessionId: string): Promise<void> {
+    await this.sessions.revoke(caller.userId, sessionId);
+  }
+}

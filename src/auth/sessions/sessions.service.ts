@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ApiException } from '../../common/errors/api.exception';
+import { ExpiringCache } from '../../common/util/expiring-cache';
+import { AppConfig } from '../../config/app-config';
+import type { Session } from './session';
+import { SessionsRepository } from './sessions.repository';
+
+const REFRESH_SECRET_BYTES = 32;
+/** How many exchanged refresh tokens a session remembers for reuse detection. */
+const USED_HASHES_KEPT = 50;
+const CACHE_MAX_ENTRIES = 10_000;
+const USER_AGENT_MAX_LENGTH = 256;
+
+export interface IssuedSession {
+  session: Session;
+  /** `<session_id>.<secret>`: shown to the client once, stored only as a hash. */
+  refreshToken: string;
+}
+
+const hashOf = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+const invalidRefreshToken = (): ApiException => ApiException.unauthorized('Refresh token is invalid or expired');
+
+/**
+ * Sessions and their rotating refresh tokens. All state is in DynamoDB, so any number of instances
+ * agree; the only per-process state is a short cache of "this session is active" for the JWT guard,
+ * which bounds how long another instance may still accept a revoked session's access token.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly refreshTtlMs: number;
+  private readonly active: ExpiringCache<string, string | null>;
+
+  constructor(
+    private readonly sessions: SessionsRepository,
+    config: AppConfig,
+  ) {
+    this.refreshTtlMs = config.jwt.refreshTtlSeconds * 1000;
+    this.active = new ExpiringCache(config.authCacheTtlMs, CACHE_MAX_ENTRIES);
+  }
+
+  async start(userId: string, userAgent: string | undefined): Promise<IssuedSession> {
+    const now = new Date();
+    const secret = randomBytes(REFRESH_SECRET_BYTES).toString('base64url');
+    const session: Session = {
+      id: randomUUID(),
+      userId,
+      refreshHash: hashOf(secret),
+      usedHashes: [],
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + this.refreshTtlMs),
+      userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH),
+    };
+    await this.sessions.create(session);
+    this.active.set(session.id, userId);
+    return { session, refreshToken: `${session.id}.${secret}` };
+  }
+
+  /**
+   * Exchanges a refresh token for a new one. A token that was already exchanged revokes the whole
+   * session (someone holds a copy); of two concurrent exchanges of one token exactly one succeeds.
+   */
+  async refresh(refreshToken: string): Promise<IssuedSession> {
+    const [sessionId, secret, extra] = refreshToken.split('.');
+    if (!sessionId || !secret || extra !== undefined) throw invalidRefreshToken();
+    const session = await this.sessions.findById(sessionId);
+    if (!session) throw invalidRefreshToken();
+    const presented = hashOf(secret);
+    if (presented !== session.refreshHash) {
+      if (session.usedHashes.includes(presented)) await this.revokeSession(session.id);
+      throw invalidRefreshToken();
+    }
+    const now = new Date();
+    const nextSecret = randomBytes(REFRESH_SECRET_BYTES).toString('base64url');
+    const next = {
+      refreshHash: hashOf(nextSecret),
+      usedHashes: [presented, ...session.usedHashes].slice(0, USED_HASHES_KEPT),
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + this.refreshTtlMs),
+    };
+    if (!(await this.sessions.rotate(session, presented, next))) throw invalidRefreshToken();
+    return { session: { ...session, ...next }, refreshToken: `${session.id}.${nextSecret}` };
+  }
+
+  /** For the JWT guard: is this session still there, and does it belong to this user? Cached briefly. */
+  async isActive(sessionId: string, userId: string): Promise<boolean> {
+    let owner = this.active.get(sessionId);
+    if (owner === undefined) {
+      owner = (await this.sessions.findById(sessionId))?.userId ?? null;
+      this.active.set(sessionId, owner);
+    }
+    return owner === userId;
+  }
+
+  list(userId: string): Promise<Session[]> {
+    return this.sessions.listByUser(userId);
+  }
+
+  /** Ends one of the user's sessions; 404 for a session that is not theirs (or gone). */
+  async revoke(userId: string, sessionId: string): Promise<void> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session || session.userId !== userId || !(await this.revokeSession(sessionId))) {
+      throw ApiException.notFound('Session not found');
+    }
+  }
+
+  /** Ends every session of the user but `keep`; returns how many ended. */
+  async revokeAll(userId: string, keep?: string): Promise<number> {
+    const sessions = await this.sessions.listByUser(userId);
+    const ended = await Promise.all(sessions.filter((session) => session.id !== keep).map((session) => this.revokeSession(session.id)));
+    return ended.filter(Boolean).length;
+  }
+
+  private async revokeSession(sessionId: string): Promise<boolean> {
+    this.active.set(sessionId, null);
+    return this.sessions.delete(sessionId);
+  }
+}
