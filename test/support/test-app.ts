@@ -27,6 +27,8 @@ export async function isolatedTables(overrides: Record<string, string> = {}, pro
     USERS_TABLE: `users-${suffix}`,
     AUDIO_FILES_TABLE: `audio-files-${suffix}`,
     DECRYPT_JOBS_TABLE: `decrypt-jobs-${suffix}`,
+    SESSIONS_TABLE: `sessions-${suffix}`,
+    RATE_LIMITS_TABLE: `rate-limits-${suffix}`,
     S3_BUCKET: `test-${suffix}`,
     JWT_SECRET: randomBytes(32).toString('base64'),
     ...overrides,
@@ -133,4 +135,19 @@ export async function uploadRecording(t: TestApp, user: RegisteredUser, plaintex
     userKeys.set(user.userId, userKey);
   }
   return t.client.uploadRecording(user.session, userKey, { data: plaintext });
+}
+
+/** Another instance of the service on the same tables and bucket (the environment is unchanged). */
+export async function startAnotherInstance(): Promise<{ http: TestAgent; close(): Promise<void> }> {
+  const app = await createApp();
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return { http: request(app.getHttpServer()), close: () => app.close() };
+}
+
+/** Waits, if needed, until `marginSeconds` fit before the next boundary of fixed `windowSeconds` windows. */
+export async function awayFromWindowEdge(windowSeconds: number, marginSeconds = 10): Promise<void> {
+  const into = Date.now() % (windowSeconds * 1000);
+  const left = windowSeconds * 1000 - into;
+  if (left < marginSeconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 500));
 }

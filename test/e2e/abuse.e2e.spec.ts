@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { awayFromWindowEdge, PASSWORD, registerUser, startAnotherInstance, startTestApp, TestApp } from '../support/test-app';
+
+describe('brute-force protection across instances (HTTP, DynamoDB Local)', () => {
+  let t: TestApp;
+  let second: Awaited<ReturnType<typeof startAnotherInstance>>;
+
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_ACCOUNT_FAILURES: '3', RATE_LIMIT_IP_PER_MINUTE: '100000' });
+    second = await startAnotherInstance();
+  });
+  afterAll(async () => {
+    await second.close();
+    await t.close();
+  });
+
+  beforeEach(() => awayFromWindowEdge(900));
+
+  it('locks an account after its failed logins, counted on every instance, with Retry-After', async () => {
+    const user = await registerUser(t.http);
+    const attempt = (instance: { http: TestApp['http'] }, password: string) =>
+      instance.http.post('/api/login').send({ email: user.email, password });
+    await attempt(t, 'wrong-1').expect(401);
+    await attempt(second, 'wrong-2').expect(401);
+    await attempt(t, 'wrong-3').expect(401);
+    for (const instance of [t, second]) {
+      const locked = await attempt(instance, PASSWORD).expect(429);
+      expect(locked.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', error: expect.stringMatching(/retry in \d+ s/) });
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    // Other accounts are not affected.
+    const other = await registerUser(t.http);
+    await t.http.post('/api/login').send({ email: other.email, password: PASSWORD }).expect(200);
+  });
+
+  it('treats unknown emails exactly like existing ones', async () => {
+    const email = `nobody-${randomBytes(4).toString('hex')}@example.com`;
+    for (let index = 0; index < 3; index++) await t.http.post('/api/login').send({ email, password: 'whatever-123' }).expect(401);
+    await second.http.post('/api/login').send({ email, password: 'whatever-123' }).expect(429);
+  });
+
+  it('locks decryption after wrong passwords', async () => {
+    const user = await registerUser(t.http);
+    const body = { password: 'wrong-password', file_id: '00000000-0000-4000-8000-000000000000' };
+    for (let index = 0; index < 3; index++) await t.http.post('/api/decrypt-audio').set(user.auth).send(body).expect(401);
+    await second.http.post('/api/decrypt-audio').set(user.auth).send({ ...body, password: PASSWORD }).expect(429);
+  });
+});
+
+describe('per-address limits', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_IP_PER_MINUTE: '3' });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 with Retry-After past the per-minute budget of an address', async () => {
+    // Budgets are per clock minute: start early enough in one that the whole test fits in it.
+    await awayFromWindowEdge(60);
+    const statuses: number[] = [];
+    for (let index = 0; index < 5; index++) {
+      statuses.push((await t.http.post('/api/login').send({ email: 'a@example.com', password: 'whatever-123' })).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const limited = await t.http.post('/api/login').send({ email: 'a@example.com', password: 'whatever-123' }).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Budgets are per action: registration still has its own.
+    await t.http.post('/api/register').send({ email: `x-${randomBytes(4).toString('hex')}@example.com`, password: PASSWORD }).expect(201);
+  });
+});
+
+describe('JWT secret rotation, security headers and CORS', () => {
+  let t: TestApp;
+
+  afterEach(() => t.close());
+
+  it('accepts tokens of a previous secret listed in JWT_PREVIOUS_SECRETS, and no others', async () => {
+    const oldSecret = randomBytes(32).toString('base64');
+    t = await startTestApp({ JWT_SECRET: oldSecret });
+    const user = await registerUser(t.http);
+    process.env.JWT_SECRET = randomBytes(32).toString('base64');
+    process.env.JWT_PREVIOUS_SECRETS = oldSecret;
+    // One instance at a time: passport keeps one 'jwt' strategy per process, the latest app's.
+    const rotated = await startAnotherInstance();
+    const fresh = await rotated.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(200);
+    try {
+      await rotated.http.get('/api/user/me').set(user.auth).expect(200);
+    } finally {
+      await rotated.close();
+    }
+    process.env.JWT_PREVIOUS_SECRETS = '';
+    const forgetful = await startAnotherInstance();
+    try {
+      await forgetful.http.get('/api/user/me').set(user.auth).expect(401);
+      await forgetful.http.get('/api/user/me').set('Authorization', `Bearer ${fresh.body.token}`).expect(200);
+    } finally {
+      await forgetful.close();
+    }
+  });
+
+  it('sends security headers, and no CORS permission unless an origin is configured', async () => {
+    t = await startTestApp({ CORS_ORIGINS: 'https://admin.panzoto.example' });
+    const plain = await t.http.get('/api/health').set('Origin', 'https://evil.example').expect(200);
+    expect(plain.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' });
+    expect(plain.headers['strict-transport-security']).toBeDefined();
+    expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+    const allowed = await t.http.get('/api/health').set('Origin', 'https://admin.panzoto.example').expect(200);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://admin.panzoto.example');
+  });
+});
