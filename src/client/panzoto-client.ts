@@ -18,6 +18,9 @@ import { unwrapUserKey } from '../crypto/user-key';
  */
 export interface Session {
   token: string;
+  refresh_token: string;
+  expires_in: number;
+  session_id: string;
   user_id: string;
   key_salt: string;
   encryption: EncryptionDto;

@@ -13,7 +13,7 @@ describe('password change and account deletion (HTTP, DynamoDB Local, s3rver)', 
   });
   afterAll(() => t.close());
 
-  const decrypt = (user: RegisteredUser, token: string, password: string, fileId: string) =>
+  const decrypt = (token: string, password: string, fileId: string) =>
     t.http.post('/api/decrypt-audio?mode=stream').set('Authorization', `Bearer ${token}`).send({ password, file_id: fileId });
 
   describe('PUT /api/user/password', () => {
@@ -35,9 +35,9 @@ describe('password change and account deletion (HTTP, DynamoDB Local, s3rver)', 
       });
       expect(changed.body.key_salt).not.toBe(user.session.key_salt);
 
-      const decrypted = await decrypt(user, user.token, NEW_PASSWORD, file.file_id).expect(200);
+      const decrypted = await decrypt(user.token, NEW_PASSWORD, file.file_id).expect(200);
       expect(Buffer.from(decrypted.body).equals(recording)).toBe(true);
-      await decrypt(user, user.token, PASSWORD, file.file_id).expect(401);
+      await decrypt(user.token, PASSWORD, file.file_id).expect(401);
 
       // The client can still unlock the same user key from what the change returned.
       const session = { ...user.session, key_salt: changed.body.key_salt, encryption: changed.body.encryption };
