@@ -4,17 +4,25 @@ import { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { AUDIO_FILES_USER_INDEX, tableDefinitions } from '../../src/database/table-definitions';
 import { provisionTables } from '../../src/database/table-provisioner';
+import { LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
 import { isolatedTables } from '../support/test-app';
 
 describe('provisionTables (DynamoDB Local)', () => {
   let config: AppConfig;
   let client: DynamoDBClient;
+  let ownDynamo: LocalDynamoDb;
 
+  // Its own DynamoDB Local: building an index on an existing table can stall for minutes in an
+  // emulator busy with every other test file's tables.
   beforeAll(async () => {
-    config = await isolatedTables({}, false);
+    ownDynamo = await startDynamoDbLocal({ port: 0 });
+    config = await isolatedTables({ DYNAMODB_ENDPOINT: ownDynamo.endpoint }, false);
     client = createDynamoDbClient(config.dynamodb);
   });
-  afterAll(() => client.destroy());
+  afterAll(async () => {
+    client.destroy();
+    await ownDynamo.stop();
+  });
 
   it('creates the tables, then leaves them and their data alone on the next run', async () => {
     const definitions = tableDefinitions(config.dynamodb.tables);
@@ -22,6 +30,8 @@ describe('provisionTables (DynamoDB Local)', () => {
       { table: config.dynamodb.tables.users, action: 'created-table' },
       { table: config.dynamodb.tables.audioFiles, action: 'created-table' },
       { table: config.dynamodb.tables.decryptJobs, action: 'created-table' },
+      { table: config.dynamodb.tables.sessions, action: 'created-table' },
+      { table: config.dynamodb.tables.rateLimits, action: 'created-table' },
     ]);
     const documents = createDocumentClient(client);
     await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: { user_id: 'kept', email: 'k@example.com' } }));
@@ -29,6 +39,8 @@ describe('provisionTables (DynamoDB Local)', () => {
       { table: config.dynamodb.tables.users, action: 'unchanged' },
       { table: config.dynamodb.tables.audioFiles, action: 'unchanged' },
       { table: config.dynamodb.tables.decryptJobs, action: 'unchanged' },
+      { table: config.dynamodb.tables.sessions, action: 'unchanged' },
+      { table: config.dynamodb.tables.rateLimits, action: 'unchanged' },
     ]);
     const { TimeToLiveDescription } = await client.send(
       new DescribeTimeToLiveCommand({ TableName: config.dynamodb.tables.decryptJobs }),
@@ -40,7 +52,13 @@ describe('provisionTables (DynamoDB Local)', () => {
 
   it('adds an index that an existing table lacks, keeping its items', async () => {
     // Creating an index waits for it to become ACTIVE, which takes a while on a loaded machine.
-    const [, audio] = tableDefinitions({ users: 'unused', audioFiles: `legacy-audio-${Date.now()}`, decryptJobs: 'unused' });
+    const [, audio] = tableDefinitions({
+      users: 'unused',
+      audioFiles: `legacy-audio-${Date.now()}`,
+      decryptJobs: 'unused',
+      sessions: 'unused',
+      rateLimits: 'unused',
+    });
     const withoutIndex = { ...audio, create: { ...audio.create, GlobalSecondaryIndexes: undefined, AttributeDefinitions: [{ AttributeName: 'file_id', AttributeType: 'S' as const }] } };
     await provisionTables(client, [withoutIndex]);
     const documents = createDocumentClient(client);
