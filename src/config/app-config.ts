@@ -82,7 +82,7 @@ export class AppConfig {
         sessions: env.SESSIONS_TABLE,
         rateLimits: env.RATE_LIMITS_TABLE,
       },
-      timeoutMs: env.S3_TIMEOUT_MS,
+      timeoutMs: env.DYNAMODB_TIMEOUT_MS,
       maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
     };
     this.jwt = {

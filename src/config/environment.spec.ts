@@ -51,6 +51,12 @@ describe('validateEnvironment', () => {
     expect(problemsOf({ ARGON2_TIME_COST: '1' })[0]).toMatch(/^ARGON2_TIME_COST/);
   });
 
+  it('gives DynamoDB and S3 their own timeouts', () => {
+    const config = new AppConfig(validateEnvironment({ DYNAMODB_TIMEOUT_MS: '1500', S3_TIMEOUT_MS: '20000' }));
+    expect(config.dynamodb.timeoutMs).toBe(1500);
+    expect(config.storage.timeoutMs).toBe(20000);
+  });
+
   it('uses placeholder credentials only for an emulator endpoint without configured ones', () => {
     expect(new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).dynamodb.staticCredentials).toBeDefined();
     expect(new AppConfig(validateEnvironment({})).dynamodb.staticCredentials).toBeUndefined();

@@ -17,9 +17,16 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'ResourceNotFoundException',
-  // No credentials could be found: a deployment problem, but to a client the service is simply unavailable.
+  'TransactionInProgressException',
+  // No credentials could be found, or they expired or were refused: a deployment problem, but to a
+  // client the service is simply unavailable (and the 5xx alarm tells the operator).
   'CredentialsProviderError',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'AccessDeniedException',
 ]);
+/** Cancellation reasons of a transaction that say "try again later", not "this request is wrong". */
+const UNAVAILABLE_CANCELLATION_CODES = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
 /** True for failures that say "DynamoDB cannot answer now" rather than "this request is wrong". */
 export function isDynamoDbUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -60,6 +67,10 @@ export abstract class DynamoDbRepository {
         if (codes.includes('TransactionConflict') && attempt < TRANSACTION_CONFLICT_ATTEMPTS) {
           await sleep(Math.random() * 10 * 2 ** attempt);
           continue;
+        }
+        // Throttled, or still contended after every attempt: a 503 with Retry-After, not a 500.
+        if (codes.some((code) => code !== undefined && UNAVAILABLE_CANCELLATION_CODES.has(code))) {
+          throw new DependencyUnavailableError('DynamoDB', error);
         }
         throw error;
       }

@@ -31,6 +31,7 @@ function isUnavailable(error: unknown): boolean {
   return (
     name === 'TimeoutError' ||
     name === 'CredentialsProviderError' ||
+    name === 'ExpiredToken' ||
     name === 'SlowDown' ||
     name === 'NoSuchBucket' ||
     isNetworkFailure(error) ||
@@ -50,12 +51,17 @@ export class S3ObjectStorage extends ObjectStorage {
     this.bucket = config.storage.bucket;
   }
 
-  presignUpload(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  // Signing needs credentials, which on ECS come from the task-role endpoint: its failures are 503s too.
+  async presignUpload(key: string, expiresInSeconds: number): Promise<string> {
+    return (await this.call(() =>
+      getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds }),
+    )) as string;
   }
 
-  presignDownload(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  async presignDownload(key: string, expiresInSeconds: number): Promise<string> {
+    return (await this.call(() =>
+      getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds }),
+    )) as string;
   }
 
   async size(key: string): Promise<number | undefined> {

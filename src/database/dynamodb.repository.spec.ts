@@ -1,0 +1,88 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DependencyUnavailableError } from '../common/errors/domain.errors';
+import { DynamoDbRepository, isDynamoDbUnavailable } from './dynamodb.repository';
+
+class Repository extends DynamoDbRepository {
+  write(items: TransactWriteCommandInput['TransactItems']): Promise<number[]> {
+    return this.transactWrite(items);
+  }
+  run<T>(operation: () => Promise<T>): Promise<T> {
+    return this.call(operation);
+  }
+}
+
+const named = (name: string, extra: object = {}): Error => Object.assign(new Error(name), { name, ...extra });
+
+function cancelled(...codes: string[]): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: { httpStatusCode: 400 },
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+}
+
+function repositoryFailingWith(...errors: Error[]): { repository: Repository; calls: () => number } {
+  let calls = 0;
+  const documents = {
+    send: async () => {
+      const error = errors[Math.min(calls++, errors.length - 1)];
+      if (error) throw error;
+      return {};
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { repository: new Repository(documents), calls: () => calls };
+}
+
+describe('DynamoDB errors seen by clients', () => {
+  it.each([
+    'ThrottlingException',
+    'ProvisionedThroughputExceededException',
+    'RequestLimitExceeded',
+    'TimeoutError',
+    'InternalServerError',
+    'TransactionInProgressException',
+    'CredentialsProviderError',
+    'ExpiredTokenException',
+    'AccessDeniedException',
+  ])('%s means "unavailable" (503)', (name) => {
+    expect(isDynamoDbUnavailable(named(name))).toBe(true);
+  });
+
+  it('counts refused and reset connections and 5xx answers as unavailable, a bad request not', () => {
+    expect(isDynamoDbUnavailable(named('Error', { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isDynamoDbUnavailable(new Error('AWS SDK error wrapper for Error: read ECONNRESET'))).toBe(true);
+    expect(isDynamoDbUnavailable(named('UnknownError', { $metadata: { httpStatusCode: 502 } }))).toBe(true);
+    expect(isDynamoDbUnavailable(named('ValidationException', { $metadata: { httpStatusCode: 400 } }))).toBe(false);
+  });
+
+  it('wraps an outage in DependencyUnavailableError and passes other errors through', async () => {
+    await expect(repositoryFailingWith(named('ThrottlingException')).repository.run(() => Promise.reject(named('ThrottlingException')))).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
+    const validation = named('ValidationException');
+    await expect(repositoryFailingWith().repository.run(() => Promise.reject(validation))).rejects.toBe(validation);
+  });
+
+  it('reports failed conditions of a transaction by position', async () => {
+    const { repository } = repositoryFailingWith(cancelled('None', 'ConditionalCheckFailed'));
+    await expect(repository.write([])).resolves.toEqual([1]);
+  });
+
+  it('turns a throttled transaction into a 503, not a 500', async () => {
+    const { repository } = repositoryFailingWith(cancelled('ThrottlingError', 'None'));
+    await expect(repository.write([])).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('retries a transaction conflict, then gives up with a 503', async () => {
+    const { repository, calls } = repositoryFailingWith(cancelled('TransactionConflict'));
+    await expect(repository.write([])).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(calls()).toBe(5);
+  });
+
+  it('succeeds when a conflict clears on a later attempt', async () => {
+    const { repository, calls } = repositoryFailingWith(cancelled('TransactionConflict'), undefined as unknown as Error);
+    await expect(repository.write([])).resolves.toEqual([]);
+    expect(calls()).toBe(2);
+  });
+});
