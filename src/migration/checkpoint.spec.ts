@@ -33,7 +33,7 @@ describe('checkpoint', () => {
       state.tables.audio_files.processed = n;
       store.schedule(state);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; !existsSync(path) && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(JSON.parse(readFileSync(path, 'utf8')).tables.audio_files.processed).toBe(49);
   });
 

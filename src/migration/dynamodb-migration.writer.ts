@@ -125,26 +125,32 @@ export class DynamoDbMigrationWriter {
     }
   }
 
-  /** Writes (puts) every item; resolves once DynamoDB has accepted all of them. */
-  async putAll(table: string, items: Item[]): Promise<void> {
-    for (let start = 0; start < items.length; start += BATCH_WRITE_MAX_ITEMS) {
-      let pending: Array<{ PutRequest: { Item: Item } }> = items
-        .slice(start, start + BATCH_WRITE_MAX_ITEMS)
-        .map((item) => ({ PutRequest: { Item: item } }));
-      const attempt = { n: 0 };
-      while (pending.length > 0) {
-        const batch = pending;
-        this.stats.batchWriteRequests++;
-        const { UnprocessedItems } = await this.send(
-          `BatchWriteItem ${table}`,
-          () => this.documents.send(new BatchWriteCommand({ RequestItems: { [table]: batch } })),
-          attempt,
-        );
-        const unprocessed = (UnprocessedItems?.[table] ?? []) as Array<{ PutRequest: { Item: Item } }>;
-        this.stats.itemsWritten += batch.length - unprocessed.length;
-        pending = unprocessed;
-        if (pending.length > 0) await this.pause('unprocessed', attempt.n, `BatchWriteItem ${table}`);
-      }
+  /**
+   * Writes (puts) every item, `batchSize` items per BatchWriteItem, the requests in parallel;
+   * resolves once DynamoDB has accepted all of them.
+   */
+  async putAll(table: string, items: Item[], batchSize = BATCH_WRITE_MAX_ITEMS): Promise<void> {
+    const size = Math.min(BATCH_WRITE_MAX_ITEMS, Math.max(1, batchSize));
+    const batches: Item[][] = [];
+    for (let start = 0; start < items.length; start += size) batches.push(items.slice(start, start + size));
+    await Promise.all(batches.map((batch) => this.putBatch(table, batch)));
+  }
+
+  private async putBatch(table: string, items: Item[]): Promise<void> {
+    let pending: Array<{ PutRequest: { Item: Item } }> = items.map((item) => ({ PutRequest: { Item: item } }));
+    const attempt = { n: 0 };
+    while (pending.length > 0) {
+      const batch = pending;
+      this.stats.batchWriteRequests++;
+      const { UnprocessedItems } = await this.send(
+        `BatchWriteItem ${table}`,
+        () => this.documents.send(new BatchWriteCommand({ RequestItems: { [table]: batch } })),
+        attempt,
+      );
+      const unprocessed = (UnprocessedItems?.[table] ?? []) as Array<{ PutRequest: { Item: Item } }>;
+      this.stats.itemsWritten += batch.length - unprocessed.length;
+      pending = unprocessed;
+      if (pending.length > 0) await this.pause('unprocessed', attempt.n, `BatchWriteItem ${table}`);
     }
   }
 

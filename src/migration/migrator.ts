@@ -115,7 +115,7 @@ export interface MigrationReport {
   warnings: MigrationState['warnings'];
   dynamodb: { batch_write_requests: number; batch_get_requests: number; items_written: number; retries: Record<string, number> };
   verification?: Verification;
-  process: { peak_rss_bytes: number };
+  process: { peak_rss_bytes: number; cpu_seconds: number };
   outcome: { status: OutcomeStatus; exit_code: number; message: string };
 }
 
@@ -187,6 +187,8 @@ class BoundedSet {
 }
 
 const OWNER_CACHE_SIZE = 100_000;
+/** BatchWriteItems per unit of work: 4 × 12 rows × 2 keys = 96 keys, one BatchGetItem (100 at most). */
+const WRITES_PER_UNIT = 4;
 
 function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];
@@ -448,7 +450,7 @@ export class Migrator {
         else result.written++;
         writes.push(...missing);
       }
-      if (!this.dryRun && writes.length > 0) await this.deps.writer.putAll(table, writes);
+      if (!this.dryRun && writes.length > 0) await this.deps.writer.putAll(table, writes, this.settings.batchSize);
       result.itemsWritten = writes.length;
       return result;
     });
@@ -563,7 +565,7 @@ export class Migrator {
         else result.written++;
         writes.push(...missing);
       }
-      if (!this.dryRun && writes.length > 0) await this.deps.writer.putAll(table, writes);
+      if (!this.dryRun && writes.length > 0) await this.deps.writer.putAll(table, writes, this.settings.batchSize);
       result.itemsWritten = writes.length;
       return result;
     });
@@ -628,7 +630,9 @@ export class Migrator {
       }
     }
 
-    const rowsPerUnit = Math.max(1, Math.floor(this.settings.batchSize / 2));
+    // A unit ("batch" in the checkpoint's sense): the rows of WRITES_PER_UNIT BatchWriteItems (each row
+    // is two items), checked with one BatchGetItem of up to 100 keys, written by parallel requests.
+    const rowsPerUnit = Math.max(1, Math.floor(this.settings.batchSize / 2)) * WRITES_PER_UNIT;
     const started = Date.now();
     const initial = progress.processed;
     let processedHere = progress.processed;
@@ -772,7 +776,10 @@ export class Migrator {
         retries: { ...stats.retries },
       },
       ...(this.verification ? { verification: this.verification } : {}),
-      process: { peak_rss_bytes: process.resourceUsage().maxRSS * 1024 },
+      process: {
+        peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+        cpu_seconds: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2)),
+      },
       outcome: { status, exit_code: EXIT_CODES[status], message },
     };
   }
