@@ -16,9 +16,11 @@ export function createS3Client(settings: AppConfig['storage']): S3Client {
     // Streamed uploads of unknown length must not get a trailing checksum that emulators store as data.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // An inactivity limit, not a deadline: a recording may stream for longer as long as bytes flow.
+    // (`requestTimeout` would be a whole-request limit, and without throwOnRequestTimeout only a warning.)
     requestHandler: new NodeHttpHandler({
       connectionTimeout: settings.timeoutMs,
-      requestTimeout: settings.timeoutMs,
+      socketTimeout: settings.timeoutMs,
       httpAgent: new Agent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
