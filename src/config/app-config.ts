@@ -20,6 +20,7 @@ export class AppConfig {
   readonly nodeEnv: NodeEnvironment;
   readonly http: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number };
   readonly logLevel: string;
+  readonly metrics: { flushSeconds: number; namespace: string };
   readonly dynamodb: {
     region: string;
     endpoint?: string;
@@ -70,6 +71,7 @@ export class AppConfig {
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     };
     this.logLevel = env.LOG_LEVEL;
+    this.metrics = { flushSeconds: env.METRICS_FLUSH_SECONDS, namespace: env.METRICS_NAMESPACE };
     this.dynamodb = {
       region: env.AWS_REGION,
       endpoint: env.DYNAMODB_ENDPOINT,

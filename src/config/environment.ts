@@ -241,6 +241,17 @@ export class EnvironmentVariables {
   @Max(10)
   TRUSTED_PROXY_HOPS = 0;
 
+  /** Request metrics (CloudWatch embedded metric format on stdout) every this many seconds; 0 turns them off. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  METRICS_FLUSH_SECONDS = 60;
+
+  /** CloudWatch namespace of those metrics. */
+  @Matches(/^[A-Za-z0-9._\/#:-]{1,255}$/)
+  METRICS_NAMESPACE = 'Panzoto/Backend';
+
   /** How long in-flight requests may take to finish after SIGTERM; keep it under ECS's 30 s stop timeout. */
   @Transform(toInteger)
   @IsInt()

@@ -10,7 +10,7 @@ import type { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
 import { isolatedTables, PASSWORD } from '../support/test-app';
-import { killServices, logLines, productionEnv, ServiceProcess, startService } from './service-process';
+import { killServices, logLines, productionEnv, ServiceProcess, startService } from '../support/service-process';
 
 /** Per attempt, and attempts per DynamoDB call: the longest one call can take is about their product. */
 const DYNAMODB_TIMEOUT_MS = 1000;

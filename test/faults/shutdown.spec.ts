@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PanzotoClient } from '../../src/client/panzoto-client';
 import { isolatedTables, PASSWORD } from '../support/test-app';
-import { killServices, logLines, productionEnv, startService } from './service-process';
+import { killServices, logLines, productionEnv, startService } from '../support/service-process';
 
 const RECORDING_BYTES = 24 * 1024 * 1024;
 /** The client reads this fast, so the response takes ≈ 8 s: far longer than the loopback buffers can hide. */
