@@ -62,8 +62,10 @@ export class AccountsService {
     await this.sessions.revokeAll(user.id, caller.sessionId);
     const files = await this.audioFiles.deleteAllOf(user.id);
     const jobs = await this.decrypt.forgetUser(user.id);
-    await this.sessions.revokeAll(user.id);
     await this.users.delete(user);
+    // Last: until here the caller can repeat the call. Should this fail, the session can no longer
+    // refresh (its account is gone) and its access token expires within JWT_TTL_SECONDS.
+    await this.sessions.revokeAll(user.id);
     this.logger.log({ userId: user.id, files, jobs }, 'Account deleted');
   }
 

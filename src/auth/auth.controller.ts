@@ -54,7 +54,7 @@ export class AuthController {
   @ApiBearerAuth()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
-    summary: 'End this session',
+    summary: 'End this session (already ended is fine)',
     description: 'Its refresh token stops working at once; access tokens already issued stop within AUTH_CACHE_TTL_MS on other instances (at once on this one) and expire within JWT_TTL_SECONDS anyway.',
   })
   @ApiNoContentResponse()

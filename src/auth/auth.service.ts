@@ -66,13 +66,19 @@ export class AuthService {
     return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
   }
 
+  /** A session whose account has gone (deleted meanwhile) issues nothing more, and ends. */
   async refresh(refreshToken: string, client: ClientContext): Promise<TokenPairDto> {
     await this.limiter.spendIpBudget('refresh', client.ip);
-    return this.tokens(await this.sessions.refresh(refreshToken));
+    const issued = await this.sessions.refresh(refreshToken);
+    if (!(await this.users.findById(issued.session.userId))) {
+      await this.sessions.end(issued.session.id);
+      throw ApiException.unauthorized('The account of this session no longer exists');
+    }
+    return this.tokens(issued);
   }
 
   async logout(caller: AuthenticatedUser): Promise<void> {
-    await this.sessions.revoke(caller.userId, caller.sessionId);
+    await this.sessions.end(caller.sessionId);
   }
 
   async logoutEverywhere(caller: AuthenticatedUser): Promise<void> {

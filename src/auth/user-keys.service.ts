@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { newUserKey, sameKdf, unwrapUserKey, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
+import { newUserKey, unwrapUserKey, weakerKdf, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { PasswordHasher } from './password-hasher';
@@ -36,7 +36,7 @@ export class UserKeysService {
    */
   async ensureCurrent(user: User, password: string): Promise<WrappedUserKey> {
     const current = user.userKey;
-    if (current && sameKdf(current.kdf, this.passwords.currentKdf)) return current;
+    if (current && !weakerKdf(current.kdf, this.passwords.currentKdf)) return current;
     const userKey = current ? await this.unlock(user, password) : newUserKey();
     if (!userKey) {
       // The password was verified against the login hash, so the stored wrapped key is inconsistent.

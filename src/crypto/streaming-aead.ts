@@ -110,6 +110,20 @@ class ByteQueue {
     return out;
   }
 
+  /** Hands the first `count` bytes to `consume` piece by piece (no copy), then drops them. */
+  drain(count: number, consume: (piece: Buffer) => void): void {
+    let left = count;
+    while (left > 0) {
+      const head = this.chunks[0];
+      const used = Math.min(head.length, left);
+      consume(used === head.length ? head : head.subarray(0, used));
+      if (used === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(used);
+      left -= used;
+    }
+    this.length -= count;
+  }
+
   peek(index: number): number {
     let offset = index;
     for (const chunk of this.chunks) {
@@ -201,7 +215,7 @@ export class DecryptingStream extends Transform {
       if (!this.key && !this.readHeader()) return callback();
       // Keep at least one byte beyond a segment in hand: only the end of the stream marks the last one.
       while (this.queue.length > this.ciphertextSegmentLength()) {
-        this.push(this.open(this.queue.take(this.ciphertextSegmentLength()), false));
+        for (const piece of this.open(this.ciphertextSegmentLength(), false)) this.push(piece);
       }
       callback();
     } catch (error) {
@@ -213,7 +227,7 @@ export class DecryptingStream extends Transform {
     try {
       if (!this.key && !this.readHeader()) throw new DecryptionError('Ciphertext is shorter than its header');
       if (this.queue.length < TAG_BYTES) throw new DecryptionError('Ciphertext is truncated');
-      this.push(this.open(this.queue.take(this.queue.length), true));
+      for (const piece of this.open(this.queue.length, true)) this.push(piece);
       callback();
     } catch (error) {
       callback(error as Error);
@@ -237,20 +251,26 @@ export class DecryptingStream extends Transform {
     return true;
   }
 
-  private open(segment: Buffer, last: boolean): Buffer {
-    if (segment.length < TAG_BYTES) throw new DecryptionError('Ciphertext segment is truncated');
-    const body = segment.subarray(0, segment.length - TAG_BYTES);
+  /**
+   * Decrypts the next `length` queued bytes as one segment, feeding them to the cipher as they lie in
+   * the queue (no copy), and returns the plaintext pieces only once the segment's tag has verified.
+   */
+  private open(length: number, last: boolean): Buffer[] {
+    if (length < TAG_BYTES) throw new DecryptionError('Ciphertext segment is truncated');
     const decipher = createDecipheriv(
       cipherName(this.parameters),
       this.key as Buffer,
       segmentNonce(this.noncePrefix as Buffer, this.segment++, last),
     );
-    decipher.setAuthTag(segment.subarray(segment.length - TAG_BYTES));
+    const pieces: Buffer[] = [];
+    this.queue.drain(length - TAG_BYTES, (piece) => pieces.push(decipher.update(piece)));
+    decipher.setAuthTag(this.queue.take(TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(body), decipher.final()]);
+      pieces.push(decipher.final());
     } catch {
       throw new DecryptionError('Ciphertext segment failed authentication');
     }
+    return pieces.filter((piece) => piece.length > 0);
   }
 }
 

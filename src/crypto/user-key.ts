@@ -21,8 +21,9 @@ export interface WrappedUserKey {
   kdf: KdfParameters;
 }
 
-export function sameKdf(a: KdfParameters, b: KdfParameters): boolean {
-  return a.memory_kib === b.memory_kib && a.iterations === b.iterations && a.parallelism === b.parallelism;
+/** True when `stored` costs an attacker less than `current` (less memory or fewer iterations). */
+export function weakerKdf(stored: KdfParameters, current: KdfParameters): boolean {
+  return stored.memory_kib < current.memory_kib || stored.iterations < current.iterations;
 }
 
 /** Binds a wrapped key to its account: one user's wrapped key cannot be presented as another's. */

@@ -161,6 +161,10 @@ export class DecryptService {
   async getJob(userId: string, jobId: string): Promise<{ job: DecryptJob; downloadUrl?: string }> {
     const job = await this.jobs.findById(jobId);
     if (!job || job.userId !== userId) throw ApiException.notFound('Decryption job not found');
+    // Deleting a file deletes its decrypted copies: its jobs go with it.
+    await this.audioFiles.getOwned(userId, job.fileId).catch(() => {
+      throw ApiException.notFound('Decryption job not found');
+    });
     const downloadUrl =
       job.status === 'completed' && job.outputKey
         ? await this.storage.presignDownload(job.outputKey, this.downloadUrlTtlSeconds)

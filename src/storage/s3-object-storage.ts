@@ -21,8 +21,10 @@ import { ObjectStorage, StoredObject, WriteOptions } from './object-storage';
 const PART_SIZE_BYTES = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 
+/** A missing key; a missing bucket (NoSuchBucket) is a deployment fault, answered as unavailable. */
 function isNotFound(error: unknown): boolean {
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (name === 'NoSuchBucket') return false;
   return name === 'NotFound' || name === 'NoSuchKey' || $metadata?.httpStatusCode === 404;
 }
 

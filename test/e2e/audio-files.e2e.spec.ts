@@ -90,7 +90,7 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
     expect(await listKeys(t, `decrypted/${alice.userId}/${file.file_id}/`)).toEqual([]);
     await t.http.get(`/api/audio-files/${file.file_id}`).set(alice.auth).expect(404);
     await t.http.delete(`/api/audio-files/${file.file_id}`).set(alice.auth).expect(404);
-    expect(body.job_id).toEqual(expect.any(String));
+    await t.http.get(`/api/decrypt-jobs/${body.job_id}`).set(alice.auth).expect(404);
     // The key is free again: nothing of the record is left behind.
     const items = await scanAll(t.documents, t.config.dynamodb.tables.audioFiles);
     expect(items.filter((item) => JSON.stringify(item).includes(file.file_id))).toEqual([]);

@@ -11,6 +11,11 @@ const REFRESH_SECRET_BYTES = 32;
 const USED_HASHES_KEPT = 50;
 const CACHE_MAX_ENTRIES = 10_000;
 const USER_AGENT_MAX_LENGTH = 256;
+/**
+ * A token exchanged this recently is the loser of a race between two simultaneous refreshes (a
+ * phone retrying in parallel), not a stolen copy: it gets 401 without ending the session.
+ */
+export const CONCURRENT_REFRESH_GRACE_MS = 10_000;
 
 export interface IssuedSession {
   session: Session;
@@ -68,7 +73,8 @@ export class SessionsService {
     if (!session) throw invalidRefreshToken();
     const presented = hashOf(secret);
     if (presented !== session.refreshHash) {
-      if (session.usedHashes.includes(presented)) await this.revokeSession(session.id);
+      const justRotated = session.usedHashes[0] === presented && Date.now() - session.lastUsedAt.getTime() < CONCURRENT_REFRESH_GRACE_MS;
+      if (session.usedHashes.includes(presented) && !justRotated) await this.revokeSession(session.id);
       throw invalidRefreshToken();
     }
     const now = new Date();
@@ -95,6 +101,11 @@ export class SessionsService {
 
   list(userId: string): Promise<Session[]> {
     return this.sessions.listByUser(userId);
+  }
+
+  /** Ends the caller's own session; already ended is fine. */
+  async end(sessionId: string): Promise<void> {
+    await this.revokeSession(sessionId);
   }
 
   /** Ends one of the user's sessions; 404 for a session that is not theirs (or gone). */
