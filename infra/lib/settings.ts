@@ -1,0 +1,94 @@
+import { validateEnvironment } from '../../src/config/environment';
+
+/**
+ * Everything a deployment may choose, with defaults that match the service's own (src/config), so the
+ * stack and the code agree on table names, the shutdown grace period and the decrypted-copy lifetime.
+ * Each can be set with `cdk … -c name=value` (see docs/deploy.md).
+ */
+export interface DeploymentSettings {
+  /** Table names are `<prefix>-users`, `<prefix>-audio-files`, …; the service's defaults use "panzoto". */
+  tableNamePrefix: string;
+  /** Deploy this tag of `repositoryName` from ECR; unset means build the Dockerfile during `cdk deploy`. */
+  imageTag?: string;
+  repositoryName: string;
+  /** ACM certificate for HTTPS on 443 (HTTP on 80 then only redirects); unset means plain HTTP on 80. */
+  certificateArn?: string;
+  /** Browser origins allowed to PUT/GET presigned URLs (CORS on the bucket); the mobile app needs none. */
+  uploadOrigins: string[];
+  /** Browser origins of the API (CORS_ORIGINS); empty means none. */
+  apiCorsOrigins: string[];
+  desiredCount: number;
+  maxCount: number;
+  cpu: number;
+  memoryMiB: number;
+  /** SHUTDOWN_GRACE_MS in seconds; the ALB's deregistration delay and ECS's stop timeout follow it. */
+  shutdownGraceSeconds: number;
+  decryptedCopyTtlHours: number;
+  logRetentionDays: number;
+  natGateways: number;
+  /** Target of the CPU scaling policy, percent. */
+  cpuTargetPercent: number;
+  /** Target of the request-count scaling policy, requests per task and minute. */
+  requestsPerTaskPerMinute: number;
+}
+
+const serviceDefaults = validateEnvironment({}, { requireProductionSecrets: false });
+
+export const DEFAULT_SETTINGS: DeploymentSettings = {
+  tableNamePrefix: 'panzoto',
+  repositoryName: 'panzoto-backend',
+  uploadOrigins: ['*'],
+  apiCorsOrigins: [],
+  desiredCount: 2,
+  maxCount: 10,
+  cpu: 512,
+  memoryMiB: 1024,
+  shutdownGraceSeconds: serviceDefaults.SHUTDOWN_GRACE_MS / 1000,
+  decryptedCopyTtlHours: serviceDefaults.DECRYPTED_COPY_TTL_HOURS,
+  logRetentionDays: 30,
+  natGateways: 1,
+  cpuTargetPercent: 60,
+  requestsPerTaskPerMinute: 1200,
+};
+
+const NUMBER_KEYS = [
+  'desiredCount',
+  'maxCount',
+  'cpu',
+  'memoryMiB',
+  'shutdownGraceSeconds',
+  'decryptedCopyTtlHours',
+  'logRetentionDays',
+  'natGateways',
+  'cpuTargetPercent',
+  'requestsPerTaskPerMinute',
+] as const;
+const LIST_KEYS = ['uploadOrigins', 'apiCorsOrigins'] as const;
+const STRING_KEYS = ['tableNamePrefix', 'imageTag', 'repositoryName', 'certificateArn'] as const;
+
+/** Settings from CDK context values (strings on the command line), over the defaults; refuses nonsense. */
+export function settingsFromContext(context: (key: string) => unknown): DeploymentSettings {
+  const settings: DeploymentSettings = { ...DEFAULT_SETTINGS };
+  for (const key of STRING_KEYS) {
+    const value = context(key);
+    if (value !== undefined && value !== '') settings[key] = String(value);
+  }
+  for (const key of NUMBER_KEYS) {
+    const value = context(key);
+    if (value === undefined) continue;
+    const number = Number(value);
+    if (!Number.isFinite(number)) throw new Error(`context ${key} must be a number, got ${JSON.stringify(value)}`);
+    settings[key] = number;
+  }
+  for (const key of LIST_KEYS) {
+    const value = context(key);
+    if (value === undefined) continue;
+    settings[key] = Array.isArray(value) ? value.map(String) : String(value).split(',').map((item) => item.trim()).filter(Boolean);
+  }
+  if (settings.desiredCount < 2) throw new Error('desiredCount must be at least 2 (one task per Availability Zone)');
+  if (settings.maxCount < settings.desiredCount) throw new Error('maxCount must be at least desiredCount');
+  if (settings.shutdownGraceSeconds < 1 || settings.shutdownGraceSeconds > 110) {
+    throw new Error('shutdownGraceSeconds must be 1..110 (Fargate stops a container at most 120 s after SIGTERM)');
+  }
+  return settings;
+}

@@ -1,0 +1,249 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { validateEnvironment } from '../../src/config/environment';
+import { tableDefinitions, TTL_ATTRIBUTE } from '../../src/database/table-definitions';
+import { HEALTH_CHECK_PATH, PanzotoStack, tableNamesFor } from '../../infra/lib/panzoto-stack';
+import { DEFAULT_SETTINGS, DeploymentSettings, settingsFromContext } from '../../infra/lib/settings';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+function synth(settings: Partial<DeploymentSettings> = {}, image: ecs.ContainerImage | null = ecs.ContainerImage.fromRegistry('panzoto-backend:test')) {
+  const app = new App();
+  const stack = new PanzotoStack(app, 'Test', { settings: { ...DEFAULT_SETTINGS, ...settings }, image: image ?? undefined });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+function only(template: Template, type: string): Resource {
+  const found = Object.values(template.findResources(type)) as Resource[];
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function container(template: Template): Record<string, any> {
+  return only(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
+}
+
+const environmentOf = (definition: Record<string, any>): Record<string, string> =>
+  Object.fromEntries((definition.Environment as { Name: string; Value: unknown }[]).map(({ Name, Value }) => [Name, Value as string]));
+
+describe('the CDK stack', () => {
+  const { app, template } = synth();
+  const definitions = tableDefinitions(tableNamesFor('panzoto'));
+
+  it('synthesizes offline: no lookup, no context it would have to fetch from AWS', () => {
+    expect(app.synth().manifest.missing ?? []).toEqual([]);
+  });
+
+  it('uses the service’s default table names, so the code and the stack agree without configuration', () => {
+    const defaults = validateEnvironment({}, { requireProductionSecrets: false });
+    expect(tableNamesFor(DEFAULT_SETTINGS.tableNamePrefix)).toEqual({
+      users: defaults.USERS_TABLE,
+      audioFiles: defaults.AUDIO_FILES_TABLE,
+      decryptJobs: defaults.DECRYPT_JOBS_TABLE,
+      sessions: defaults.SESSIONS_TABLE,
+      rateLimits: defaults.RATE_LIMITS_TABLE,
+    });
+  });
+
+  describe('DynamoDB tables, from src/database/table-definitions.ts', () => {
+    const tables = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as Resource[];
+
+    it('one per definition, with the same keys, attributes, indexes and projections', () => {
+      expect(tables.map((table) => table.Properties.TableName).sort()).toEqual(definitions.map(({ create }) => create.TableName).sort());
+      for (const { create } of definitions) {
+        const table = tables.find((candidate) => candidate.Properties.TableName === create.TableName) as Resource;
+        expect(table.Properties.KeySchema).toEqual(create.KeySchema);
+        expect(table.Properties.AttributeDefinitions).toEqual(expect.arrayContaining(create.AttributeDefinitions ?? []));
+        expect(table.Properties.AttributeDefinitions).toHaveLength(create.AttributeDefinitions?.length ?? 0);
+        expect(table.Properties.GlobalSecondaryIndexes ?? []).toEqual(
+          (create.GlobalSecondaryIndexes ?? []).map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection })),
+        );
+      }
+    });
+
+    it('on demand, encrypted with a KMS key, point-in-time recovery, deletion protection, retained on stack deletion', () => {
+      for (const table of tables) {
+        expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+        expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+        expect(table.Properties.Replicas).toHaveLength(1);
+        expect(table.Properties.Replicas[0]).toMatchObject({
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        });
+        expect(table.DeletionPolicy).toBe('Retain');
+      }
+    });
+
+    it('TTL exactly where the definitions have one', () => {
+      for (const { create, timeToLiveAttribute } of definitions) {
+        const table = tables.find((candidate) => candidate.Properties.TableName === create.TableName) as Resource;
+        expect(table.Properties.TimeToLiveSpecification).toEqual(
+          timeToLiveAttribute ? { AttributeName: TTL_ATTRIBUTE, Enabled: true } : undefined,
+        );
+      }
+      expect(definitions.filter((definition) => definition.timeToLiveAttribute).map((definition) => definition.role)).toEqual([
+        'decryptJobs',
+        'sessions',
+        'rateLimits',
+      ]);
+    });
+  });
+
+  describe('the S3 bucket', () => {
+    const bucket = only(template, 'AWS::S3::Bucket');
+
+    it('blocks all public access, encrypts at rest, is retained', () => {
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(bucket.DeletionPolicy).toBe('Retain');
+    });
+
+    it('refuses every request not made over TLS (1.2 or later)', () => {
+      const statements = only(template, 'AWS::S3::BucketPolicy').Properties.PolicyDocument.Statement as Record<string, any>[];
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+        ]),
+      );
+      expect(statements.filter((statement) => statement.Effect === 'Allow')).toEqual([]);
+    });
+
+    it('expires decrypted copies after DECRYPTED_COPY_TTL_HOURS rounded up to days, and lets browsers PUT to presigned URLs', () => {
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Prefix: 'decrypted/', ExpirationInDays: 1, Status: 'Enabled' }),
+          expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      );
+      expect(bucket.Properties.CorsConfiguration.CorsRules[0].AllowedMethods).toEqual(expect.arrayContaining(['PUT']));
+      const longer = only(synth({ decryptedCopyTtlHours: 60 }).template, 'AWS::S3::Bucket');
+      expect(longer.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ Prefix: 'decrypted/', ExpirationInDays: 3 });
+    });
+  });
+
+  describe('the ECS service behind the load balancer', () => {
+    it('runs at least two Fargate tasks, rolls back failed deployments (circuit breaker and 5xx alarm)', () => {
+      template.hasResourceProperties('AWS::ECS::Service', {
+        LaunchType: 'FARGATE',
+        DesiredCount: 2,
+        DeploymentConfiguration: {
+          MinimumHealthyPercent: 100,
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+          Alarms: { AlarmNames: ['Test-api-5xx'], Enable: true, Rollback: true },
+        },
+        NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Test-api-5xx', MetricName: 'HTTPCode_Target_5XX_Count' });
+    });
+
+    it('checks health on the liveness path, and gives a leaving task the same grace period as the process', () => {
+      expect(HEALTH_CHECK_PATH).toBe('/api/health');
+      const targetGroup = only(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
+      expect(targetGroup).toMatchObject({ HealthCheckPath: '/api/health', Matcher: { HttpCode: '200' }, Port: 3000, TargetType: 'ip' });
+      const attributes = Object.fromEntries(targetGroup.TargetGroupAttributes.map(({ Key, Value }: { Key: string; Value: string }) => [Key, Value]));
+      const environment = environmentOf(container(template));
+      expect(Number(attributes['deregistration_delay.timeout_seconds']) * 1000).toBe(Number(environment.SHUTDOWN_GRACE_MS));
+      expect(environment.SHUTDOWN_GRACE_MS).toBe(String(validateEnvironment({}, { requireProductionSecrets: false }).SHUTDOWN_GRACE_MS));
+      // ECS sends SIGKILL only after the grace period has had its chance.
+      expect(container(template).StopTimeout * 1000).toBeGreaterThan(Number(environment.SHUTDOWN_GRACE_MS));
+    });
+
+    it('follows a different grace period everywhere at once', () => {
+      const { template: other } = synth({ shutdownGraceSeconds: 40 });
+      const targetGroup = only(other, 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
+      expect(targetGroup.TargetGroupAttributes).toEqual(expect.arrayContaining([{ Key: 'deregistration_delay.timeout_seconds', Value: '40' }]));
+      expect(environmentOf(container(other)).SHUTDOWN_GRACE_MS).toBe('40000');
+      expect(container(other).StopTimeout).toBe(45);
+    });
+
+    it('passes the tables, bucket and proxy settings as environment, and JWT_SECRET from Secrets Manager', () => {
+      const definition = container(template);
+      const environment = environmentOf(definition);
+      expect(environment).toMatchObject({
+        NODE_ENV: 'production',
+        PORT: '3000',
+        TRUSTED_PROXY_HOPS: '1',
+        USERS_TABLE: expect.anything(),
+        AUDIO_FILES_TABLE: expect.anything(),
+        DECRYPT_JOBS_TABLE: expect.anything(),
+        SESSIONS_TABLE: expect.anything(),
+        RATE_LIMITS_TABLE: expect.anything(),
+        S3_BUCKET: { Ref: expect.stringMatching(/^RecordingsBucket/) },
+      });
+      expect(environment.JWT_SECRET).toBeUndefined();
+      expect(definition.Secrets).toEqual([{ Name: 'JWT_SECRET', ValueFrom: { Ref: expect.stringMatching(/^JwtSecret/) } }]);
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      });
+      // Every schema variable the stack sets exists in the service's schema.
+      const schema = validateEnvironment({}, { requireProductionSecrets: false }) as unknown as Record<string, unknown>;
+      expect(Object.keys(environment).filter((name) => !(name in schema))).toEqual([]);
+    });
+
+    it('logs to CloudWatch with a retention, probes liveness in the container too, and runs read-only', () => {
+      const definition = container(template);
+      expect(definition.LogConfiguration).toMatchObject({ LogDriver: 'awslogs' });
+      expect(only(template, 'AWS::Logs::LogGroup').Properties.RetentionInDays).toBe(30);
+      expect(definition.HealthCheck.Command.join(' ')).toContain("path:'/api/health'");
+      expect(definition.ReadonlyRootFilesystem).toBe(true);
+    });
+
+    it('scales on CPU and on ALB requests per target, from the desired count up', () => {
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10 });
+      const metrics = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map(
+        (policy) => (policy as Resource).Properties.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType,
+      );
+      expect(metrics.sort()).toEqual(['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']);
+    });
+
+    it('accepts traffic to the tasks only from the load balancer', () => {
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')) as Resource[];
+      expect(ingress).toHaveLength(1);
+      expect(ingress[0].Properties).toMatchObject({
+        FromPort: 3000,
+        ToPort: 3000,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^LoadBalancerSecurityGroup/), 'GroupId'] },
+      });
+    });
+  });
+
+  describe('images and listeners', () => {
+    it('builds the Dockerfile as a CDK asset by default (only the .dockerignore allow-list goes into it)', () => {
+      const { template: built } = synth({}, null);
+      expect(JSON.stringify(container(built).Image)).toContain('container-assets');
+    });
+
+    it('deploys a tag from ECR when imageTag is given, and serves HTTPS with a certificate (HTTP redirects)', () => {
+      const { template: tagged } = synth({
+        imageTag: 'v1.2.3',
+        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+      }, null);
+      expect(JSON.stringify(container(tagged).Image)).toMatch(/\.dkr\.ecr\..*\/panzoto-backend:v1\.2\.3/);
+      tagged.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+      tagged.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80,
+        DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '443', Protocol: 'HTTPS' }) })],
+      });
+    });
+  });
+
+  describe('settings from CDK context', () => {
+    it('reads numbers and lists, and refuses fewer than two tasks or a grace period Fargate cannot honour', () => {
+      const context = (values: Record<string, unknown>) => (key: string) => values[key];
+      expect(settingsFromContext(context({ desiredCount: '3', uploadOrigins: 'https://a.example, https://b.example' }))).toMatchObject({
+        desiredCount: 3,
+        uploadOrigins: ['https://a.example', 'https://b.example'],
+      });
+      expect(() => settingsFromContext(context({ desiredCount: '1' }))).toThrow(/desiredCount/);
+      expect(() => settingsFromContext(context({ shutdownGraceSeconds: '200' }))).toThrow(/shutdownGraceSeconds/);
+      expect(() => settingsFromContext(context({ maxCount: 'many' }))).toThrow(/maxCount/);
+    });
+  });
+});
