@@ -49,7 +49,10 @@ COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
 # Liveness only (/api/health touches no dependency), so a DynamoDB outage does not restart
-# healthy containers; point the load balancer's readiness check at /api/health/ready.
+# healthy containers. The ALB health check uses the same path (infra/, docs/deploy.md: a shared
+# dependency's outage is answered by the service with 503 + Retry-After, not by removing tasks);
+# /api/health/ready is for deploy verification and monitoring. ECS ignores this instruction and
+# runs the identical check defined in the task definition (infra/lib/panzoto-stack.ts).
 # Node itself makes the request: slim images have no curl or wget. PORT is read at run time; the
 # check assumes HOST is 0.0.0.0 (the default) or 127.0.0.1.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
@@ -57,5 +60,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # Exec form: node is PID 1 and receives SIGTERM itself. src/main.ts handles it: stop accepting
 # connections, finish in-flight requests within SHUTDOWN_GRACE_MS (default 25 s), exit 0.
 # `docker stop` sends SIGKILL after 10 s unless told otherwise: give it `-t 30` (compose:
-# stop_grace_period: 30s) or lower SHUTDOWN_GRACE_MS. ECS waits 30 s by default.
+# stop_grace_period: 30s) or lower SHUTDOWN_GRACE_MS. The CDK stack sets the container's stopTimeout
+# to SHUTDOWN_GRACE_MS + 5 s. `npm run build:prod` runs these same steps without Docker (CI does).
 CMD ["node", "dist/main.js"]
