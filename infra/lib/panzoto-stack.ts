@@ -30,7 +30,7 @@ export const CONTAINER_PORT = 3000;
 export const HEALTH_CHECK_PATH = '/api/health';
 
 /** The node one-liner of the Dockerfile's HEALTHCHECK: slim images have no curl. */
-const CONTAINER_HEALTH_CHECK =
+export const CONTAINER_HEALTH_CHECK =
   "require('node:http').get({host:'127.0.0.1',port:process.env.PORT||3000,path:'/api/health',timeout:4000},(r)=>{r.resume();process.exit(r.statusCode===200?0:1)}).on('timeout',function(){this.destroy(new Error('timeout'))}).on('error',()=>process.exit(1))";
 
 export interface PanzotoStackProps extends StackProps {

@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { validateEnvironment } from '../../src/config/environment';
 import { tableDefinitions, TTL_ATTRIBUTE } from '../../src/database/table-definitions';
-import { HEALTH_CHECK_PATH, PanzotoStack, tableNamesFor } from '../../infra/lib/panzoto-stack';
+import { readFileSync } from 'node:fs';
+import { CONTAINER_HEALTH_CHECK, HEALTH_CHECK_PATH, PanzotoStack, tableNamesFor } from '../../infra/lib/panzoto-stack';
 import { DEFAULT_SETTINGS, DeploymentSettings, settingsFromContext } from '../../infra/lib/settings';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
@@ -191,7 +192,10 @@ describe('the CDK stack', () => {
       const definition = container(template);
       expect(definition.LogConfiguration).toMatchObject({ LogDriver: 'awslogs' });
       expect(only(template, 'AWS::Logs::LogGroup').Properties.RetentionInDays).toBe(30);
-      expect(definition.HealthCheck.Command.join(' ')).toContain("path:'/api/health'");
+      expect(definition.HealthCheck.Command).toEqual(['CMD', 'node', '-e', CONTAINER_HEALTH_CHECK]);
+      expect(CONTAINER_HEALTH_CHECK).toContain(`path:'${HEALTH_CHECK_PATH}'`);
+      // The same probe as the image's HEALTHCHECK, which ECS ignores.
+      expect(readFileSync('Dockerfile', 'utf8')).toContain(`CMD ["node", "-e", ${JSON.stringify(CONTAINER_HEALTH_CHECK)}]`);
       expect(definition.ReadonlyRootFilesystem).toBe(true);
     });
 
