@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tableModule from '../../src/database/table-definitions';
 import { PanzotoStack } from '../../infra/lib/panzoto-stack';
@@ -16,7 +17,9 @@ interface Statement {
   Condition?: unknown;
 }
 
-const stack = new PanzotoStack(new App(), 'Test', { settings: DEFAULT_SETTINGS, image: ecs.ContainerImage.fromRegistry('test') });
+const outdir = mkdtempSync(join(tmpdir(), 'panzoto-cdk-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+const stack = new PanzotoStack(new App({ outdir }), 'Test', { settings: DEFAULT_SETTINGS, image: ecs.ContainerImage.fromRegistry('test') });
 const template = Template.fromStack(stack);
 const roleId = stack.getLogicalId(stack.taskRole.node.defaultChild as never);
 

@@ -3,14 +3,22 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { validateEnvironment } from '../../src/config/environment';
 import { tableDefinitions, TTL_ATTRIBUTE } from '../../src/database/table-definitions';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CONTAINER_HEALTH_CHECK, HEALTH_CHECK_PATH, PanzotoStack, tableNamesFor } from '../../infra/lib/panzoto-stack';
 import { DEFAULT_SETTINGS, DeploymentSettings, settingsFromContext } from '../../infra/lib/settings';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
+/** Synthesized assemblies (with the Dockerfile asset's copy) go here and are removed afterwards. */
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((outdir) => rmSync(outdir, { recursive: true, force: true })));
+
 function synth(settings: Partial<DeploymentSettings> = {}, image: ecs.ContainerImage | null = ecs.ContainerImage.fromRegistry('panzoto-backend:test')) {
-  const app = new App();
+  const outdir = mkdtempSync(join(tmpdir(), 'panzoto-cdk-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir });
   const stack = new PanzotoStack(app, 'Test', { settings: { ...DEFAULT_SETTINGS, ...settings }, image: image ?? undefined });
   return { app, stack, template: Template.fromStack(stack) };
 }
