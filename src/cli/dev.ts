@@ -21,17 +21,13 @@ async function main(): Promise<void> {
   const logger = new Logger('dev');
   const inMemory = process.argv.includes('--in-memory');
   const s3Directory = inMemory ? await mkdtemp(join(tmpdir(), 'panzoto-s3-')) : join(DATA_DIR, 's3');
-  const [dynamo, s3] = await Promise.all([
-    startDynamoDbLocal({
-      port: Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000),
-      dataDir: inMemory ? undefined : join(DATA_DIR, 'dynamodb'),
-    }),
-    startS3rverProcess(s3Directory, Number(process.env.S3_LOCAL_PORT ?? 4569)),
-  ]);
-  process.once('exit', () => {
-    dynamo.process.kill('SIGTERM');
-    void s3.stop();
+  const dynamo = await startDynamoDbLocal({
+    port: Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000),
+    dataDir: inMemory ? undefined : join(DATA_DIR, 'dynamodb'),
   });
+  process.once('exit', () => dynamo.process.kill('SIGTERM'));
+  const s3 = await startS3rverProcess(s3Directory, Number(process.env.S3_LOCAL_PORT ?? 4569));
+  process.once('exit', () => void s3.stop());
   logger.log(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint} (${inMemory ? 'throw-away data' : `data in ${DATA_DIR}/`})`);
 
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;

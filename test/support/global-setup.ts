@@ -15,10 +15,14 @@ export interface TestInfrastructure {
  * bucket in them (see test-app.ts), so files never share data.
  */
 export default async function globalSetup(): Promise<void> {
-  const [dynamo, s3] = await Promise.all([
-    startDynamoDbLocal({ port: 0 }),
-    mkdtemp(join(tmpdir(), 'panzoto-s3-')).then((directory) => startS3rver(directory)),
-  ]);
+  const dynamo = await startDynamoDbLocal({ port: 0 });
+  // Never leave a DynamoDB Local behind when the rest of the setup fails.
+  const s3 = await mkdtemp(join(tmpdir(), 'panzoto-s3-'))
+    .then((directory) => startS3rver(directory))
+    .catch(async (error: unknown) => {
+      await dynamo.stop();
+      throw error;
+    });
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.S3_ENDPOINT = s3.endpoint;
   (globalThis as { __TEST_INFRASTRUCTURE__?: TestInfrastructure }).__TEST_INFRASTRUCTURE__ = { dynamo, s3 };
