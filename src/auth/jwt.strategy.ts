@@ -26,9 +26,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: Error | null, secret?: string) => void) => {
-        const secret = keys.verificationSecret(rawToken);
-        if (secret) done(null, secret);
+      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: Error | null, key?: string | Buffer) => void) => {
+        const key = keys.verificationKey(rawToken);
+        // passport-jwt's types predate KeyObject; jsonwebtoken, which receives it, accepts one.
+        if (key) done(null, key as unknown as Buffer);
         else done(ApiException.unauthorized('Token is invalid'));
       },
       algorithms: [JWT_ALGORITHM],

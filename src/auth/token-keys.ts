@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey, KeyObject } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 
 /** Names a signing secret in the JWT header without revealing it: a truncated SHA-256. */
@@ -9,25 +9,25 @@ export function keyIdOf(secret: string): string {
 /**
  * The current signing secret and every secret still accepted for verification, by key id, so that
  * JWT_SECRET can be rotated (old one moved to JWT_PREVIOUS_SECRETS) without logging anyone out.
+ * Secrets are held as KeyObjects: given a string, jsonwebtoken first tries to parse it as a public
+ * key and pays for a thrown exception on every single verification.
  */
 export class TokenKeys {
-  readonly signingKeyId: string;
-  private readonly byKeyId: Map<string, string>;
+  private readonly current: KeyObject;
+  private readonly byKeyId: Map<string, KeyObject>;
 
-  constructor(private readonly config: AppConfig['jwt']) {
-    this.signingKeyId = keyIdOf(config.secret);
-    this.byKeyId = new Map([config.secret, ...config.previousSecrets].map((secret) => [keyIdOf(secret), secret]));
+  constructor(config: AppConfig['jwt']) {
+    this.current = createSecretKey(Buffer.from(config.secret));
+    this.byKeyId = new Map(
+      [config.secret, ...config.previousSecrets].map((secret) => [keyIdOf(secret), createSecretKey(Buffer.from(secret))]),
+    );
   }
 
-  get signingSecret(): string {
-    return this.config.secret;
-  }
-
-  /** The secret a token's header names; the current one for tokens without a key id. */
-  verificationSecret(rawToken: string): string | undefined {
+  /** The key a token's header names; the current one for tokens without a key id. */
+  verificationKey(rawToken: string): KeyObject | undefined {
     try {
       const header = JSON.parse(Buffer.from(rawToken.split('.')[0], 'base64url').toString('utf8')) as { kid?: unknown };
-      if (header.kid === undefined) return this.config.secret;
+      if (header.kid === undefined) return this.current;
       return typeof header.kid === 'string' ? this.byKeyId.get(header.kid) : undefined;
     } catch {
       return undefined;
