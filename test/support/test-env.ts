@@ -2,5 +2,8 @@
 process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.AWS_REGION = 'us-east-1';
+// Tests make many accounts from one address; the rate-limit tests set their own low limits.
+process.env.RATE_LIMIT_IP_PER_MINUTE = '100000';
+process.env.RATE_LIMIT_ACCOUNT_FAILURES = '1000';
 delete process.env.AWS_ACCESS_KEY_ID;
 delete process.env.AWS_PROFILE;
