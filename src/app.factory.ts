@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +7,7 @@ import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { isTrustedProxyHop, setTrustedProxyHops } from './common/http/client-context';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
+import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './common/http/security-headers';
 import { ApiValidationPipe } from './common/validation/api-validation.pipe';
 import { AppConfig } from './config/app-config';
 import { buildOpenApiDocument } from './openapi';
@@ -55,17 +55,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   setTrustedProxyHops(config.httpSecurity.trustedProxyHops);
-  await app.register(helmet, {
-    // The API answers JSON; the only HTML is the /docs explorer, whose inline bootstrap needs these.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  const docsPrefix = `/${DOCS_PATH}`;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      void reply.headers(request.url.startsWith(docsPrefix) ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
+    });
   // Browsers only: the mobile app is not subject to CORS. No origin is allowed unless configured.
   app.enableCors({ origin: config.httpSecurity.corsOrigins.length > 0 ? config.httpSecurity.corsOrigins : false });
   applyHttpPipeline(app, config.http.bodyLimitBytes);

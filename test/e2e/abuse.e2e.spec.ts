@@ -104,6 +104,9 @@ describe('JWT secret rotation, security headers and CORS', () => {
     const plain = await t.http.get('/api/health').set('Origin', 'https://evil.example').expect(200);
     expect(plain.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' });
     expect(plain.headers['strict-transport-security']).toBeDefined();
+    expect(plain.headers['content-security-policy']).toMatch(/^default-src 'none';/);
+    const docs = await t.http.get('/docs').expect(200);
+    expect(docs.headers['content-security-policy']).toMatch(/script-src 'self' 'unsafe-inline'/);
     expect(plain.headers['access-control-allow-origin']).toBeUndefined();
     const allowed = await t.http.get('/api/health').set('Origin', 'https://admin.panzoto.example').expect(200);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://admin.panzoto.example');
