@@ -1,4 +1,4 @@
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
@@ -67,27 +67,16 @@ export class DynamoDbDecryptJobsRepository extends DynamoDbRepository implements
   }
 
   async deleteAllForUser(userId: string): Promise<number> {
-    let deleted = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call(() =>
-        this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: DECRYPT_JOBS_USER_INDEX,
-            KeyConditionExpression: 'user_id = :user_id',
-            ExpressionAttributeValues: { ':user_id': userId },
-            ProjectionExpression: 'job_id',
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        await this.call(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { job_id: item.job_id } })));
-        deleted++;
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return deleted;
+    const jobs = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: DECRYPT_JOBS_USER_INDEX,
+      KeyConditionExpression: 'user_id = :user_id',
+      ExpressionAttributeValues: { ':user_id': userId },
+      ProjectionExpression: 'job_id',
+    });
+    for (const job of jobs) {
+      await this.call(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { job_id: job.job_id } })));
+    }
+    return jobs.length;
   }
 }

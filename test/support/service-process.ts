@@ -46,12 +46,12 @@ export function productionEnv(config: AppConfig, dynamoEndpoint: string, extra: 
   };
 }
 
-/** The built service as ECS runs it: `node dist/main.js` with only environment variables; resolves once /api/health answers. */
-export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+/** The built service as ECS runs it: `node dist/main.js` with only environment variables, not waited for. */
+export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: \`npm test\` builds it first (npm run build)`);
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.push(child);
@@ -60,15 +60,21 @@ export async function startService(env: Record<string, string>): Promise<Service
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const baseUrl = `http://127.0.0.1:${port}`;
+  return { child, baseUrl: `http://127.0.0.1:${port}`, port, stdout: () => out, stderr: () => err, exited };
+}
+
+/** `spawnService`, resolved once /api/health answers. */
+export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+  const service = await spawnService(env);
+  const { child, baseUrl } = service;
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}:\n${err}\n${out}`);
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}:\n${service.stderr()}\n${service.stdout()}`);
     const up = await fetch(`${baseUrl}/api/health`).then((response) => response.ok, () => false);
     if (up) break;
-    if (attempt > 300) throw new Error(`the service did not answer on ${baseUrl}:\n${err}\n${out}`);
+    if (attempt > 300) throw new Error(`the service did not answer on ${baseUrl}:\n${service.stderr()}\n${service.stdout()}`);
     await sleep(100);
   }
-  return { child, baseUrl, port, stdout: () => out, stderr: () => err, exited };
+  return service;
 }
 
 /** Every JSON log line the process printed. */

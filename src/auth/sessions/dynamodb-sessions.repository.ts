@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { DynamoDbRepository } from '../../database/dynamodb.repository';
@@ -112,24 +112,13 @@ export class DynamoDbSessionsRepository extends DynamoDbRepository implements Se
   }
 
   async listByUser(userId: string): Promise<Session[]> {
-    const sessions: Session[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call(() =>
-        this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: SESSIONS_USER_INDEX,
-            KeyConditionExpression: 'user_id = :user_id',
-            ExpressionAttributeValues: { ':user_id': userId },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      sessions.push(...(page.Items ?? []).map(fromItem).filter((session): session is Session => session !== undefined));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return sessions;
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: SESSIONS_USER_INDEX,
+      KeyConditionExpression: 'user_id = :user_id',
+      ExpressionAttributeValues: { ':user_id': userId },
+      ScanIndexForward: false,
+    });
+    return items.map(fromItem).filter((session): session is Session => session !== undefined);
   }
 }
