@@ -43,14 +43,16 @@ describe('RequestMetrics', () => {
     expect(route.latencySumMs).toBe((total / 2) * 101);
   });
 
-  it('records in well under a microsecond per request', () => {
+  it('keeps constant memory per route however many requests it records (speed is measured by the bench, not here)', () => {
     const metrics = new RequestMetrics();
     const routes = ['/api/login', '/api/register', '/api/user/me', '/api/audio-file'];
-    const count = 200_000;
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) metrics.record('POST', routes[i & 3], 200, i % 50);
-    const nsPerRecord = Number(process.hrtime.bigint() - started) / count;
-    expect(nsPerRecord).toBeLessThan(1000);
+    for (let i = 0; i < 200_000; i++) metrics.record('POST', routes[i & 3], 200, i % 50);
+    const drained = metrics.drain();
+    expect(drained).toHaveLength(4);
+    for (const route of drained) {
+      expect(route.requests).toBe(50_000);
+      expect(route.latencySamplesMs).toHaveLength(LATENCY_SAMPLES);
+    }
   });
 });
 
