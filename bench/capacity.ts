@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     void changed;
     const other = await client.login(email, `${PASSWORD}x`);
     await measure('POST /api/logout', () => client.call('POST', '/api/logout', undefined, other.token));
-    await measure('DELETE /api/user (1 recording, 1 job, 2 sessions)', () =>
+    await measure('DELETE /api/user (1 recording, 1 job, 1 session)', () =>
       client.call('DELETE', '/api/user', { password: `${PASSWORD}x` }, refreshed.token),
     );
 

@@ -162,8 +162,9 @@ export class DecryptService {
     const job = await this.jobs.findById(jobId);
     if (!job || job.userId !== userId) throw ApiException.notFound('Decryption job not found');
     // Deleting a file deletes its decrypted copies: its jobs go with it.
-    await this.audioFiles.getOwned(userId, job.fileId).catch(() => {
-      throw ApiException.notFound('Decryption job not found');
+    await this.audioFiles.getOwned(userId, job.fileId).catch((error: unknown) => {
+      if (error instanceof ApiException && error.getStatus() === 404) throw ApiException.notFound('Decryption job not found');
+      throw error;
     });
     const downloadUrl =
       job.status === 'completed' && job.outputKey

@@ -24,7 +24,8 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): HeaderSet {
 
 /** JSON responses: nothing may be framed, scripted or loaded from them. */
 export const API_SECURITY_HEADERS = helmetHeaders({
-  contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  frameguard: { action: 'deny' },
 });
 
 /** The /docs explorer, whose inline bootstrap needs scripts and styles from itself. */
