@@ -82,11 +82,11 @@ async function main(): Promise<void> {
     if (present.length > 0) throw new Error(`development packages survived the prune: ${present.join(', ')}`);
     step(`runtime tree: ${(await readdir(app)).join(', ')}; ${(await readdir(join(app, 'node_modules'))).length} top-level packages`);
 
-    const [dynamo, s3] = await Promise.all([
-      startDynamoDbLocal({ port: 0 }),
-      mkdtemp(join(work, 's3-')).then((directory) => startS3rverProcess(directory)),
-    ]);
-    cleanups.push(() => dynamo.stop(), () => s3.stop());
+    // One after the other, each registered for cleanup at once: a failed start never orphans the other.
+    const dynamo = await startDynamoDbLocal({ port: 0 });
+    cleanups.push(() => dynamo.stop());
+    const s3 = await startS3rverProcess(await mkdtemp(join(work, 's3-')));
+    cleanups.push(() => s3.stop());
     const port = await freePort();
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',

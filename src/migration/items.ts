@@ -44,3 +44,16 @@ export function differingAttributes(expected: Item, actual: Item, kind: 'user' |
     .filter((name) => expected[name] !== actual[name])
     .sort();
 }
+
+/** Where the stored record and claim differ from the ones the migration would write (claim attributes prefixed). */
+export function storedDifferences(
+  expected: { record: Item; claim: Item },
+  record: Item | undefined,
+  claim: Item | undefined,
+  kind: 'user' | 'audio_file',
+): string[] {
+  return [
+    ...(record ? differingAttributes(expected.record, record, kind) : []),
+    ...(claim ? differingAttributes(expected.claim, claim, 'claim').map((name) => `claim.${name}`) : []),
+  ];
+}

@@ -12,7 +12,7 @@ import {
   TableProgress,
 } from './checkpoint';
 import { BATCH_WRITE_MAX_ITEMS, DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer';
-import { audioFileItems, differingAttributes, userItems } from './items';
+import { audioFileItems, storedDifferences, userItems } from './items';
 import { PostgresSource, SourceRow, TableInspection } from './postgres-source';
 import { ProgressSink, silentProgress } from './progress';
 import {
@@ -431,10 +431,7 @@ export class Migrator {
           this.skippedUserIds.add(user.id);
           continue;
         }
-        const differences = [
-          ...(record ? differingAttributes(items.record, record, 'user') : []),
-          ...(claim ? differingAttributes(items.claim, claim, 'claim').map((name) => `claim.${name}`) : []),
-        ];
+        const differences = storedDifferences(items, record, claim, 'user');
         if (differences.length > 0) {
           result.skipped.push({
             table: 'users',
@@ -547,10 +544,7 @@ export class Migrator {
           });
           continue;
         }
-        const differences = [
-          ...(record ? differingAttributes(items.record, record, 'audio_file') : []),
-          ...(claim ? differingAttributes(items.claim, claim, 'claim').map((name) => `claim.${name}`) : []),
-        ];
+        const differences = storedDifferences(items, record, claim, 'audio_file');
         if (differences.length > 0) {
           result.skipped.push({
             table: 'audio_files',
