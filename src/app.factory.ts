@@ -1,11 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { isTrustedProxyHop, setTrustedProxyHops } from './common/http/client-context';
+import { registerJsonBodyParser } from './common/http/json-body';
+import { handleClientError, handleFrameworkError } from './common/http/protocol-errors';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './common/http/security-headers';
 import { ApiValidationPipe } from './common/validation/api-validation.pipe';
@@ -27,7 +29,22 @@ export function createAdapter(): FastifyAdapter {
     },
     // Only the JSON parser below accepts bodies; this is the ceiling for anything else.
     bodyLimit: 1024 * 1024,
+    // What Node and Fastify answer by themselves (431, 408, malformed HTTP or URL) gets the error envelope too.
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
   });
+}
+
+/** Node enforces the headers and request timeouts by checking connections at this interval (30 s by default). */
+const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+/** Slow or idle clients are cut off: see REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS and KEEP_ALIVE_TIMEOUT_MS. */
+export function applyConnectionTimeouts(server: Server & { connectionsCheckingInterval?: number }, timeouts: AppConfig['http']): void {
+  server.requestTimeout = timeouts.requestTimeoutMs;
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  // Read when the server starts listening: a timeout is then enforced within a quarter of itself, at most a second late.
+  server.connectionsCheckingInterval = Math.min(MAX_TIMEOUT_CHECK_INTERVAL_MS, Math.ceil(timeouts.headersTimeoutMs / 4));
 }
 
 /**
@@ -36,12 +53,7 @@ export function createAdapter(): FastifyAdapter {
  */
 export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: number): void {
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string', bodyLimit: bodyLimitBytes },
-    fastify.getDefaultJsonParser('error', 'error'),
-  );
+  registerJsonBodyParser(fastify, bodyLimitBytes);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
@@ -55,6 +67,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   setTrustedProxyHops(config.httpSecurity.trustedProxyHops);
+  applyConnectionTimeouts(app.getHttpServer(), config.http);
   const docsPrefix = `/${DOCS_PATH}`;
   app
     .getHttpAdapter()
