@@ -32,6 +32,9 @@ export function createAdapter(): FastifyAdapter {
     // What Node and Fastify answer by themselves (431, 408, malformed HTTP or URL) gets the error envelope too.
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
+    // While draining, a request already on a kept-alive connection is served (with Connection: close)
+    // instead of Fastify's bare 503, which has no envelope and which the client would have to retry.
+    return503OnClosing: false,
   });
 }
 

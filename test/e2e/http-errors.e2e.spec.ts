@@ -1,6 +1,8 @@
-import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import { connect, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { API_SECURITY_HEADERS } from '../../src/common/http/security-headers';
-import { rawExchange, RawResponse } from '../support/raw-http';
+import { parseRawResponse, rawExchange, RawResponse } from '../support/raw-http';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** Deadlines of these tests: the configured timeout plus this factor of it, for a loaded machine. */
@@ -105,5 +107,31 @@ describe('responses the HTTP layer writes itself (HTTP, raw sockets)', () => {
     expect(response.status).toBe(200);
     // Longer than the headers timeout: between requests only the keep-alive timeout applies.
     expect(response.closedAfterMs).toBeGreaterThanOrEqual(KEEP_ALIVE_TIMEOUT_MS - 100);
+  });
+});
+
+describe('a request on a kept-alive connection while the service shuts down (HTTP, raw socket)', () => {
+  it('is served, with Connection: close, instead of a bare 503', async () => {
+    const draining = await startTestApp();
+    const server = draining.app.getHttpServer();
+    const { hostname, port } = new URL(draining.baseUrl);
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const closed = once(socket, 'close');
+    // A request in progress keeps the connection open through the shutdown.
+    const body = JSON.stringify({ email: 'nobody@example.com', password: 'whatever-123' });
+    const started = once(server, 'request');
+    socket.write(`POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    await started;
+    const closing = draining.close();
+    while (server.listening) await sleep(10);
+    socket.write(`${body.slice(5)}GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await Promise.all([closed, closing]);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const second = parseRawResponse(text.slice(text.indexOf('HTTP/1.1', 1)), 0);
+    expect(second.status).toBe(200);
+    expect(second.headers.connection).toBe('close');
+    expect(JSON.parse(second.body)).toMatchObject({ status: 'healthy' });
   });
 });
