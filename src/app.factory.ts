@@ -4,10 +4,11 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage, Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { ApiException } from './common/errors/api.exception';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { isTrustedProxyHop, setTrustedProxyHops } from './common/http/client-context';
 import { registerJsonBodyParser } from './common/http/json-body';
-import { handleClientError, handleFrameworkError } from './common/http/protocol-errors';
+import { handleClientError, handleFrameworkError, handleUnsupportedExpectation } from './common/http/protocol-errors';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './common/http/security-headers';
 import { ApiValidationPipe } from './common/validation/api-validation.pipe';
@@ -41,8 +42,14 @@ export function createAdapter(): FastifyAdapter {
 /** Node enforces the headers and request timeouts by checking connections at this interval (30 s by default). */
 const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
-/** Slow or idle clients are cut off: see REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS and KEEP_ALIVE_TIMEOUT_MS. */
-export function applyConnectionTimeouts(server: Server & { connectionsCheckingInterval?: number }, timeouts: AppConfig['http']): void {
+/**
+ * Node's own HTTP behaviour: slow or idle clients are cut off (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS,
+ * KEEP_ALIVE_TIMEOUT_MS), and what Node would answer by itself gets the error envelope.
+ */
+export function configureHttpServer(server: Server & { connectionsCheckingInterval?: number; requireHostHeader?: boolean }, timeouts: AppConfig['http']): void {
+  // The Host check moves to the onRequest hook (applyHttpPipeline), which answers with the envelope.
+  server.requireHostHeader = false;
+  server.on('checkExpectation', handleUnsupportedExpectation);
   server.requestTimeout = timeouts.requestTimeoutMs;
   server.headersTimeout = timeouts.headersTimeoutMs;
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
@@ -59,6 +66,9 @@ export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: n
   registerJsonBodyParser(fastify, bodyLimitBytes);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw ApiException.badRequest('HTTP/1.1 requests need a Host header');
+    }
   });
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(new ApiValidationPipe());
@@ -70,7 +80,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   setTrustedProxyHops(config.httpSecurity.trustedProxyHops);
-  applyConnectionTimeouts(app.getHttpServer(), config.http);
+  configureHttpServer(app.getHttpServer(), config.http);
   const docsPrefix = `/${DOCS_PATH}`;
   app
     .getHttpAdapter()

@@ -48,6 +48,11 @@ describe('responses the HTTP layer writes itself (HTTP, raw sockets)', () => {
     expectEnvelope(parsed(await send('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n')), 400, 'BAD_REQUEST');
   });
 
+  it('400 for an HTTP/1.1 request without Host, 417 for an Expect header other than 100-continue', async () => {
+    expectEnvelope(parsed(await send('GET /api/health HTTP/1.1\r\nConnection: close\r\n\r\n')), 400, 'BAD_REQUEST');
+    expectEnvelope(parsed(await send('GET /api/health HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n')), 417, 'BAD_REQUEST');
+  });
+
   it('400 for a malformed URL and for an overlong path parameter, answered before any hook runs', async () => {
     expectEnvelope(await t.http.get('/api/audio-files/%E0%A4%A'), 400, 'BAD_REQUEST');
     expectEnvelope(await t.http.get(`/api/audio-files/${'a'.repeat(500)}`), 400, 'BAD_REQUEST');

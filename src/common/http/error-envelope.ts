@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody } from '../errors/error-codes';
@@ -35,11 +35,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, response
     .send(errorEnvelope(response.body, request.id));
 }
 
-/**
- * Answers on a bare socket, for what Node's HTTP parser refuses before there is any request object:
- * oversized headers (431), timeouts (408), malformed HTTP (400). The connection is closed afterwards.
- */
-export function writeErrorToSocket(socket: Duplex, response: ErrorResponse): void {
+/** A whole response for code that writes to Node directly, with an id of its own (no request was read). */
+function rawError(response: ErrorResponse): { headers: Record<string, string>; body: string } {
   const requestId = randomUUID();
   const body = JSON.stringify(errorEnvelope(response.body, requestId));
   const headers = errorHeaders(requestId, {
@@ -48,8 +45,23 @@ export function writeErrorToSocket(socket: Duplex, response: ErrorResponse): voi
     connection: 'close',
     ...response.headers,
   });
+  return { headers, body };
+}
+
+/**
+ * Answers on a bare socket, for what Node's HTTP parser refuses before there is any request object:
+ * oversized headers (431), timeouts (408), malformed HTTP (400). The connection is closed afterwards.
+ */
+export function writeErrorToSocket(socket: Duplex, response: ErrorResponse): void {
+  const { headers, body } = rawError(response);
   const head = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   socket.end(`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status]}\r\n${head}\r\n${body}`, () => socket.destroy());
+}
+
+/** Answers a request Node itself turns away before Fastify sees it (an unsupported Expect header). */
+export function writeErrorToResponse(reply: ServerResponse, response: ErrorResponse): void {
+  const { headers, body } = rawError(response);
+  reply.writeHead(response.status, headers).end(body);
 }

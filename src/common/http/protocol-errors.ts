@@ -1,8 +1,9 @@
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors/error-codes';
-import { ErrorResponse, sendError, writeErrorToSocket } from './error-envelope';
+import { ErrorResponse, sendError, writeErrorToResponse, writeErrorToSocket } from './error-envelope';
 
 /** Not in Nest's HttpStatus. */
 const HEADER_FIELDS_TOO_LARGE = 431;
@@ -59,4 +60,12 @@ export function handleFrameworkError(error: FastifyError, request: FastifyReques
         body: { error: 'Internal server error', code: ErrorCode.INTERNAL_ERROR },
       });
   }
+}
+
+/** Node's `checkExpectation`: an Expect header other than 100-continue (Node would answer a bare 417). */
+export function handleUnsupportedExpectation(_request: IncomingMessage, response: ServerResponse): void {
+  writeErrorToResponse(response, {
+    status: HttpStatus.EXPECTATION_FAILED,
+    body: { error: 'Only "Expect: 100-continue" is supported', code: ErrorCode.BAD_REQUEST },
+  });
 }
