@@ -68,11 +68,12 @@ export class RateLimiter {
     const window = windowOf(policy.windowSeconds);
     const key = `${policy.name}:${action}:${digest(subject)}:${window.index}`;
     const used = await this.counters.reserve(key, policy.quota, window.endsAt);
-    const report = (remaining: number): void =>
-      client.rateLimits?.record({ policy: policy.name, quota: policy.quota, windowSeconds: policy.windowSeconds, remaining, resetSeconds: secondsLeft(window) });
+    const report = (remaining: number, resetSeconds = secondsLeft(window)): void =>
+      client.rateLimits?.record({ policy: policy.name, quota: policy.quota, windowSeconds: policy.windowSeconds, remaining, resetSeconds });
     if (used === undefined) {
-      report(0);
-      throw ApiException.tooManyRequests(secondsLeft(window));
+      const retryAfter = secondsLeft(window);
+      report(0, retryAfter);
+      throw ApiException.tooManyRequests(retryAfter);
     }
     report(policy.quota - used);
     return {
