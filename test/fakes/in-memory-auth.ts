@@ -3,7 +3,7 @@ import type { PasswordHasher } from '../../src/auth/password-hasher';
 import { RateLimiter } from '../../src/auth/rate-limits/rate-limiter.service';
 import { RateLimitsRepository } from '../../src/auth/rate-limits/rate-limits.repository';
 import type { Session } from '../../src/auth/sessions/session';
-import { SessionsRepository } from '../../src/auth/sessions/sessions.repository';
+import { SessionRotation, SessionsRepository } from '../../src/auth/sessions/sessions.repository';
 import type { AppConfig } from '../../src/config/app-config';
 
 /** A SessionsRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
@@ -19,7 +19,7 @@ export class InMemorySessionsRepository extends SessionsRepository {
     return session && session.expiresAt.getTime() > Date.now() ? { ...session } : undefined;
   }
 
-  async rotate(session: Session, expectedHash: string, next: Pick<Session, 'refreshHash' | 'usedHashes' | 'lastUsedAt' | 'expiresAt'>): Promise<boolean> {
+  async rotate(session: Session, expectedHash: string, next: SessionRotation): Promise<boolean> {
     const stored = this.sessions.get(session.id);
     if (!stored || stored.refreshHash !== expectedHash) return false;
     Object.assign(stored, next);
