@@ -11,25 +11,9 @@ import { UserKeysService } from '../auth/user-keys.service';
 import { AES256_GCM_HKDF_1MB, encrypt } from '../crypto/streaming-aead';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import type { DecryptJob } from './decrypt-job';
-import { DecryptJobsRepository } from './decrypt-jobs.repository';
+import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs';
 import { DecryptService } from './decrypt.service';
 import { inMemoryPasswordGate } from '../../test/fakes/in-memory-auth';
-
-class InMemoryDecryptJobs extends DecryptJobsRepository {
-  readonly jobs = new Map<string, DecryptJob>();
-  async save(job: DecryptJob): Promise<void> {
-    this.jobs.set(job.id, job);
-  }
-  async findById(jobId: string): Promise<DecryptJob | undefined> {
-    return this.jobs.get(jobId);
-  }
-  async deleteAllForUser(userId: string): Promise<number> {
-    const mine = [...this.jobs.values()].filter((job) => job.userId === userId);
-    mine.forEach((job) => this.jobs.delete(job.id));
-    return mine.length;
-  }
-}
 
 describe('DecryptService (repositories faked)', () => {
   const config = testConfig();
