@@ -74,9 +74,9 @@ export class AccountsService {
   }
 
   private async verifiedUser(caller: AuthenticatedUser, password: string, action: 'password' | 'delete-account', client: ClientContext): Promise<User> {
+    const attempt = await this.gate.admit({ action, account: caller.userId, client });
     const user = await this.users.findById(caller.userId);
     if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
-    await this.gate.verify({ action, account: user.id, password, hash: user.passwordHash, client });
-    return user;
+    return attempt.verify(password, user);
   }
 }

@@ -54,9 +54,8 @@ export class AuthService {
    * the same per-email budget, so nothing reveals whether an account exists.
    */
   async login({ email, password }: LoginDto, client: ClientContext): Promise<AuthResponseDto> {
-    const user = await this.users.findByEmail(email);
-    await this.gate.verify({ action: 'login', account: email, password, hash: user?.passwordHash, client });
-    if (!user) throw new Error('The gate let an unknown account through');
+    const attempt = await this.gate.admit({ action: 'login', account: email, client });
+    const user = await attempt.verify(password, await this.users.findByEmail(email));
     await this.upgradeHash(user, password);
     const userKey = await this.userKeys.ensureCurrent(user, password);
     return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));

@@ -3,7 +3,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { newUserKey, unwrapUserKey, weakerKdf, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import { GateAttempt, PasswordGate } from './password-gate/password-gate';
+import { GateEntry, PasswordGate } from './password-gate/password-gate';
 import { PasswordHasher } from './password-hasher';
 
 /**
@@ -27,15 +27,16 @@ export class UserKeysService {
   }
 
   /**
-   * The user key of the attempt's account, opened with `password` through the gate: the key opening is
+   * The user key of the entry's account, opened with `password` through the gate: the key opening is
    * the proof of the password. A migrated account that has no key yet proves it with its login hash
    * and gets its key now.
    */
-  async open(attempt: GateAttempt, password: string): Promise<Buffer> {
-    const user = await this.users.findById(attempt.account);
+  async open(entry: GateEntry, password: string): Promise<Buffer> {
+    const attempt = await this.gate.admit(entry);
+    const user = await this.users.findById(entry.account);
     if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
-    if (user.userKey) return this.gate.attempt(attempt, () => this.unlock(user, password));
-    await this.gate.verify({ ...attempt, password, hash: user.passwordHash });
+    if (user.userKey) return attempt.prove(() => this.unlock(user, password));
+    await attempt.verify(password, user);
     const userKey = await this.unlock({ ...user, userKey: await this.ensureCurrent(user, password) }, password);
     if (!userKey) throw new Error(`User key of ${user.id} does not open with its verified password`);
     return userKey;

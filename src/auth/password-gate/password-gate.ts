@@ -3,21 +3,15 @@ import { ApiException } from '../../common/errors/api.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import type { ClientContext } from '../../common/http/client-context';
 import { PasswordHasher } from '../password-hasher';
-import { LimitedAction, RateLimiter } from '../rate-limits/rate-limiter.service';
+import { LimitedAction, RateLimiter, Reservation } from '../rate-limits/rate-limiter.service';
 
 export type GatedAction = Extract<LimitedAction, 'login' | 'decrypt' | 'password' | 'delete-account'>;
 
-export interface GateAttempt {
+export interface GateEntry {
   action: GatedAction;
   /** Whose budget the attempt spends: the email tried at login (existing or not), the account id elsewhere. */
   account: string;
   client: ClientContext;
-}
-
-export interface PasswordCheck extends GateAttempt {
-  password: string;
-  /** The stored login hash; undefined for an unknown account (a full dummy verification runs all the same). */
-  hash: string | undefined;
 }
 
 const refusal: Record<GatedAction, () => ApiException> = {
@@ -27,12 +21,38 @@ const refusal: Record<GatedAction, () => ApiException> = {
   'delete-account': () => new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_PASSWORD, 'Invalid password'),
 };
 
+/** One admitted password attempt, paid for by a reserved unit of its account's budget. Use it once. */
+export class PasswordAttempt {
+  constructor(
+    private readonly action: GatedAction,
+    private readonly unit: Reservation,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  /**
+   * Resolves to `account` when `password` matches its login hash; 401 otherwise (the unit stays
+   * spent). An unknown account (undefined) runs a full dummy verification and fails alike.
+   */
+  async verify<T extends { passwordHash: string }>(password: string, account: T | undefined): Promise<T> {
+    return this.prove(async () => ((await this.passwords.verify(account?.passwordHash, password)) ? account : undefined));
+  }
+
+  /** For a proof other than the login hash (the wrapped user key opening): undefined is a wrong password. */
+  async prove<T>(proof: () => Promise<T | undefined>): Promise<T> {
+    const result = await proof();
+    if (result === undefined) throw refusal[this.action]();
+    await this.unit.release();
+    return result;
+  }
+}
+
 /**
- * The one place a password is checked. Each attempt first spends the client address's budget, then
- * reserves one unit of the account's budget with a conditional write, and only then runs Argon2:
- * however many guesses race on however many instances, at most RATE_LIMIT_ACCOUNT_FAILURES are ever
- * verified per window, and the rest answer 429 with Retry-After, the right password included. A
- * password that proves right gives its unit back, so the owner's successes never lock them out.
+ * The one place a password is checked. `admit` spends the client address's budget, then reserves one
+ * unit of the account's budget with a conditional write; only then may the caller read the account
+ * and verify. However many guesses race on however many instances, at most
+ * RATE_LIMIT_ACCOUNT_FAILURES are verified per window, and the rest answer 429 with Retry-After, the
+ * right password included. A password that proves right gives its unit back, so the owner's
+ * successes never lock them out.
  */
 @Injectable()
 export class PasswordGate {
@@ -41,21 +61,9 @@ export class PasswordGate {
     private readonly passwords: PasswordHasher,
   ) {}
 
-  /** Resolves when `password` matches `hash`; otherwise 401 (the unit stays spent) or 429. */
-  async verify({ password, hash, ...attempt }: PasswordCheck): Promise<void> {
-    await this.attempt(attempt, async () => ((await this.passwords.verify(hash, password)) ? true : undefined));
-  }
-
-  /**
-   * For a proof other than the login hash (the wrapped user key opening under the password): `proof`
-   * runs only once a unit is reserved, and its undefined result is a wrong password.
-   */
-  async attempt<T>({ action, account, client }: GateAttempt, proof: () => Promise<T | undefined>): Promise<T> {
+  async admit({ action, account, client }: GateEntry): Promise<PasswordAttempt> {
     await this.limiter.spendIpBudget(action, client);
     const unit = await this.limiter.take(action, this.limiter.passwordAttempts, account, client);
-    const result = await proof();
-    if (result === undefined) throw refusal[action]();
-    await unit.release();
-    return result;
+    return new PasswordAttempt(action, unit, this.passwords);
   }
 }
