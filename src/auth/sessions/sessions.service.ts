@@ -12,6 +12,7 @@ const REFRESH_SECRET_BYTES = 32;
 const USED_HASHES_KEPT = 50;
 const CACHE_MAX_ENTRIES = 10_000;
 const USER_AGENT_MAX_LENGTH = 256;
+
 export interface IssuedSession {
   session: Session;
   /** `<session_id>.<secret>`: shown to the client once, stored only as a hash. */
@@ -83,8 +84,10 @@ export class SessionsService {
         await this.revokeSession(session.id);
         break;
       }
-      const current = session.usedHashes[0] === presented && session.sealedSuccessor ? openSuccessor(session.sealedSuccessor, secret, session.id) : undefined;
-      if (current !== undefined && hashOf(current) === session.refreshHash) return { session, refreshToken: `${session.id}.${current}` };
+      if (session.usedHashes[0] === presented && session.sealedSuccessor) {
+        const current = openSuccessor(session.sealedSuccessor, secret, session.id);
+        if (current !== undefined && hashOf(current) === session.refreshHash) return { session, refreshToken: `${session.id}.${current}` };
+      }
       break;
     }
     throw invalidRefreshToken();
