@@ -87,6 +87,34 @@ describe('brute-force protection across instances (HTTP, DynamoDB Local)', () =>
   });
 });
 
+describe('the issue’s attack: 60 concurrent wrong guesses at one account on two instances, limit 10', () => {
+  let t: TestApp;
+  let second: Awaited<ReturnType<typeof startAnotherInstance>>;
+
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_ACCOUNT_FAILURES: '10', RATE_LIMIT_IP_PER_MINUTE: '100000' });
+    second = await startAnotherInstance();
+  });
+  afterAll(async () => {
+    await second.close();
+    await t.close();
+  });
+
+  it('answers at most 10 of them 401 and the rest 429, and then refuses the right password', async () => {
+    await awayFromWindowEdge(900);
+    const user = await registerUser(t.http);
+    const instances = [t, second];
+    const statuses = (
+      await Promise.all(Array.from({ length: 60 }, (_, index) => instances[index % 2].http.post('/api/login').send({ email: user.email, password: `wrong-${index}` })))
+    ).map((response) => response.status);
+    const unauthorized = statuses.filter((status) => status === 401).length;
+    expect(unauthorized).toBeGreaterThan(0);
+    expect(unauthorized).toBeLessThanOrEqual(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(60 - unauthorized);
+    await second.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(429);
+  });
+});
+
 describe('per-address limits', () => {
   let t: TestApp;
 
