@@ -9,6 +9,7 @@ import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { isTrustedProxyHop, setTrustedProxyHops } from './common/http/client-context';
 import { registerJsonBodyParser } from './common/http/json-body';
 import { handleClientError, handleFrameworkError, handleUnsupportedExpectation } from './common/http/protocol-errors';
+import { sendRateLimitHeaders } from './common/http/rate-limit-headers';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './common/http/security-headers';
 import { ApiValidationPipe } from './common/validation/api-validation.pipe';
@@ -70,6 +71,7 @@ export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: n
       throw ApiException.badRequest('HTTP/1.1 requests need a Host header');
     }
   });
+  sendRateLimitHeaders(fastify);
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
