@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { testConfig } from '../../test/fakes/config';
-import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
-import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
+import { FakeRepositories, newTestService } from '../../test/support/test-service';
 import { AudioFilesService } from './audio-files.service';
 
 describe('AudioFilesService (repositories faked)', () => {
   const alice = randomUUID();
   const bob = randomUUID();
-  let repository: InMemoryAudioFilesRepository;
-  let storage: InMemoryObjectStorage;
+  let repository: FakeRepositories['audioFiles'];
+  let storage: FakeRepositories['storage'];
   let service: AudioFilesService;
 
-  beforeEach(() => {
-    repository = new InMemoryAudioFilesRepository();
-    storage = new InMemoryObjectStorage();
-    service = new AudioFilesService(repository, storage, testConfig());
+  beforeEach(async () => {
+    ({ sut: service, repositories: { audioFiles: repository, storage } } = await newTestService(AudioFilesService));
   });
 
   /** What the app does: ask for a slot, upload to it, register it. */
@@ -80,7 +76,10 @@ describe('AudioFilesService (repositories faked)', () => {
     const { nextCursor } = await service.list(alice, 1);
     await expect(service.list(bob, 1, nextCursor as string)).rejects.toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
     await expect(service.list(alice, 1, `${nextCursor}x`)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    const otherService = new AudioFilesService(repository, storage, testConfig({ JWT_SECRET: 'a-different-secret-a-different-secret-!' }));
+    const { sut: otherService } = await newTestService(AudioFilesService, {
+      env: { JWT_SECRET: 'a-different-secret-a-different-secret-!' },
+      repositories: { audioFiles: repository, storage },
+    });
     await expect(otherService.list(alice, 1, nextCursor as string)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 
