@@ -9,7 +9,7 @@ export function dynamoDbUnavailable(cause = 'connection refused'): DependencyUna
  * Makes a faked repository method commit its write and then fail, as a lost DynamoDB response would:
  * the caller sees an outage although the write is stored.
  */
-export function commitThenFail<A extends unknown[], R>(method: jest.Mock<Promise<R>, A>): void {
+export function commitThenFail<A extends unknown[], R>(method: jest.MockInstance<Promise<R>, A>): void {
   const commit = method.getMockImplementation();
   if (!commit) throw new Error('commitThenFail needs a faked method that writes (see autoFake)');
   method.mockImplementation(async (...args: A) => {
