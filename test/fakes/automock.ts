@@ -27,6 +27,6 @@ export function autoFake<T extends object>(fake: T): jest.Mocked<T> {
 /** A stand-in for a class (a service, in controller specs): every method a bare jest.fn the spec programs. */
 export function automock<T>(type: Type<T>): jest.Mocked<T> {
   const mock: Record<string, jest.Mock> = {};
-  for (const name of methodNames(type.prototype as object)) mock[name] = jest.fn();
+  for (const name of methodNames(Object.create(type.prototype) as object)) mock[name] = jest.fn();
   return mock as unknown as jest.Mocked<T>;
 }

@@ -1,0 +1,77 @@
+import { Provider, Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { applyHttpPipeline, createAdapter } from '../../src/app.factory';
+import { jwtOptions } from '../../src/auth/auth.module';
+import { JwtAuthGuard } from '../../src/auth/jwt-auth.guard';
+import { JwtStrategy } from '../../src/auth/jwt.strategy';
+import { SessionsService } from '../../src/auth/sessions/sessions.service';
+import { TokenKeys } from '../../src/auth/token-keys';
+import { AppConfig } from '../../src/config/app-config';
+import { automock } from '../fakes/automock';
+import { testConfig } from '../fakes/config';
+
+export interface ControllerApp {
+  /** A supertest agent on the app. */
+  http(): TestAgent;
+  /** The Authorization header of a valid access token for `userId` in session `sessionId`. */
+  bearer(userId: string, sessionId?: string): { Authorization: string };
+  /** The faked provider behind `type` (what the spec programs and asserts on). */
+  get<T>(type: Type<T>): jest.Mocked<T>;
+  /** Forgets every programmed answer and call; sessions are active again. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The controller behind the application's own HTTP pipeline (body parser, request ids, validation pipe,
+ * exception filter: `applyHttpPipeline`) and its real global JWT guard, with its collaborators faked.
+ * A class in `providers` becomes an automock; other providers are taken as they are. The session check
+ * of the guard is the faked `SessionsService.isActive`, which answers "active" unless told otherwise.
+ */
+export async function controllerApp(controller: Type, providers: (Type | Provider)[]): Promise<ControllerApp> {
+  const config = testConfig();
+  const mocks = new Map<unknown, jest.Mocked<Record<string, jest.Mock>>>();
+  const faked = (type: Type): Provider => {
+    const mock = automock(type) as jest.Mocked<Record<string, jest.Mock>>;
+    mocks.set(type, mock);
+    return { provide: type, useValue: mock };
+  };
+  const given = providers.map((provider) => (typeof provider === 'function' ? faked(provider) : provider));
+  if (!mocks.has(SessionsService)) given.push(faked(SessionsService));
+  const sessions = mocks.get(SessionsService) as unknown as jest.Mocked<SessionsService>;
+  const activate = () => sessions.isActive.mockResolvedValue(true);
+  activate();
+
+  const moduleRef = await Test.createTestingModule({
+    controllers: [controller],
+    providers: [
+      { provide: AppConfig, useValue: config },
+      { provide: TokenKeys, useValue: new TokenKeys(config.jwt) },
+      JwtStrategy,
+      { provide: APP_GUARD, useClass: JwtAuthGuard },
+      ...given,
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { logger: false, bodyParser: false });
+  applyHttpPipeline(app, config.http.bodyLimitBytes);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+
+  const signer = new JwtService(jwtOptions(config));
+  return {
+    http: () => request(app.getHttpServer()),
+    bearer: (userId, sessionId = randomUUID()) => ({ Authorization: `Bearer ${signer.sign({ sub: userId, sid: sessionId })}` }),
+    get: <T>(type: Type<T>) => moduleRef.get(type) as jest.Mocked<T>,
+    reset: () => {
+      for (const mock of mocks.values()) Object.values(mock).forEach((fn) => fn.mockReset());
+      activate();
+    },
+    close: () => app.close(),
+  };
+}
