@@ -1,5 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backoffDelay, DEFAULT_RETRY_POLICY, DynamoDbMigrationWriter, isRetryable, MigrationWriteError } from './dynamodb-migration.writer';
+import { backoffDelay, DEFAULT_RETRY_POLICY, DynamoDbMigrationWriter, MigrationWriteError } from './dynamodb-migration.writer';
 
 function named(name: string, status?: number): Error {
   return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
@@ -98,13 +98,5 @@ describe('retry policy', () => {
     expect(backoffDelay(4, DEFAULT_RETRY_POLICY, () => 1)).toBe(400);
     expect(backoffDelay(20, DEFAULT_RETRY_POLICY, () => 1)).toBe(5000);
     expect(backoffDelay(20, DEFAULT_RETRY_POLICY, () => 0)).toBe(0);
-  });
-
-  it('retries only what can succeed later', () => {
-    expect(isRetryable(named('RequestLimitExceeded'))).toBe('throttled');
-    expect(isRetryable(named('Whatever', 503))).toBe('transient');
-    expect(isRetryable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }))).toBe('transient');
-    expect(isRetryable(named('ResourceNotFoundException', 400))).toBeUndefined();
-    expect(isRetryable(named('ValidationException', 400))).toBeUndefined();
   });
 });

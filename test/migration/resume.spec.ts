@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import type { MigrationState } from '../../src/migration/checkpoint';
-import type { MigrationReport } from '../../src/migration/migrator';
+import type { MigrationReport } from '../../src/migration/report';
 import { legacyHash, MIGRATE_CLI, runCli, temporaryFolder } from '../support/migration';
 import { LEGACY_SCHEMA, startTestPostgres, TestPostgres } from '../support/postgres';
 import { isolatedTables, scanAll } from '../support/test-app';
