@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { newUserKey, unwrapUserKey, weakerKdf, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
+import { newKeySalt, newUserKey, unwrapUserKey, weakerKdf, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { PasswordHasher } from './password-hasher';
@@ -31,12 +31,14 @@ export class UserKeysService {
   }
 
   /**
-   * After a verified login: gives a migrated account its first user key, and re-wraps an older key
-   * whose KDF parameters are below the current ones. Returns the key the client should use.
+   * After a verified login: gives a migrated account its first user key (and a key salt, if it came
+   * without one), and re-wraps an older key whose KDF parameters are below the current ones.
+   * Returns the key the client should use; `user.keySalt` is then the salt that goes with it.
    */
   async ensureCurrent(user: User, password: string): Promise<WrappedUserKey> {
     const current = user.userKey;
     if (current && !weakerKdf(current.kdf, this.passwords.currentKdf)) return current;
+    if (!current && !user.keySalt) return this.firstKeyWithFreshSalt(user, password);
     const userKey = current ? await this.unlock(user, password) : newUserKey();
     if (!userKey) {
       // The password was verified against the login hash, so the stored wrapped key is inconsistent.
@@ -47,6 +49,20 @@ export class UserKeysService {
     if (await this.users.replaceUserKey(user.id, replacement, current)) return replacement;
     // A concurrent login replaced it first: that one is the key now.
     return (await this.users.getById(user.id)).userKey as WrappedUserKey;
+  }
+
+  /** A migrated account whose key salt was NULL (it protected nothing) gets a fresh one with its first key. */
+  private async firstKeyWithFreshSalt(user: User, password: string): Promise<WrappedUserKey> {
+    const keySalt = newKeySalt();
+    const userKey = await this.wrap(user.id, password, keySalt, newUserKey());
+    if (await this.users.replaceUserKey(user.id, userKey, undefined, keySalt)) {
+      user.keySalt = keySalt;
+      return userKey;
+    }
+    // A concurrent login gave it a salt and key first: those are the account's now.
+    const stored = await this.users.getById(user.id);
+    user.keySalt = stored.keySalt;
+    return stored.userKey as WrappedUserKey;
   }
 
   /**

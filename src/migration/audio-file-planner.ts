@@ -20,13 +20,36 @@ export interface AudioFilePlanning {
 
 type OwnerProblem = 'owner_missing' | 'owner_skipped';
 
-/** Other rows' keys, per row key, of every group of rows sharing one s3_key. */
-async function s3KeyConflicts(source: PostgresSource): Promise<Map<string, string[]>> {
-  const groups = new Map<string, string[]>();
-  for (const { key, s3_key: s3Key } of await source.duplicateS3Keys()) groups.set(s3Key, [...(groups.get(s3Key) ?? []), key]);
-  const conflicts = new Map<string, string[]>();
-  for (const keys of groups.values()) for (const key of keys) conflicts.set(key, keys.filter((other) => other !== key));
-  return conflicts;
+/** A row of a group sharing one s3_key, and the row that owns the object. */
+interface SharedS3Key {
+  owner: string;
+  /** The other rows of the group (not migrated), for the owner's warning. */
+  others: string[];
+}
+
+/**
+ * Rows sharing one s3_key: the earliest valid row (by uploaded_at, then file_id) keeps the object,
+ * so the recording stays in its owner's list; the others are reported with the owner's file id.
+ */
+async function sharedS3Keys(source: PostgresSource, duplicateKeys: Map<string, number>): Promise<Map<string, SharedS3Key>> {
+  const groups = new Map<string, Array<{ key: string; uploadedAt: number | undefined }>>();
+  for (const row of await source.sharedS3KeyRows()) {
+    const key = keyText(row.file_id);
+    const checked = checkAudioFileRow(row as unknown as AudioFileRow);
+    const usable = checked.ok && !duplicateKeys.has(key.toLowerCase());
+    const s3Key = String(row.s3_key);
+    groups.set(s3Key, [...(groups.get(s3Key) ?? []), { key, uploadedAt: usable && checked.ok ? checked.value.uploadedAt.getTime() : undefined }]);
+  }
+  const shared = new Map<string, SharedS3Key>();
+  for (const rows of groups.values()) {
+    const [first] = rows
+      .filter((row) => row.uploadedAt !== undefined)
+      .sort((a, b) => (a.uploadedAt as number) - (b.uploadedAt as number) || a.key.localeCompare(b.key));
+    if (!first) continue;
+    const others = rows.map((row) => row.key).filter((key) => key !== first.key);
+    for (const row of rows) shared.set(row.key, { owner: first.key, others });
+  }
+  return shared;
 }
 
 /**
@@ -37,7 +60,7 @@ export async function audioFilePlanner(planning: AudioFilePlanning): Promise<Tab
   const { source, writer, skippedUserIds } = planning;
   const { users: usersTable, audioFiles: table } = planning.tables;
   const duplicateKeys = await source.duplicateKeys('audio_files');
-  const conflicts = await s3KeyConflicts(source);
+  const shared = await sharedS3Keys(source, duplicateKeys);
   const knownOwners = new BoundedSet(OWNER_CACHE_SIZE);
 
   /** Why the owners not yet known cannot own files, for those that cannot. */
@@ -75,10 +98,18 @@ export async function audioFilePlanner(planning: AudioFilePlanning): Promise<Tab
         skip(key, checked.reason, checked.message);
         continue;
       }
-      const others = conflicts.get(key);
-      if (others) {
-        skip(key, 's3_key_duplicate', `s3_key ${checked.value.s3Key} is shared with other rows; every row of the group is skipped`, others);
+      const group = shared.get(key);
+      if (group && group.owner !== key) {
+        skip(key, 's3_key_duplicate', `s3_key ${checked.value.s3Key} belongs to file ${group.owner}, the earliest row sharing it`, [group.owner]);
         continue;
+      }
+      if (group) {
+        result.warnings.push({
+          table: 'audio_files',
+          key,
+          code: 's3_key_shared',
+          message: `migrated as the owner of s3_key ${checked.value.s3Key} (the earliest row); not migrated: ${group.others.join(', ')}`,
+        });
       }
       for (const note of checked.warnings) result.warnings.push({ table: 'audio_files', key, ...note });
       candidates.push({ key, value: checked.value, items: audioFileItems(checked.value), rawOwner: String(row.user_id) });
