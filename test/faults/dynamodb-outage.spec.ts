@@ -9,14 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
+import { dynamoDbCallBound } from '../support/deadlines';
 import { isolatedTables, PASSWORD } from '../support/test-app';
 import { killServices, logLines, productionEnv, ServiceProcess, startService } from '../support/service-process';
 
 /** Per attempt, and attempts per DynamoDB call: the longest one call can take is about their product. */
 const DYNAMODB_TIMEOUT_MS = 1000;
 const DYNAMODB_MAX_ATTEMPTS = 3;
-/** No request may take longer than this, outage or not. */
-const REQUEST_BOUND_MS = 5000;
+/** No request may take longer than one DynamoDB call can by configuration, outage or not. */
+const REQUEST_BOUND_MS = dynamoDbCallBound(DYNAMODB_TIMEOUT_MS, DYNAMODB_MAX_ATTEMPTS);
 const CLIENTS_PER_KIND = 2;
 const BEFORE_MS = 3000;
 const OUTAGE_MS = 5000;
@@ -263,13 +264,13 @@ describe('DynamoDB that hangs or throttles', () => {
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
     const config = await isolatedTables({}, false);
-    const timeoutMs = 500;
+    const timeoutMs = 1000;
     const attempts = 2;
     const service = await startService(
       productionEnv(config, endpoint, { DYNAMODB_TIMEOUT_MS: String(timeoutMs), DYNAMODB_MAX_ATTEMPTS: String(attempts) }),
     );
-    // Attempts × timeout, plus the SDK's backoff between attempts and some scheduling slack.
-    const bound = attempts * timeoutMs + 1500;
+    // Attempts × timeout, plus the SDK's backoff between attempts, on a loaded machine.
+    const bound = dynamoDbCallBound(timeoutMs, attempts);
     const results = await Promise.all([
       call(service.baseUrl, 'POST', '/api/register', { email: `hang-${randomUUID()}@example.com`, password: PASSWORD }),
       call(service.baseUrl, 'POST', '/api/login', { email: `hang-${randomUUID()}@example.com`, password: PASSWORD }),
@@ -285,7 +286,7 @@ describe('DynamoDB that hangs or throttles', () => {
       ['SERVICE_UNAVAILABLE', true],
     ]);
     expect(live.status).toBe(200);
-    // Liveness does not wait for DynamoDB: it answers before a single attempt could have timed out.
+    // Liveness does not wait for DynamoDB: it answers before the attempts of one call could have timed out.
     expect(live.ms).toBeLessThan(attempts * timeoutMs);
     process.stdout.write(`DynamoDB ${_case}: 503 after ${results.map((result) => result.ms).join(' / ')} ms (register / login / ready; bound ${bound} ms)\n`);
   });
