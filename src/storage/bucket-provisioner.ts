@@ -16,14 +16,10 @@ export type BucketAction = 'created-bucket' | 'set-lifecycle' | 'lifecycle-unsup
  */
 export async function provisionBucket(s3: S3Client, bucket: string, decryptedCopyDays: number): Promise<BucketAction[]> {
   const actions: BucketAction[] = [];
-  const exists = (): Promise<boolean> => s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
-    () => true,
-    () => false,
-  );
+  const exists = (): Promise<boolean> => s3.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, () => false);
   // A CreateBucket repeated by a retry answers BucketAlreadyOwnedByYou: the bucket counts as existing.
-  if (!(await exists()) && (await createIdempotently(() => s3.send(new CreateBucketCommand({ Bucket: bucket })), exists)) === 'created') {
-    actions.push('created-bucket');
-  }
+  const create = (): Promise<unknown> => s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  if (!(await exists()) && (await createIdempotently(create, exists)) === 'created') actions.push('created-bucket');
   try {
     await s3.send(
       new PutBucketLifecycleConfigurationCommand({
