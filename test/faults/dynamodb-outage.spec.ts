@@ -23,6 +23,7 @@ const DYNAMODB_MAX_ATTEMPTS = 3;
 /** No request may take longer than one DynamoDB call can by configuration, outage or not. */
 const REQUEST_BOUND_MS = dynamoDbCallBound(DYNAMODB_TIMEOUT_MS, DYNAMODB_MAX_ATTEMPTS);
 const CLIENTS_PER_KIND = 2;
+/** Load runs at least this long before the kill and after recovery, and until each kind of write has succeeded. */
 const BEFORE_MS = 3000;
 const OUTAGE_MS = 5000;
 const AFTER_MS = 3000;
@@ -55,6 +56,12 @@ async function call(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {}, ms: Date.now() - at, at, retryAfter: response.headers.get('retry-after') };
+}
+
+/** Polls `condition` until it holds, or a deadline meant only to stop a test that can never pass. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!condition() && Date.now() < deadline) await sleep(100);
 }
 
 describe('DynamoDB goes away under load and comes back', () => {
@@ -160,7 +167,12 @@ describe('DynamoDB goes away under load and comes back', () => {
       prober(),
     ]);
 
+    // On a loaded machine a registration (Argon2id) can take seconds: the outage starts only once
+    // writes of each kind have been acknowledged, so "before" always has something to compare with.
+    const acknowledgedSince = (kind: Outcome['kind'], after: number) => outcomes.some((o) => o.kind === kind && o.at >= after && o.status === 201);
     await sleep(BEFORE_MS);
+    const loadStartedAt = Date.now() - BEFORE_MS;
+    await waitUntil(() => acknowledgedSince('register', loadStartedAt) && acknowledgedSince('audio-file', loadStartedAt));
     const killedAt = Date.now();
     dynamo.process.kill('SIGKILL');
     await new Promise((resolve) => dynamo?.process.once('exit', resolve));
@@ -169,8 +181,10 @@ describe('DynamoDB goes away under load and comes back', () => {
     dynamo = await startDynamoDbLocal({ port, dataDir });
     const backAt = Date.now();
     // Keep the load on until readiness has recovered by itself, then a little longer.
-    while (!outcomes.some((o) => o.kind === 'ready' && o.at > backAt && o.status === 200) && Date.now() - backAt < 30_000) await sleep(100);
-    stopAt = Date.now() + AFTER_MS;
+    await waitUntil(() => outcomes.some((o) => o.kind === 'ready' && o.at > backAt && o.status === 200));
+    await sleep(AFTER_MS);
+    await waitUntil(() => acknowledgedSince('register', backAt) && acknowledgedSince('audio-file', backAt));
+    stopAt = Date.now();
     await load;
 
     const before = outcomes.filter((o) => o.at + o.ms < killedAt);
