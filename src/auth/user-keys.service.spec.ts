@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { inMemoryPasswordGate } from '../../test/fakes/in-memory-auth';
 import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
 import { testConfig } from '../../test/fakes/config';
 import { unwrapUserKey, WrappedUserKey } from '../crypto/user-key';
@@ -9,18 +10,19 @@ import { UserKeysService } from './user-keys.service';
 
 describe('UserKeysService: first login of migrated accounts (repository faked)', () => {
   const password = 'the old password';
+  const config = testConfig();
   let hasher: PasswordHasher;
   let repository: InMemoryUsersRepository;
   let keys: UserKeysService;
 
   beforeAll(async () => {
-    hasher = new PasswordHasher(testConfig());
+    hasher = new PasswordHasher(config);
     await hasher.onModuleInit();
   });
 
   beforeEach(() => {
     repository = new InMemoryUsersRepository();
-    keys = new UserKeysService(hasher, new UsersService(repository));
+    keys = new UserKeysService(hasher, new UsersService(repository), inMemoryPasswordGate(config, hasher));
   });
 
   const migrated = async (keySalt: string): Promise<User> => {
