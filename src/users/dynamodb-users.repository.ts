@@ -46,7 +46,7 @@ function fromUserItem(item: Record<string, unknown> | undefined): User | undefin
     id: item.user_id as string,
     email: item.email,
     passwordHash: item.password_hash,
-    keySalt: item.key_salt as string,
+    keySalt: typeof item.key_salt === 'string' ? item.key_salt : '',
     createdAt: new Date(Number(item.created_at)),
     userKey:
       typeof item.wrapped_user_key === 'string'
@@ -104,21 +104,22 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
     return typeof owner === 'string' ? this.findById(owner) : undefined;
   }
 
-  async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
+  async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean> {
     try {
       await this.call(() =>
         this.documents.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { user_id: userId },
-            UpdateExpression: 'SET wrapped_user_key = :wrapped, user_key_kdf = :kdf',
-            ConditionExpression: expected
-              ? 'attribute_exists(email) AND wrapped_user_key = :expected'
-              : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)',
+            UpdateExpression: `SET wrapped_user_key = :wrapped, user_key_kdf = :kdf${keySalt ? ', key_salt = :salt' : ''}`,
+            ConditionExpression:
+              (expected ? 'attribute_exists(email) AND wrapped_user_key = :expected' : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)') +
+              (keySalt ? ' AND attribute_not_exists(key_salt)' : ''),
             ExpressionAttributeValues: {
               ':wrapped': userKey.wrapped,
               ':kdf': userKey.kdf,
               ...(expected ? { ':expected': expected.wrapped } : {}),
+              ...(keySalt ? { ':salt': keySalt } : {}),
             },
           }),
         ),

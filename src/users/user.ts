@@ -6,7 +6,11 @@ export interface User {
   email: string;
   /** Argon2id PHC string; never leaves the service. */
   passwordHash: string;
-  /** 32 random bytes as 64 hex characters, handed to the client for its key derivation. */
+  /**
+   * Random bytes as hex, handed to the client for its key derivation: 32 bytes, or 16 for some
+   * accounts migrated from the old system. Empty for an account migrated without one (it had
+   * protected nothing): its first login gives it a fresh one (`UserKeysService.ensureCurrent`).
+   */
   keySalt: string;
   createdAt: Date;
   /**

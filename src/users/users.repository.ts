@@ -17,8 +17,9 @@ export abstract class UsersRepository {
   /**
    * Replaces the wrapped user key only if it is still `expected` (undefined: still absent), so two
    * concurrent logins never wrap two different user keys. False when someone else changed it first.
+   * With `keySalt`, an account that has no key salt gets this one together with the key.
    */
-  abstract replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean>;
+  abstract replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean>;
   /**
    * Replaces the login hash, and with it optionally the key salt and wrapped user key, only if the
    * hash is still `expectedHash`. False when another change came first.

@@ -52,8 +52,8 @@ export class UsersService {
   }
 
   /** @see UsersRepository.replaceUserKey */
-  replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
-    return this.users.replaceUserKey(userId, userKey, expected);
+  replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean> {
+    return this.users.replaceUserKey(userId, userKey, expected, keySalt);
   }
 
   async getById(userId: string): Promise<User> {

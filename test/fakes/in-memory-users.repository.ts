@@ -22,10 +22,11 @@ export class InMemoryUsersRepository extends UsersRepository {
     return [...this.users.values()].find((user) => user.email === email);
   }
 
-  async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
+  async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean> {
     const user = this.users.get(userId);
-    if (!user || user.userKey?.wrapped !== expected?.wrapped) return false;
+    if (!user || user.userKey?.wrapped !== expected?.wrapped || (keySalt && user.keySalt)) return false;
     user.userKey = userKey;
+    if (keySalt) user.keySalt = keySalt;
     return true;
   }
 

@@ -5,6 +5,8 @@ import { createDocumentClient, createDynamoDbClient } from '../../src/database/d
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import type { User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError } from '../../src/users/users.repository';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { userItems } from '../../src/migration/items';
 import { isolatedTables, scanAll } from '../support/test-app';
 
 function aUser(overrides: Partial<User> = {}): User {
@@ -63,5 +65,18 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       (item) => item.email === email,
     );
     expect(stored).toHaveLength(1);
+  });
+
+  it('gives an account stored without a key salt one with its first key: of 5 concurrent first logins exactly one wins', async () => {
+    const user = aUser({ keySalt: '' });
+    const documents = createDocumentClient(client);
+    for (const item of Object.values(userItems(user))) await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: item }));
+    expect((await repository.findById(user.id))?.keySalt).toBe('');
+    const kdf = { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 } as const;
+    const attempts = Array.from({ length: 5 }, (_, i) => ({ salt: String(i).repeat(64), key: { wrapped: `wrapped-${i}`, kdf } }));
+    const results = await Promise.all(attempts.map(({ salt, key }) => repository.replaceUserKey(user.id, key, undefined, salt)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = attempts[results.indexOf(true)];
+    expect(await repository.findById(user.id)).toMatchObject({ keySalt: winner.salt, userKey: winner.key });
   });
 });
