@@ -24,6 +24,8 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'RequestTimeoutException',
   'ResourceNotFoundException',
   'TransactionInProgressException',
+  // A plain write to an item that a transaction holds at that moment: contention, try again shortly.
+  'TransactionConflictException',
   // No credentials could be found, or they expired or were refused: a deployment problem, but to a
   // client the service is simply unavailable (and the 5xx alarm tells the operator).
   'CredentialsProviderError',

@@ -123,12 +123,14 @@ export class DecryptService {
     return { contentType: contentTypeOfKey(file.s3Key), length, body: Readable.from(rest()) };
   }
 
-  /** Password first (401, before any storage read; failures count towards a lockout), then the caller's own file (404). */
+  /**
+   * Password first (401, before any storage read; failures count towards a lockout; 410 while the
+   * account is being deleted), then the caller's own file (404).
+   */
   private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto, client: ClientContext): Promise<Unlocked> {
     await this.limiter.spendIpBudget('decrypt', client.ip);
     await this.limiter.assertNotLocked('decrypt', userId);
-    const user = await this.users.findById(userId);
-    if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
+    const user = await this.users.activeAccount(userId);
     let userKey = await this.userKeys.unlock(user, password);
     if (!userKey && !user.userKey && (await this.passwords.verify(user.passwordHash, password))) {
       // A migrated account that has not logged in since: it gets its user key now.
