@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { testConfig } from '../../test/fakes/config';
 import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
+import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs.repository';
 import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
 import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
 import { AudioFilesService } from '../audio-files/audio-files.service';
@@ -11,26 +12,9 @@ import { UserKeysService } from '../auth/user-keys.service';
 import { AES256_GCM_HKDF_1MB, encrypt } from '../crypto/streaming-aead';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import type { DecryptJob } from './decrypt-job';
-import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { InMemoryRateLimitsRepository } from '../../test/fakes/in-memory-auth';
-
-class InMemoryDecryptJobs extends DecryptJobsRepository {
-  readonly jobs = new Map<string, DecryptJob>();
-  async save(job: DecryptJob): Promise<void> {
-    this.jobs.set(job.id, job);
-  }
-  async findById(jobId: string): Promise<DecryptJob | undefined> {
-    return this.jobs.get(jobId);
-  }
-  async deleteAllForUser(userId: string): Promise<number> {
-    const mine = [...this.jobs.values()].filter((job) => job.userId === userId);
-    mine.forEach((job) => this.jobs.delete(job.id));
-    return mine.length;
-  }
-}
 
 describe('DecryptService (repositories faked)', () => {
   const config = testConfig();
