@@ -70,19 +70,22 @@ export class AccountsService {
 
   /**
    * Marks the account as being deleted (from then on every write path refuses it, on every
-   * instance), deletes everything of it, then in one transaction reduces the account to a tombstone,
-   * frees the email and ends the caller's session. Until that last step the caller's session and
-   * password still work, so a deletion interrupted half-way is finished by calling again. The
-   * tombstone goes with the final sweep (`sweepDueDeletions`), after every upload URL issued before
-   * the mark has expired.
+   * instance), deletes everything of it but the caller's session, then in one transaction reduces
+   * the account to a tombstone and frees the email. A call interrupted anywhere is finished by
+   * calling again: before the release the password still checks, after it the repeat finds the
+   * tombstone and is done. The final sweep (`sweepDueDeletions`) removes the tombstone and the
+   * caller's session after every upload URL issued before the mark has expired.
    */
   async deleteAccount(caller: AuthenticatedUser, password: string, client: ClientContext): Promise<void> {
+    const earlier = await this.users.findDeletion(caller.userId);
+    // Released by an earlier call whose answer was lost: done.
+    if (earlier && earlier.email === undefined) return;
     const user = await this.verifiedUser(caller, password, 'delete-account', client);
     const startedAt = new Date();
     const deletion = await this.users.markDeleting(user.id, startedAt, new Date(startedAt.getTime() + this.sweepDelayMs));
-    const swept = deletion ? await this.sweep(user.id, caller.sessionId) : undefined;
-    // Not released: the final sweep came first and left only the caller's session.
-    if (!deletion || !(await this.users.releaseDeleted(deletion, caller.sessionId))) await this.sessions.end(caller.sessionId);
+    if (!deletion) return;
+    const swept = await this.sweep(user.id, caller.sessionId);
+    await this.users.releaseDeleted(deletion);
     this.logger.log({ userId: user.id, ...swept }, 'Account deleted; final sweep pending');
   }
 

@@ -2,7 +2,6 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KdfParameters, WrappedUserKey } from '../crypto/user-key';
 import { Injectable } from '@nestjs/common';
-import { sessionDeletion } from '../auth/sessions/dynamodb-sessions.repository';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
 import { ACCOUNT_SWEEP_INDEX } from '../database/table-definitions';
@@ -103,12 +102,10 @@ export function emailClaimKey(email: string): string {
 @Injectable()
 export class DynamoDbUsersRepository extends DynamoDbRepository implements UsersRepository {
   private readonly tableName: string;
-  private readonly sessionsTableName: string;
 
   constructor(documents: DynamoDBDocumentClient, config: AppConfig) {
     super(documents);
     this.tableName = config.dynamodb.tables.users;
-    this.sessionsTableName = config.dynamodb.tables.sessions;
   }
 
   /**
@@ -218,14 +215,17 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
         },
       },
     ]);
-    if (failed.length > 0) return undefined;
+    return failed.length > 0 ? undefined : this.findDeletion(userId);
+  }
+
+  async findDeletion(userId: string): Promise<AccountDeletion | undefined> {
     const { Item } = await this.call(() =>
       this.documents.send(new GetCommand({ TableName: this.tableName, Key: { user_id: userId }, ConsistentRead: true })),
     );
     return fromDeletionItem(Item);
   }
 
-  async release(deletion: AccountDeletion, sessionId: string): Promise<boolean> {
+  async release(deletion: AccountDeletion): Promise<boolean> {
     const tombstone: TombstoneItem = {
       user_id: deletion.userId,
       deleting_at: deletion.startedAt.getTime(),
@@ -242,7 +242,6 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
             ExpressionAttributeValues: { ':started': tombstone.deleting_at },
           },
         },
-        sessionDeletion(this.sessionsTableName, sessionId),
       ],
       deletion,
     );

@@ -24,6 +24,7 @@ export interface User {
  */
 export interface AccountDeletion {
   userId: string;
+  /** Absent once released: the tombstone keeps no email. */
   email?: string;
   startedAt: Date;
   /** When the final sweep is due (moved forward while an instance holds it). */

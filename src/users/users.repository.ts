@@ -37,11 +37,13 @@ export abstract class UsersRepository {
    * returns the mark; undefined when the account is gone or already released.
    */
   abstract markDeleting(userId: string, startedAt: Date, sweepAfter: Date): Promise<AccountDeletion | undefined>;
+  /** The account's deletion, if it is being deleted (released or not). */
+  abstract findDeletion(userId: string): Promise<AccountDeletion | undefined>;
   /**
-   * In one transaction: reduces the user item to its tombstone (no email, hash, salt or key), frees
-   * the email and ends the session `sessionId`. False when the account was already released or swept.
+   * In one transaction: reduces the user item to its tombstone (no email, hash, salt or key) and
+   * frees the email. False when the account was already released or swept.
    */
-  abstract release(deletion: AccountDeletion, sessionId: string): Promise<boolean>;
+  abstract release(deletion: AccountDeletion): Promise<boolean>;
   /** Deletions whose final sweep is due at `now`, earliest first. */
   abstract dueDeletions(now: Date, limit: number): Promise<AccountDeletion[]>;
   /** Moves the sweep to `until` if nobody has moved it since `deletion` was read: one instance wins. */

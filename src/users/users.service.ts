@@ -69,9 +69,14 @@ export class UsersService {
     return this.users.markDeleting(userId, startedAt, sweepAfter);
   }
 
+  /** @see UsersRepository.findDeletion */
+  findDeletion(userId: string): Promise<AccountDeletion | undefined> {
+    return this.users.findDeletion(userId);
+  }
+
   /** @see UsersRepository.release */
-  releaseDeleted(deletion: AccountDeletion, sessionId: string): Promise<boolean> {
-    return this.users.release(deletion, sessionId);
+  releaseDeleted(deletion: AccountDeletion): Promise<boolean> {
+    return this.users.release(deletion);
   }
 
   /** @see UsersRepository.dueDeletions */

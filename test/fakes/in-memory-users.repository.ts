@@ -1,4 +1,3 @@
-import type { SessionsRepository } from '../../src/auth/sessions/sessions.repository';
 import type { WrappedUserKey } from '../../src/crypto/user-key';
 import type { AccountDeletion, User } from '../../src/users/user';
 import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
@@ -14,11 +13,6 @@ export class InMemoryUsersRepository extends UsersRepository {
   /** Accounts being deleted, by id; kept after `release` until `removeDeleted`. */
   readonly deletions = new Map<string, AccountDeletion>();
   reads = 0;
-
-  /** `release` ends a session in the same step, as the DynamoDB repository's transaction does. */
-  constructor(private readonly sessions?: SessionsRepository) {
-    super();
-  }
 
   async create(user: User): Promise<void> {
     if ([...this.users.values()].some((existing) => existing.email === user.email)) throw new EmailAlreadyRegisteredError();
@@ -61,10 +55,14 @@ export class InMemoryUsersRepository extends UsersRepository {
     return { ...(this.deletions.get(userId) as AccountDeletion) };
   }
 
-  async release(deletion: AccountDeletion, sessionId: string): Promise<boolean> {
+  async findDeletion(userId: string): Promise<AccountDeletion | undefined> {
+    const deletion = this.deletions.get(userId);
+    return deletion && { ...deletion };
+  }
+
+  async release(deletion: AccountDeletion): Promise<boolean> {
     if (!this.users.delete(deletion.userId)) return false;
     (this.deletions.get(deletion.userId) as AccountDeletion).email = undefined;
-    await this.sessions?.delete(sessionId);
     return true;
   }
 

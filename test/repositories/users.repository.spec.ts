@@ -3,7 +3,6 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
-import { DynamoDbSessionsRepository } from '../../src/auth/sessions/dynamodb-sessions.repository';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import type { User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError } from '../../src/users/users.repository';
@@ -82,20 +81,17 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       expect(await repository.markDeleting(randomUUID(), at(0), at(1))).toBeUndefined();
     });
 
-    it('releases in one transaction: a tombstone without email, hash, salt or key; the email claim and the session gone', async () => {
+    it('releases in one transaction: a tombstone without email, hash, salt or key, and the email claim gone', async () => {
       const user = aUser();
       await repository.create(user);
-      const sessions = new DynamoDbSessionsRepository(createDocumentClient(client), config);
-      const session = { id: randomUUID(), userId: user.id, refreshHash: 'h', usedHashes: [], createdAt: at(0), lastUsedAt: at(0), expiresAt: new Date(Date.now() + 3600_000) };
-      await sessions.create(session);
       const deletion = (await repository.markDeleting(user.id, at(0), at(60_000)))!;
-      expect(await repository.release(deletion, session.id)).toBe(true);
+      expect(await repository.release(deletion)).toBe(true);
       expect(await item(user.id)).toEqual({ user_id: user.id, deleting_at: at(0).getTime(), sweep_queue: 'deleted-accounts', sweep_after: at(60_000).getTime() });
       expect(await item(`EMAIL#${user.email}`)).toBeUndefined();
-      expect(await sessions.findById(session.id)).toBeUndefined();
       expect(await repository.findById(user.id)).toBeUndefined();
+      expect(await repository.findDeletion(user.id)).toEqual({ ...deletion, email: undefined });
       // Released already (a lost response): nothing changes.
-      expect(await repository.release(deletion, session.id)).toBe(false);
+      expect(await repository.release(deletion)).toBe(false);
       expect(await repository.markDeleting(user.id, at(1), at(2))).toBeUndefined();
     });
 
@@ -107,7 +103,7 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
         new PutCommand({ TableName: config.dynamodb.tables.users, Item: { user_id: `EMAIL#${user.email}`, claimed_by: other, created_at: 1 } }),
       );
       const deletion = (await repository.markDeleting(user.id, at(0), at(1)))!;
-      expect(await repository.release(deletion, randomUUID())).toBe(true);
+      expect(await repository.release(deletion)).toBe(true);
       expect((await item(`EMAIL#${user.email}`))?.claimed_by).toBe(other);
     });
 
@@ -118,7 +114,7 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       const notDue = aUser();
       for (const user of [released, abandoned, notDue]) await repository.create(user);
       const now = new Date(queueStart);
-      await repository.release((await repository.markDeleting(released.id, at(0), new Date(queueStart - 2000)))!, randomUUID());
+      await repository.release((await repository.markDeleting(released.id, at(0), new Date(queueStart - 2000)))!);
       await repository.markDeleting(abandoned.id, at(0), new Date(queueStart - 1000));
       await repository.markDeleting(notDue.id, at(0), new Date(queueStart + 1000));
       const due = (await repository.dueDeletions(now, 100)).filter((deletion) => [released.id, abandoned.id, notDue.id].includes(deletion.userId));

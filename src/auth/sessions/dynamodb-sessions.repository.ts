@@ -21,11 +21,6 @@ interface SessionItem {
 
 const toSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
-/** Ends a session as part of another repository's transaction (the last step of an account deletion). */
-export function sessionDeletion(tableName: string, sessionId: string): { Delete: { TableName: string; Key: { session_id: string } } } {
-  return { Delete: { TableName: tableName, Key: { session_id: sessionId } } };
-}
-
 function toItem(session: Session): SessionItem {
   return {
     session_id: session.id,
