@@ -24,12 +24,15 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 class FaultAfterWrite {
   private remaining = 0;
   fired = false;
+  /** Every DynamoDB call (SDK retries aside), for the cost figures of docs/data-model.md. */
+  dynamoDbCalls = 0;
 
   constructor(t: TestApp) {
     const rateLimits = t.config.dynamodb.tables.rateLimits;
     const dynamoDb = t.app.get(DynamoDBClient);
     dynamoDb.middlewareStack.add(
       (next, context) => async (args) => {
+        this.dynamoDbCalls++;
         const result = await next(args);
         const write = /^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(context.commandName ?? '');
         if (write && !JSON.stringify(args.input).includes(rateLimits)) this.committed(context.commandName as string);
@@ -106,6 +109,22 @@ describe('DELETE /api/user under faults (HTTP, DynamoDB Local, s3rver)', () => {
     await t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }).expect(204);
   });
 
+  it('costs what docs/data-model.md says: upload-url G + 1, registration G + 1, deletion G + 10 + f + j + (s − 1), its repeat G + 1', async () => {
+    const user = await populatedAccount(t);
+    const cost = async (request: PromiseLike<{ status: number }>, status: number) => {
+      const before = faults.dynamoDbCalls;
+      expect((await request).status).toBe(status);
+      return faults.dynamoDbCalls - before;
+    };
+    const slot = await t.http.post('/api/audio-files/upload-url').set(user.auth).send({});
+    expect(await cost(t.http.post('/api/audio-files/upload-url').set(user.auth).send({}), 201)).toBe(1 + 1);
+    await fetch(slot.body.upload_url, { method: 'PUT', body: randomBytes(64) });
+    expect(await cost(t.http.post('/api/audio-file').set(user.auth).send({ s3_key: slot.body.s3_key }), 201)).toBe(1 + 1);
+    // s = 2 sessions, f = 3 files, j = 1 job; G = 1 (AUTH_CACHE_TTL_MS=0).
+    expect(await cost(t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }), 204)).toBe(1 + 10 + 3 + 1 + (2 - 1));
+    expect(await cost(t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }), 204)).toBe(1 + 1);
+  });
+
   it('a fault after any write of the deletion answers 503; the same token then finishes it with 204, and the final sweep leaves nothing', async () => {
     const deleted: PopulatedAccount[] = [];
     let write = 1;
@@ -135,8 +154,8 @@ describe('DELETE /api/user under faults (HTTP, DynamoDB Local, s3rver)', () => {
     for (let batch = await t.app.get(AccountsService).sweepDueDeletions(sweepDue); batch > 0; batch = await t.app.get(AccountsService).sweepDueDeletions(sweepDue)) {
       swept += batch;
     }
-    // These accounts and the one of the test before.
-    expect(swept).toBe(deleted.length + 1);
+    // These accounts and the ones of the tests before.
+    expect(swept).toBe(deleted.length + 2);
     for (const user of deleted) expect(await accountTraces(t, user)).toEqual(NOTHING);
     // The caller's session went with the sweep.
     await t.http.get('/api/user/me').set(deleted[0].auth).expect(401);
