@@ -189,7 +189,7 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
             TableName: this.tableName,
             Key: { user_id: userId },
             UpdateExpression: `SET ${assignments.join(', ')}`,
-            ConditionExpression: 'password_hash = :expected',
+            ConditionExpression: 'password_hash = :expected AND attribute_not_exists(deleting_at)',
             ExpressionAttributeValues: values,
           }),
         ),

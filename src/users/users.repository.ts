@@ -29,7 +29,8 @@ export abstract class UsersRepository {
   abstract replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean>;
   /**
    * Replaces the login hash, and with it optionally the key salt and wrapped user key, only if the
-   * hash is still `expectedHash`. False when another change came first.
+   * hash is still `expectedHash` and the account is not being deleted. False when another change
+   * (or the deletion) came first.
    */
   abstract replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean>;
   /**

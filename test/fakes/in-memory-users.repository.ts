@@ -38,7 +38,7 @@ export class InMemoryUsersRepository extends UsersRepository {
 
   async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
     const user = this.users.get(userId);
-    if (!user || user.passwordHash !== expectedHash) return false;
+    if (!user || user.passwordHash !== expectedHash || user.deletingAt) return false;
     Object.assign(user, {
       passwordHash: credentials.passwordHash,
       keySalt: credentials.keySalt ?? user.keySalt,

@@ -79,6 +79,8 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       expect(await repository.markDeleting(user.id, at(5000), at(65_000))).toEqual(first);
       expect(await repository.findById(user.id)).toEqual({ ...user, deletingAt: at(0) });
       expect(await repository.markDeleting(randomUUID(), at(0), at(1))).toBeUndefined();
+      // A password change that checked the password just before the mark writes nothing after it.
+      expect(await repository.replaceCredentials(user.id, { passwordHash: 'new' }, user.passwordHash)).toBe(false);
     });
 
     it('releases in one transaction: a tombstone without email, hash, salt or key, and the email claim gone', async () => {
