@@ -3,26 +3,102 @@ import { JwtService } from '@nestjs/jwt';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { testConfig } from '../../test/fakes/config';
 import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
-import { InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
-import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs.repository';
+import { inMemoryPasswordGate, InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
+import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs';
 import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
 import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { AuthService } from '../auth/auth.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { PasswordGate } from '../auth/password-gate/password-gate';
 import { PasswordHasher } from '../auth/password-hasher';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
 import { UserKeysService } from '../auth/user-keys.service';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
 import { DecryptService } from '../decrypt/decrypt.service';
+import type { Credentials } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { AccountsService } from './accounts.service';
 
+/** Commits the credentials, then fails as a lost DynamoDB response would. */
+class CredentialsCommitThenFail extends InMemoryUsersRepository {
+  override async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
+    await super.replaceCredentials(userId, credentials, expectedHash);
+    throw new DependencyUnavailableError('DynamoDB', new Error('connection reset after the write'));
+  }
+}
+
+/** Ends sessions until DynamoDB goes away. */
+class SessionsFailingToEnd extends InMemorySessionsRepository {
+  override async delete(): Promise<boolean> {
+    throw new DependencyUnavailableError('DynamoDB', new Error('connection refused'));
+  }
+}
+
+describe('AccountsService password change under faults (repositories faked)', () => {
+  const config = testConfig();
+  const client = { ip: '203.0.113.7' };
+  const oldPassword = 'the old password';
+  const newPassword = 'the new password';
+  let hasher: PasswordHasher;
+
+  beforeAll(async () => {
+    hasher = new PasswordHasher(config);
+    await hasher.onModuleInit();
+  });
+
+  /** An account with three sessions (the caller's and two others) over the given repositories. */
+  async function setUp(usersRepository: InMemoryUsersRepository, sessionsRepository: InMemorySessionsRepository) {
+    const users = new UsersService(usersRepository);
+    const gate = inMemoryPasswordGate(config, hasher);
+    const userKeys = new UserKeysService(hasher, users, gate);
+    const sessions = new SessionsService(sessionsRepository, config);
+    const storage = new InMemoryObjectStorage();
+    const audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(usersRepository), storage, users, config);
+    const decrypt = new DecryptService(userKeys, audioFiles, storage, new InMemoryDecryptJobs(), config);
+    const accounts = new AccountsService(users, hasher, gate, userKeys, sessions, audioFiles, decrypt, config);
+    const id = randomUUID();
+    const keySalt = randomBytes(32).toString('hex');
+    await users.create({ id, email: 'a@example.com', passwordHash: await hasher.hash(oldPassword), keySalt, userKey: await userKeys.create(id, oldPassword, keySalt) });
+    const [caller, ...others] = await Promise.all([0, 1, 2].map(() => sessions.start(id, 'jest')));
+    const change = () => accounts.changePassword({ userId: id, sessionId: caller.session.id }, { current_password: oldPassword, new_password: newPassword }, client);
+    const opens = (password: string) => userKeys.open({ action: 'decrypt', account: id, client }, password).then(() => true, () => false);
+    return { id, caller, others, change, opens, users };
+  }
+
+  it('ends every other session before the new credentials are written, so a fault after the write leaves no thief signed in', async () => {
+    const sessionsRepository = new InMemorySessionsRepository();
+    const { caller, others, change, opens } = await setUp(new CredentialsCommitThenFail(), sessionsRepository);
+    await expect(change()).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(await opens(newPassword)).toBe(true);
+    expect([...sessionsRepository.sessions.keys()]).toEqual([caller.session.id]);
+    expect(others.every((other) => !sessionsRepository.sessions.has(other.session.id))).toBe(true);
+  });
+
+  it('keeps the old password when the other sessions cannot be ended', async () => {
+    const { id, change, opens, users } = await setUp(new InMemoryUsersRepository(), new SessionsFailingToEnd());
+    const before = (await users.getById(id)).passwordHash;
+    await expect(change()).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect((await users.getById(id)).passwordHash).toBe(before);
+    expect(await opens(oldPassword)).toBe(true);
+    expect(await opens(newPassword)).toBe(false);
+  });
+
+  it('changes the password and ends only the other sessions when nothing fails', async () => {
+    const sessionsRepository = new InMemorySessionsRepository();
+    const { caller, change, opens } = await setUp(new InMemoryUsersRepository(), sessionsRepository);
+    await expect(change()).resolves.toMatchObject({ key_salt: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect([...sessionsRepository.sessions.keys()]).toEqual([caller.session.id]);
+    expect(await opens(newPassword)).toBe(true);
+    expect(await opens(oldPassword)).toBe(false);
+  });
+});
+
 const PASSWORD = 'the right password';
 const SWEEP_DELAY_SECONDS = 1800;
-const config = testConfig({ ACCOUNT_SWEEP_DELAY_SECONDS: String(SWEEP_DELAY_SECONDS) });
-const client = { ip: '203.0.113.7', userAgent: 'jest' };
+const deletionConfig = testConfig({ ACCOUNT_SWEEP_DELAY_SECONDS: String(SWEEP_DELAY_SECONDS) });
+const deletionClient = { ip: '203.0.113.7', userAgent: 'jest' };
 
 /** Repository and storage calls that change something: the steps of a deletion. */
 const WRITES = new Set(['markDeleting', 'release', 'leaseDeletion', 'removeDeleted', 'delete', 'deletePrefix', 'deleteAllForUser']);
@@ -68,7 +144,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    hasher = new PasswordHasher(config);
+    hasher = new PasswordHasher(deletionConfig);
     await hasher.onModuleInit();
     passwordHash = await hasher.hash(PASSWORD);
   });
@@ -82,15 +158,16 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     const storage = new InMemoryObjectStorage();
     const jobs = new InMemoryDecryptJobs();
     const users = new UsersService(journal.wrap('users', usersRepository));
-    const sessions = new SessionsService(journal.wrap('sessions', sessionsRepository), config);
+    const sessions = new SessionsService(journal.wrap('sessions', sessionsRepository), deletionConfig);
     const objects = journal.wrap('storage', storage);
-    const audioFiles = new AudioFilesService(journal.wrap('records', filesRepository), objects, users, config);
-    const limiter = new RateLimiter(new InMemoryRateLimitsRepository(), config);
-    const userKeys = new UserKeysService(hasher, users);
-    const decrypt = new DecryptService(users, hasher, userKeys, audioFiles, objects, journal.wrap('jobs', jobs), limiter, config);
-    const accounts = new AccountsService(users, hasher, userKeys, sessions, limiter, audioFiles, decrypt, config);
-    const jwt = new JwtService({ secret: config.jwt.secret, signOptions: { algorithm: 'HS256', expiresIn: 60 } });
-    const auth = new AuthService(users, hasher, jwt, userKeys, sessions, limiter, config);
+    const audioFiles = new AudioFilesService(journal.wrap('records', filesRepository), objects, users, deletionConfig);
+    const limiter = new RateLimiter(new InMemoryRateLimitsRepository(), deletionConfig);
+    const gate = new PasswordGate(limiter, hasher);
+    const userKeys = new UserKeysService(hasher, users, gate);
+    const decrypt = new DecryptService(userKeys, audioFiles, objects, journal.wrap('jobs', jobs), deletionConfig);
+    const accounts = new AccountsService(users, hasher, gate, userKeys, sessions, audioFiles, decrypt, deletionConfig);
+    const jwt = new JwtService({ secret: deletionConfig.jwt.secret, signOptions: { algorithm: 'HS256', expiresIn: 60 } });
+    const auth = new AuthService(users, hasher, gate, jwt, userKeys, sessions, limiter, deletionConfig);
 
     const newAccount = async (email: string) => {
       const user = await users.create({ email, passwordHash, keySalt: randomBytes(32).toString('hex') });
@@ -133,7 +210,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
 
   it('marks first, sweeps files, jobs and the other sessions, then releases the account and its email in one step', async () => {
     const w = await world();
-    await w.accounts.deleteAccount(w.caller, PASSWORD, client);
+    await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient);
     expect(w.journal.steps).toEqual([
       'users.markDeleting',
       'storage.deletePrefix',
@@ -146,7 +223,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     ]);
     // The caller's session outlives the request: a repeat (its answer lost) authenticates and is done.
     expect(w.callerSessionAlive()).toBe(true);
-    await w.accounts.deleteAccount(w.caller, 'not even the password', client);
+    await w.accounts.deleteAccount(w.caller, 'not even the password', deletionClient);
     expect(w.journal.steps).toHaveLength(8);
     expect(w.leftovers()).toEqual(ONLY_TOMBSTONE_AND_CALLER);
     expect(w.usersRepository.deletions.get(w.owner.user.id)?.email).toBeUndefined();
@@ -159,7 +236,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     for (; ; step++) {
       const w = await world();
       w.journal.failAfterStep(step);
-      const outcome = await w.accounts.deleteAccount(w.caller, PASSWORD, client).catch((error: unknown) => error);
+      const outcome = await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient).catch((error: unknown) => error);
       if (!w.journal.faulted) {
         expect(outcome).toBeUndefined();
         break;
@@ -168,7 +245,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
       const failedAfter = w.journal.steps[step - 1];
       // What the JWT guard needs for the retry: the caller's session.
       expect({ failedAfter, session: w.callerSessionAlive() }).toEqual({ failedAfter, session: true });
-      await w.accounts.deleteAccount(w.caller, PASSWORD, client);
+      await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient);
       expect({ failedAfter, left: w.leftovers() }).toEqual({ failedAfter, left: ONLY_TOMBSTONE_AND_CALLER });
       expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS + 1))).toBe(1);
       expect({ failedAfter, left: w.leftovers() }).toEqual({ failedAfter, left: NOTHING });
@@ -179,19 +256,19 @@ describe('AccountsService: account deletion (repositories faked)', () => {
   it('from the mark on refuses upload URLs, registration, refresh, decryption and password change (410), and login', async () => {
     const w = await world();
     const slot = await w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp');
-    const login = await w.auth.login({ email: w.owner.user.email, password: PASSWORD }, client);
+    const login = await w.auth.login({ email: w.owner.user.email, password: PASSWORD }, deletionClient);
     w.journal.failAfterStep(1);
-    await expect(w.accounts.deleteAccount(w.caller, PASSWORD, client)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient)).rejects.toBeInstanceOf(DependencyUnavailableError);
     w.journal.failAfterStep(Number.POSITIVE_INFINITY);
     const gone = { status: 410, code: 'ACCOUNT_DELETED' };
 
     await expect(w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp')).rejects.toMatchObject(gone);
     w.storage.objects.set(slot.s3Key, randomBytes(8));
     await expect(w.audioFiles.create(w.owner.user.id, { s3_key: slot.s3Key })).rejects.toMatchObject(gone);
-    await expect(w.auth.refresh(login.refresh_token, client)).rejects.toMatchObject(gone);
-    await expect(w.decrypt.decryptToCopy(w.owner.user.id, { password: PASSWORD, file_id: randomUUID() }, client)).rejects.toMatchObject(gone);
-    await expect(w.accounts.changePassword(w.caller, { current_password: PASSWORD, new_password: 'a new password 123' }, client)).rejects.toMatchObject(gone);
-    await expect(w.auth.login({ email: w.owner.user.email, password: PASSWORD }, client)).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    await expect(w.auth.refresh(login.refresh_token, deletionClient)).rejects.toMatchObject(gone);
+    await expect(w.decrypt.decryptToCopy(w.owner.user.id, { password: PASSWORD, file_id: randomUUID() }, deletionClient)).rejects.toMatchObject(gone);
+    await expect(w.accounts.changePassword(w.caller, { current_password: PASSWORD, new_password: 'a new password 123' }, deletionClient)).rejects.toMatchObject(gone);
+    await expect(w.auth.login({ email: w.owner.user.email, password: PASSWORD }, deletionClient)).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
     // The bystander is not affected.
     await expect(w.audioFiles.uploadSlot(w.bystander.user.id, 'audio/3gpp')).resolves.toMatchObject({ fileId: expect.any(String) });
   });
@@ -199,7 +276,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
   it('sweeps what an old upload URL stored after the deletion, but only once the sweep is due, and on one instance', async () => {
     const w = await world();
     const oldSlot = await w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp');
-    await w.accounts.deleteAccount(w.caller, PASSWORD, client);
+    await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient);
     w.storage.objects.set(oldSlot.s3Key, randomBytes(8));
     expect(w.leftovers()).toEqual({ ...ONLY_TOMBSTONE_AND_CALLER, objects: 1 });
 
@@ -214,7 +291,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
   it('finishes by itself a deletion that failed half-way and was never called again, the caller’s session and email claim included', async () => {
     const w = await world();
     w.journal.failAfterStep(3);
-    await expect(w.accounts.deleteAccount(w.caller, PASSWORD, client)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient)).rejects.toBeInstanceOf(DependencyUnavailableError);
     w.journal.failAfterStep(Number.POSITIVE_INFINITY);
     expect(w.leftovers().account).toBe(true);
     expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS + 1))).toBe(1);
