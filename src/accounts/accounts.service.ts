@@ -21,7 +21,7 @@ const SWEEP_BATCH = 10;
 /** How long an instance holds a due sweep before another may take it over (it failed or stopped). */
 const SWEEP_LEASE_MS = 5 * 60_000;
 
-export interface SweptContent {
+interface SweptContent {
   files: number;
   jobs: number;
   sessions: number;
