@@ -4,7 +4,7 @@ import { listKeys, PASSWORD, registerUser, RegisteredUser, scanAll, TestApp, upl
 export interface AccountTraces {
   /** Every item of the users, audio files, jobs and sessions tables that names the account's id or email. */
   items: Record<string, unknown>[];
-  /** Every object under the account's `users/` and `decrypted/` prefixes. */
+  /** Every object whose key names the account's id, whatever its prefix. */
   objects: string[];
 }
 
@@ -14,7 +14,7 @@ export async function accountTraces(t: TestApp, user: { userId: string; email: s
     await Promise.all([tables.users, tables.audioFiles, tables.decryptJobs, tables.sessions].map((table) => scanAll(t.documents, table)))
   ).flat();
   const mentioning = items.filter((item) => JSON.stringify(item).includes(user.userId) || JSON.stringify(item).includes(user.email));
-  const objects = [...(await listKeys(t, `users/${user.userId}/`)), ...(await listKeys(t, `decrypted/${user.userId}/`))];
+  const objects = (await listKeys(t)).filter((key) => key.includes(user.userId));
   return { items: mentioning, objects };
 }
 
