@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ApiException } from '../common/errors/api.exception';
 import { newKeySalt, newUserKey, unwrapUserKey, weakerKdf, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
@@ -33,8 +32,7 @@ export class UserKeysService {
    */
   async open(entry: GateEntry, password: string): Promise<Buffer> {
     const attempt = await this.gate.admit(entry);
-    const user = await this.users.findById(entry.account);
-    if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
+    const user = await this.users.activeAccount(entry.account);
     if (user.userKey) return attempt.prove(() => this.unlock(user, password));
     await attempt.verify(password, user);
     // ensureCurrent may give the account its key salt too: `user` is read after it.

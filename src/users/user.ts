@@ -18,6 +18,21 @@ export interface User {
    * accounts migrated from the old database until their first login.
    */
   userKey?: WrappedUserKey;
+  /** When `DELETE /api/user` began: from then on nothing more is written for the account. */
+  deletingAt?: Date;
+}
+
+/**
+ * An account being deleted. Its user item stays, as a tombstone, until the final sweep after
+ * ACCOUNT_SWEEP_DELAY_SECONDS; `email` is absent once the deletion has released it.
+ */
+export interface AccountDeletion {
+  userId: string;
+  /** Absent once released: the tombstone keeps no email. */
+  email?: string;
+  startedAt: Date;
+  /** When the final sweep is due (moved forward while an instance holds it). */
+  sweepAfter: Date;
 }
 
 export interface PublicUser {
