@@ -17,7 +17,7 @@ module.exports = {
   testEnvironment: 'node',
   rootDir: '.',
   // content-disposition 3 (via @fastify/static, which serves the /docs assets) ships only ES modules:
-  // Node 20.19+ loads it natively, Jest's CommonJS runtime needs it compiled.
+  // Node loads it natively (require of ES modules), but Jest 30's own CommonJS module registry does not.
   transform: { '^.+\\.ts$': swc, '/node_modules/content-disposition/.+\\.js$': swc },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
