@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -111,8 +111,9 @@ export class PidFiles {
     await writeFile(this.path(name), JSON.stringify({ pid, identity } satisfies PidRecord));
   }
 
-  async remove(name: string): Promise<void> {
-    await rm(this.path(name), { force: true });
+  /** Synchronous, for a process's 'exit' handler. */
+  remove(name: string): void {
+    rmSync(this.path(name), { force: true });
   }
 
   /** Stops the process a previous launch recorded under `name` if it still runs; resolves to its pid then. */
@@ -122,7 +123,7 @@ export class PidFiles {
     const recorded = JSON.parse(text) as PidRecord;
     const orphan = processIdentity(recorded.pid) === recorded.identity;
     if (orphan) await terminate(recorded.pid, graceMs);
-    await this.remove(name);
+    this.remove(name);
     return orphan ? recorded.pid : undefined;
   }
 }
