@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/environment';
 import { provisionServiceTables } from '../database/provision';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { claimPort, PidFiles } from '../local/local-server';
+import { claimPort, LocalServer, PidFiles } from '../local/local-server';
 import { startS3rverProcess } from '../local/s3-local';
 import { provisionServiceBucket } from '../storage/provision';
 import { loadDotEnv } from './load-env';
@@ -31,23 +31,25 @@ async function main(): Promise<void> {
   const pidFiles = new PidFiles(join(DATA_DIR, 'pids'));
   const orphan = await pidFiles.stopOrphan(DYNAMODB_LOCAL);
   if (orphan !== undefined) logger.warn(`stopped the ${DYNAMODB_LOCAL} (pid ${orphan}) an earlier npm run dev left running`);
-  // A taken API port is reported before anything starts.
-  await claimPort({ name: 'the API', port: Number(process.env.PORT ?? 3000), portVariable: 'PORT' });
+  const ports = {
+    api: { name: 'the API', portVariable: 'PORT', port: Number(process.env.PORT ?? 3000) },
+    dynamo: { name: DYNAMODB_LOCAL, portVariable: 'DYNAMODB_LOCAL_PORT', port: Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000) },
+    s3: { name: 's3rver', portVariable: 'S3_LOCAL_PORT', port: Number(process.env.S3_LOCAL_PORT ?? 4569) },
+  } satisfies Record<string, LocalServer>;
+  // A taken port is reported before anything starts.
+  for (const server of Object.values(ports)) await claimPort(server);
   const api = new ApiProcess();
   const firstBuild = watchSources(() => api.restart());
 
   const s3Directory = inMemory ? await mkdtemp(join(tmpdir(), 'panzoto-s3-')) : join(DATA_DIR, 's3');
-  const dynamo = await startDynamoDbLocal({
-    port: Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000),
-    dataDir: inMemory ? undefined : join(DATA_DIR, 'dynamodb'),
-  });
+  const dynamo = await startDynamoDbLocal({ port: ports.dynamo.port, dataDir: inMemory ? undefined : join(DATA_DIR, 'dynamodb') });
   // Recorded so that the next launch stops it should this process die without cleaning up (SIGKILL).
   await pidFiles.record(DYNAMODB_LOCAL, dynamo.process.pid as number);
   process.once('exit', () => {
     dynamo.process.kill('SIGTERM');
     pidFiles.remove(DYNAMODB_LOCAL);
   });
-  const s3 = await startS3rverProcess(s3Directory, Number(process.env.S3_LOCAL_PORT ?? 4569));
+  const s3 = await startS3rverProcess(s3Directory, ports.s3.port);
   process.once('exit', () => void s3.stop());
   logger.log(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint} (${inMemory ? 'throw-away data' : `data in ${DATA_DIR}/`})`);
 

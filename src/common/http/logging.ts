@@ -27,7 +27,14 @@ export async function loggerParams(config: AppConfig): Promise<Params> {
  */
 async function prettyStdout(destination: 1 | 2 = 1): Promise<pino.DestinationStream | undefined> {
   const pretty = await import('pino-pretty').catch(() => undefined);
-  return pretty?.default({ destination, sync: true, colorize: pretty.isColorSupported, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  return pretty?.default({
+    destination,
+    sync: true,
+    colorize: pretty.isColorSupported,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context,problems',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
 }
 
 /**
