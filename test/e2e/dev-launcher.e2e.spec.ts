@@ -31,6 +31,7 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
+    if (launcher && launcher.child.exitCode !== null) throw new Error(`npm run dev exited while waiting for ${what}:\n${launcher.output()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${launcher?.output() ?? ''}`);
     await sleep(200);
   }
