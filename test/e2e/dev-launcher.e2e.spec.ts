@@ -60,6 +60,9 @@ describe('npm run dev', () => {
       PORT: String(api),
       DYNAMODB_LOCAL_PORT: String(dynamo),
       S3_LOCAL_PORT: String(s3),
+      // This test is about the launcher, not provisioning: a first CreateTable on a cold DynamoDB Local
+      // with a database file can exceed the 3 s default on a loaded machine.
+      DYNAMODB_TIMEOUT_MS: '30000',
     };
   });
 
@@ -90,8 +93,7 @@ describe('npm run dev', () => {
   const base = (): string => `http://127.0.0.1:${env.PORT}`;
   const post = (path: string, body: object): Promise<Response> =>
     fetch(`${base()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const apiPids = (launcher: Launcher): number[] =>
-    [...launcher.output().matchAll(/API started \(pid (\d+)\)/g)].map((match) => Number(match[1]));
+  const apiPids = (launcher: Launcher): number[] => [...launcher.output().matchAll(/API started \(pid (\d+)\)/g)].map((match) => Number(match[1]));
   const healthy = (): Promise<true | undefined> =>
     fetch(`${base()}/api/health`).then(
       (response) => (response.ok ? true : undefined),
@@ -100,21 +102,18 @@ describe('npm run dev', () => {
   const dynamoPid = async (): Promise<number> =>
     (JSON.parse(await readFile(join(project, '.data', 'pids', 'dynamodb-local.pid.json'), 'utf8')) as { pid: number }).pid;
 
-  it.each(['PORT', 'DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT'])(
-    'names %s when its port is taken, before starting anything',
-    async (variable) => {
-      const taken = createServer();
-      await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
-      const { port } = taken.address() as AddressInfo;
-      const launcher = launch({ [variable]: String(port) });
-      const code = await launcher.exited;
-      taken.close();
-      expect(code).toBe(1);
-      expect(launcher.output()).toContain(`port ${port} for `);
-      expect(launcher.output()).toContain(`set ${variable} to another port`);
-      expect(launcher.output()).not.toContain('EADDRINUSE');
-    },
-  );
+  it.each(['PORT', 'DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT'])('names %s when its port is taken, before starting anything', async (variable) => {
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
+    const { port } = taken.address() as AddressInfo;
+    const launcher = launch({ [variable]: String(port) });
+    const code = await launcher.exited;
+    taken.close();
+    expect(code).toBe(1);
+    expect(launcher.output()).toContain(`port ${port} for `);
+    expect(launcher.output()).toContain(`set ${variable} to another port`);
+    expect(launcher.output()).not.toContain('EADDRINUSE');
+  });
 
   it(
     'restarts only the API on a source change, and a relaunch after SIGKILL stops the orphaned DynamoDB Local',
@@ -136,7 +135,7 @@ describe('npm run dev', () => {
       // The same DynamoDB Local with its data, and the same session secret: the token still works.
       const me = await fetch(`${base()}/api/user/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(me.status).toBe(200);
-      expect(((await me.json()) as { email: string }).email).toBe(email);
+      expect(((await me.json()) as { user: { email: string } }).user.email).toBe(email);
 
       first.child.kill('SIGKILL');
       await first.exited;
@@ -145,11 +144,7 @@ describe('npm run dev', () => {
       await until('the old API to stop', () => (isRunning(secondApi) ? undefined : true));
 
       const second = launch();
-      await until(
-        'the orphan to be stopped',
-        () => second.output().includes(`stopped the DynamoDB Local (pid ${emulator})`) || undefined,
-        second,
-      );
+      await until('the orphan to be stopped', () => second.output().includes(`stopped the DynamoDB Local (pid ${emulator})`) || undefined, second);
       await until('the API', () => apiPids(second)[0], second);
       await until('health', healthy, second);
       expect(isRunning(emulator)).toBe(false);
