@@ -40,6 +40,7 @@ export class AppConfig {
     audience: string;
     ttlSeconds: number;
     refreshTtlSeconds: number;
+    refreshReuseIntervalSeconds: number;
   };
   readonly passwordHashing: {
     memoryKiB: number;
@@ -95,6 +96,7 @@ export class AppConfig {
       audience: env.JWT_AUDIENCE,
       ttlSeconds: env.JWT_TTL_SECONDS,
       refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
+      refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL_SECONDS,
     };
     this.passwordHashing = {
       memoryKiB: env.ARGON2_MEMORY_KIB,
