@@ -43,12 +43,8 @@ async function main(): Promise<void> {
 
   const s3Directory = inMemory ? await mkdtemp(join(tmpdir(), 'panzoto-s3-')) : join(DATA_DIR, 's3');
   const dynamo = await startDynamoDbLocal({ port: ports.dynamo.port, dataDir: inMemory ? undefined : join(DATA_DIR, 'dynamodb') });
-  // Recorded so that the next launch stops it should this process die without cleaning up (SIGKILL).
-  await pidFiles.record(DYNAMODB_LOCAL, dynamo.process.pid as number);
-  process.once('exit', () => {
-    dynamo.process.kill('SIGTERM');
-    pidFiles.remove(DYNAMODB_LOCAL);
-  });
+  // A separate program, unlike the Node children below that stop with their launcher: tracked.
+  await pidFiles.track(DYNAMODB_LOCAL, dynamo.process);
   const s3 = await startS3rverProcess(s3Directory, ports.s3.port);
   process.once('exit', () => void s3.stop());
   logger.log(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint} (${inMemory ? 'throw-away data' : `data in ${DATA_DIR}/`})`);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -103,8 +103,19 @@ export class PidFiles {
     return join(this.directory, `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.pid.json`);
   }
 
-  /** Records a server's process right after it started. */
-  async record(name: string, pid: number): Promise<void> {
+  /**
+   * Records a server's process right after it started, and stops it when this process exits by any
+   * means but SIGKILL (which the next launch's `stopOrphan` covers).
+   */
+  async track(name: string, child: ChildProcess): Promise<void> {
+    await this.record(name, child.pid as number);
+    process.once('exit', () => {
+      child.kill('SIGTERM');
+      this.remove(name);
+    });
+  }
+
+  private async record(name: string, pid: number): Promise<void> {
     const identity = processIdentity(pid);
     if (identity === undefined) return;
     await mkdir(this.directory, { recursive: true });
@@ -112,7 +123,7 @@ export class PidFiles {
   }
 
   /** Synchronous, for a process's 'exit' handler. */
-  remove(name: string): void {
+  private remove(name: string): void {
     rmSync(this.path(name), { force: true });
   }
 
