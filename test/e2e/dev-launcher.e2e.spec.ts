@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/local/dynamodb-local';
+import { isRunning } from '../../src/local/local-server';
 import { PASSWORD } from '../support/test-app';
 
 /** DynamoDB Local's own start deadline (60 s) and a TypeScript build, with a loaded 2-core machine's margin. */
@@ -15,15 +16,6 @@ interface Launcher {
   child: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, launcher?: Launcher): Promise<T> {
