@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { AddressInfo, createServer } from 'node:net';
 import { PanzotoClient, Session } from '../../src/client/panzoto-client';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
@@ -28,8 +29,16 @@ describe('the built service as a process', () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as AddressInfo;
-    const config = await isolatedTables();
-    const service = await spawnService({ ...productionEnv(config, process.env.DYNAMODB_ENDPOINT as string), PORT: String(port) });
+    // Starting touches no table: no configuration beyond a production secret is needed to reach listen.
+    const service = await spawnService({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      JWT_SECRET: randomBytes(48).toString('base64'),
+      AWS_REGION: 'us-east-1',
+      DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT as string,
+      S3_ENDPOINT: process.env.S3_ENDPOINT as string,
+    });
     const code = await service.exited;
     taken.close();
     expect(code).toBe(1);
