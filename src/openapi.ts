@@ -1,6 +1,105 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type {
+  HeaderObject,
+  OperationObject,
+  ReferenceObject,
+  ResponseObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import {
+  BEARER_ERROR_CODES,
+  BODY_ERROR_CODES,
+  ERROR_CODE_DOCS,
+  ERROR_CODES_EXTENSION,
+  STATUS_DESCRIPTIONS,
+} from './common/http/api-error-responses.decorator';
 import { ErrorResponseDto } from './common/http/error-response.dto';
+import { ErrorCode } from './common/errors/error-codes';
+
+export const BEARER_SCHEME = 'bearer';
+const EXAMPLE_REQUEST_ID = '0b0f5b6e-8a43-4c45-8a2c-5a0f1b2c3d4e';
+
+/** Response headers, declared once under components.headers. */
+const HEADERS = {
+  'X-Request-Id': {
+    description: 'The request id, also in every error body and in the logs (a well-formed incoming X-Request-Id is kept)',
+    schema: { type: 'string' },
+  },
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
+  'RateLimit-Policy': {
+    description:
+      'The limit of this endpoint, per the IETF draft "RateLimit header fields for HTTP": quota `q` per window `w` seconds, e.g. `"per-address";q=120;w=60`',
+    schema: { type: 'string' },
+  },
+  RateLimit: {
+    description:
+      'What is left of that limit, per the same draft: `r` requests remaining, `t` seconds until the window resets, e.g. `"per-address";r=119;t=42`',
+    schema: { type: 'string' },
+  },
+} satisfies Record<string, HeaderObject>;
+type HeaderName = keyof typeof HEADERS;
+
+const headerRefs = (...names: HeaderName[]): Record<string, ReferenceObject> =>
+  Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+function errorExample(code: ErrorCode): Record<string, unknown> {
+  const { example } = ERROR_CODE_DOCS[code];
+  const details = code === ErrorCode.VALIDATION_FAILED ? [{ field: 'email', message: 'email must be a valid email address' }] : undefined;
+  return { error: example, code, ...(details ? { details } : {}), request_id: EXAMPLE_REQUEST_ID };
+}
+
+function errorResponse(status: number, codes: ErrorCode[]): ResponseObject {
+  return {
+    description: `${STATUS_DESCRIPTIONS[status]} (code ${codes.join(', ')})`,
+    headers: headerRefs('X-Request-Id', ...(status === 429 || status === 503 ? (['Retry-After'] as const) : [])),
+    content: {
+      'application/json': {
+        schema: { $ref: getSchemaPath(ErrorResponseDto) },
+        examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: errorExample(code) }])),
+      },
+    },
+  };
+}
+
+/** The codes an operation can answer with: its own (`@ApiErrorResponses`) and those its shape implies. */
+function errorCodesOf(operation: OperationObject, own: ErrorCode[]): ErrorCode[] {
+  const hasQuery = (operation.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query');
+  return [
+    ...(operation.requestBody ? BODY_ERROR_CODES : hasQuery ? [ErrorCode.VALIDATION_FAILED] : []),
+    ...((operation.security ?? []).length > 0 ? BEARER_ERROR_CODES : []),
+    ...own,
+    ErrorCode.SERVICE_UNAVAILABLE,
+  ];
+}
+
+/**
+ * What decorators cannot say: public operations declare `security: []`; error responses are built
+ * from each operation's codes, one example per code; every response declares X-Request-Id, and
+ * rate-limited operations (those that can answer 429) their rate-limit headers.
+ */
+function completeOperation(operation: OperationObject): void {
+  operation.security ??= [];
+  const extensions = operation as unknown as Record<string, unknown>;
+  const own = extensions[ERROR_CODES_EXTENSION] as ErrorCode[] | undefined;
+  delete extensions[ERROR_CODES_EXTENSION];
+  if (own) {
+    const byStatus = new Map<number, ErrorCode[]>();
+    for (const code of new Set(errorCodesOf(operation, own))) {
+      const status = ERROR_CODE_DOCS[code].status;
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    }
+    for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+      operation.responses[String(status)] = errorResponse(status, codes);
+    }
+  }
+  const rateLimited = '429' in operation.responses;
+  for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
+    const limitHeaders = rateLimited && (status.startsWith('2') || status === '429') ? (['RateLimit-Policy', 'RateLimit'] as const) : [];
+    response.headers = { ...response.headers, ...headerRefs('X-Request-Id', ...limitHeaders) };
+  }
+}
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -8,10 +107,30 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'API behind the Panzoto mobile app. Errors are always JSON `{ error, code, details?, request_id }`; ' +
         'every response carries an `X-Request-Id` header. Authenticate with `Authorization: Bearer <token>` ' +
-        'from /api/register or /api/login.',
+        'from /api/register or /api/login. To try it here: run register (or login), copy `token` from the ' +
+        'response, press Authorize and paste it.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'Paste the `token` from register, login or refresh, without the word "Bearer": it is added for you.',
+      },
+      BEARER_SCHEME,
+    )
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ErrorResponseDto],
+    operationIdFactory: (_controller, method) => method,
+  });
+  document.components = { ...document.components, headers: HEADERS };
+  for (const path of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = path[method];
+      if (operation) completeOperation(operation);
+    }
+  }
+  return document;
 }
