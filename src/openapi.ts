@@ -111,6 +111,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'response, press Authorize and paste it.',
     )
     .setVersion('1')
+    // Relative: the explorer calls whichever address it was opened at (a LAN address, a trial load balancer).
+    .addServer('/', 'The server this document was fetched from')
     .addBearerAuth(
       {
         type: 'http',
@@ -121,6 +123,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       BEARER_SCHEME,
     )
     .build();
+  config.info.license = { name: 'UNLICENSED (proprietary, as package.json says)' };
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ErrorResponseDto],
     operationIdFactory: (_controller, method) => method,
@@ -133,4 +136,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     }
   }
   return document;
+}
+
+/**
+ * Runs in the /docs explorer (Swagger UI serialises it as source, so it may use nothing from this
+ * module): a token pasted with its "Bearer " prefix would go out as "Bearer Bearer …" and get 401.
+ * Only the explorer forgives this; the API itself stays strict.
+ */
+export function explorerRequestInterceptor(request: { headers: Record<string, string> }): { headers: Record<string, string> } {
+  for (const name of Object.keys(request.headers)) {
+    if (name.toLowerCase() === 'authorization') request.headers[name] = request.headers[name].replace(/^Bearer\s+(?:Bearer\s+)+/i, 'Bearer ');
+  }
+  return request;
 }
