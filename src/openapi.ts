@@ -149,3 +149,31 @@ export function explorerRequestInterceptor(request: { headers: Record<string, st
   }
   return request;
 }
+
+interface ExplorerUi {
+  oas3Actions: {
+    setRequestBodyValue(change: { value: string; pathMethod: [string, string] }): void;
+    setRetainRequestBodyValueFlag(change: { value: boolean; pathMethod: [string, string] }): void;
+  };
+}
+
+/**
+ * Runs in the /docs explorer too: after "Try it out" on upload-url, the bodies of the next steps
+ * (register the file, decrypt it) are filled in with the caller's new key and file id, so running the
+ * operations in order works as prefilled.
+ */
+export function explorerResponseInterceptor<T extends { url: string; status: number; body?: unknown }>(response: T): T {
+  const slot = response.body as { s3_key?: string; file_id?: string } | undefined;
+  if (response.status === 201 && /\/api\/audio-files\/upload-url$/.test(response.url) && slot?.s3_key && slot.file_id) {
+    const { ui } = globalThis as unknown as { ui: ExplorerUi };
+    const fill = (path: string, body: Record<string, string>): void => {
+      const pathMethod: [string, string] = [path, 'post'];
+      ui.oas3Actions.setRequestBodyValue({ value: JSON.stringify(body, null, 2), pathMethod });
+      ui.oas3Actions.setRetainRequestBodyValueFlag({ value: true, pathMethod });
+    };
+    fill('/api/audio-file', { s3_key: slot.s3_key, file_id: slot.file_id });
+    // The password of the register example (RegisterDto): this function cannot import it.
+    fill('/api/decrypt-audio', { password: 'SecurePassword123!', file_id: slot.file_id });
+  }
+  return response;
+}

@@ -6,8 +6,10 @@ import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/environment';
 import { provisionServiceTables } from '../database/provision';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { lanIPv4Addresses } from '../local/lan-addresses';
 import { startS3rverProcess } from '../local/s3-local';
 import { provisionServiceBucket } from '../storage/provision';
+import { describeDevAddresses } from './dev-addresses';
 import { loadDotEnv } from './load-env';
 
 const DATA_DIR = '.data';
@@ -26,7 +28,8 @@ async function main(): Promise<void> {
     dataDir: inMemory ? undefined : join(DATA_DIR, 'dynamodb'),
   });
   process.once('exit', () => dynamo.process.kill('SIGTERM'));
-  const s3 = await startS3rverProcess(s3Directory, Number(process.env.S3_LOCAL_PORT ?? 4569));
+  const { S3_HOST } = validateEnvironment(process.env, { requireProductionSecrets: false });
+  const s3 = await startS3rverProcess(s3Directory, Number(process.env.S3_LOCAL_PORT ?? 4569), S3_HOST);
   process.once('exit', () => void s3.stop());
   logger.log(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint} (${inMemory ? 'throw-away data' : `data in ${DATA_DIR}/`})`);
 
@@ -36,6 +39,15 @@ async function main(): Promise<void> {
   const [tables, bucket] = await Promise.all([provisionServiceTables(config), provisionServiceBucket(config)]);
   for (const action of tables) logger.log(`table ${action.table}: ${action.action}${action.index ? ` ${action.index}` : ''}`);
   logger.log(`bucket ${config.storage.bucket}: ${bucket.join(', ') || 'unchanged'}`);
+  const addresses = describeDevAddresses({
+    apiHost: config.http.host,
+    apiPort: config.http.port,
+    s3Host: S3_HOST,
+    s3Port: Number(new URL(s3.endpoint).port),
+    s3PublicEndpoint: config.storage.publicEndpoint,
+    lanAddresses: lanIPv4Addresses(),
+  });
+  for (const line of addresses) logger.log(line);
   await import('../main');
 }
 

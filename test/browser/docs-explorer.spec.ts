@@ -1,8 +1,12 @@
 import type { Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { recordingAad } from '../../src/audio-files/recording-keys';
+import { AES256_GCM_HKDF_1MB, EncryptingStream } from '../../src/crypto/streaming-aead';
 import { buildOpenApiDocument } from '../../src/openapi';
 import type { Session } from '../../src/client/panzoto-client';
 import { Chromium, launchChromium, nonLoopbackIPv4 } from '../support/browser';
-import { PASSWORD, startTestApp, TestApp, uploadRecording } from '../support/test-app';
+import { PASSWORD, putObject, startTestApp, TestApp } from '../support/test-app';
 
 /** A bound for one UI step (render, one request) that only a hung page reaches, even on a loaded 2-core machine. */
 const STEP_TIMEOUT_MS = 60_000;
@@ -41,6 +45,13 @@ async function authorize(page: Page, pasted: string): Promise<string> {
   return dialogText;
 }
 
+/** What the app does between upload-url and registering the file: encrypt for (user, file) and PUT to S3. */
+async function putEncryptedRecording(t: TestApp, session: Session, fileId: string, s3Key: string): Promise<void> {
+  const userKey = await t.client.unlockUserKey(session, PASSWORD);
+  const encryptor = new EncryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(session.user_id, fileId));
+  await putObject(t, s3Key, Buffer.concat(await Readable.from([randomBytes(4096)]).pipe(encryptor).toArray()));
+}
+
 describe('the /docs explorer in a real browser (Debian chromium)', () => {
   let t: TestApp;
   let chromium: Chromium;
@@ -64,7 +75,7 @@ describe('the /docs explorer in a real browser (Debian chromium)', () => {
   it.each([
     ['loopback', () => '127.0.0.1'],
     ['a non-loopback address of this machine', nonLoopbackIPv4],
-  ])('renders every operation and runs register → Authorize → upload-url → list from %s', async (_name, address) => {
+  ])('renders every operation and runs register → Authorize → upload-url → audio-file → list → decrypt with the prefilled bodies from %s', async (_name, address) => {
     const origin = `http://${address()}:${port()}`;
     const page = await chromium.browser.newPage();
     try {
@@ -97,10 +108,21 @@ describe('the /docs explorer in a real browser (Debian chromium)', () => {
       expect(slot.status).toBe(201);
       expect(JSON.parse(slot.body)).toMatchObject({ method: 'PUT', s3_key: expect.stringMatching(`^users/${session.user_id}/`) });
 
-      const uploaded = await uploadRecording(t, { token: session.token, userId: session.user_id, email: '', auth: { Authorization: '' }, session });
+      const { file_id: fileId, s3_key: s3Key } = JSON.parse(slot.body) as { file_id: string; s3_key: string };
+
+      // The app encrypts and PUTs the recording; the explorer's prefilled bodies then name that upload.
+      await putEncryptedRecording(t, session, fileId, s3Key);
+      const created = await tryItOut(page, 'registerAudioFile');
+      expect(created.status).toBe(201);
+      expect(JSON.parse(created.body).audio_file).toMatchObject({ file_id: fileId, s3_key: s3Key });
+
       const listing = await tryItOut(page, 'listAudioFiles');
       expect(listing.status).toBe(200);
-      expect(JSON.parse(listing.body).audio_files.map((file: { file_id: string }) => file.file_id)).toEqual([uploaded.file_id]);
+      expect(JSON.parse(listing.body).audio_files.map((file: { file_id: string }) => file.file_id)).toEqual([fileId]);
+
+      const decrypted = await tryItOut(page, 'decryptAudio');
+      expect(decrypted.status).toBe(200);
+      expect(JSON.parse(decrypted.body)).toMatchObject({ status: 'ready_for_transcription', file_info: { file_id: fileId } });
 
       // Frees the example email for the next address.
       await t.http.delete('/api/user').set('Authorization', `Bearer ${session.token}`).send({ password: PASSWORD }).expect(204);
