@@ -28,12 +28,12 @@ const HEADERS = {
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
   'RateLimit-Policy': {
     description:
-      'The limit of this endpoint, per the IETF draft "RateLimit header fields for HTTP": quota `q` per window `w` seconds, e.g. `"per-address";q=120;w=60`',
+      'Each budget the request counted against, per draft-ietf-httpapi-ratelimit-headers: quota `q` per window `w` seconds, e.g. `"ip";q=120;w=60, "account";q=10;w=900`',
     schema: { type: 'string' },
   },
   RateLimit: {
     description:
-      'What is left of that limit, per the same draft: `r` requests remaining, `t` seconds until the window resets, e.g. `"per-address";r=119;t=42`',
+      'What is left of each of those budgets: `r` requests remaining, `t` seconds until the window resets, e.g. `"ip";r=119;t=42, "account";r=9;t=800`',
     schema: { type: 'string' },
   },
 } satisfies Record<string, HeaderObject>;
@@ -77,7 +77,8 @@ function errorCodesOf(operation: OperationObject, own: ErrorCode[]): ErrorCode[]
 /**
  * What decorators cannot say: public operations declare `security: []`; error responses are built
  * from each operation's codes, one example per code; every response declares X-Request-Id, and
- * rate-limited operations (those that can answer 429) their rate-limit headers.
+ * every response of a rate-limited operation (one that can answer 429) the rate-limit headers, which
+ * it carries once the request was counted.
  */
 function completeOperation(operation: OperationObject): void {
   operation.security ??= [];
@@ -94,9 +95,8 @@ function completeOperation(operation: OperationObject): void {
       operation.responses[String(status)] = errorResponse(status, codes);
     }
   }
-  const rateLimited = '429' in operation.responses;
-  for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
-    const limitHeaders = rateLimited && (status.startsWith('2') || status === '429') ? (['RateLimit-Policy', 'RateLimit'] as const) : [];
+  const limitHeaders = '429' in operation.responses ? (['RateLimit-Policy', 'RateLimit'] as const) : [];
+  for (const response of Object.values(operation.responses) as ResponseObject[]) {
     response.headers = { ...response.headers, ...headerRefs('X-Request-Id', ...limitHeaders) };
   }
 }

@@ -140,7 +140,13 @@ describe('OpenAPI document and explorer', () => {
     const record = (method: string, path: string, response: { status: number; body: { code: string } }): void => {
       observed.push({ at: `${method} ${path}`, status: response.status, code: response.body.code });
     };
-    record('post', '/api/register', await t.http.post('/api/register').send({ email: user.email, password: PASSWORD }));
+    const duplicate = await t.http.post('/api/register').send({ email: user.email, password: PASSWORD });
+    record('post', '/api/register', duplicate);
+    const registerHeaders = Object.keys((document.paths['/api/register'].post?.responses['409'] as ResponseObject).headers ?? {});
+    for (const header of ['ratelimit-policy', 'ratelimit', 'x-request-id']) {
+      expect(duplicate.headers[header]).toBeDefined();
+      expect(registerHeaders.map((name) => name.toLowerCase())).toContain(header);
+    }
     record('post', '/api/login', await t.http.post('/api/login').send({ email: user.email, password: 'wrong-password' }));
     record('post', '/api/login', await t.http.post('/api/login').set('content-type', 'application/json').send('{"email":'));
     record('post', '/api/auth/refresh', await t.http.post('/api/auth/refresh').send({ refresh_token: `${randomUUID()}.${'a'.repeat(43)}` }));

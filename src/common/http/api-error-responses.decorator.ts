@@ -8,13 +8,15 @@ import { ErrorCode } from '../errors/error-codes';
 export const ERROR_CODE_DOCS: Record<ErrorCode, { status: number; example: string }> = {
   VALIDATION_FAILED: { status: 400, example: 'Invalid request: email must be a valid email address' },
   INVALID_JSON: { status: 400, example: 'Request body is not valid JSON' },
+  BODY_TOO_DEEP: { status: 400, example: 'Request body nests objects or arrays deeper than 32 levels' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 400,
     example: 'Unsupported Content-Type "text/plain": send a JSON body with Content-Type: application/json',
   },
   BAD_REQUEST: { status: 400, example: 'file_id must be a UUID' },
   INVALID_CURSOR: { status: 400, example: 'cursor is not valid for this listing' },
-  UNAUTHORIZED: { status: 401, example: 'Token has expired' },
+  UNAUTHORIZED: { status: 401, example: 'The session of this token has ended: sign in again' },
+  TOKEN_EXPIRED: { status: 401, example: 'Token has expired' },
   INVALID_CREDENTIALS: { status: 401, example: 'Invalid email or password' },
   INVALID_PASSWORD: { status: 401, example: 'Invalid password' },
   FORBIDDEN: { status: 403, example: 's3_key must be under users/3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11/' },
@@ -22,12 +24,14 @@ export const ERROR_CODE_DOCS: Record<ErrorCode, { status: number; example: strin
   OBJECT_NOT_FOUND: { status: 404, example: 'No object has been uploaded at s3_key yet' },
   ROUTE_NOT_FOUND: { status: 404, example: 'No route PUT /api/health' },
   METHOD_NOT_ALLOWED: { status: 405, example: 'Method not allowed' },
+  REQUEST_TIMEOUT: { status: 408, example: 'The request was not received in time' },
   EMAIL_TAKEN: { status: 409, example: 'User already exists' },
   S3_KEY_TAKEN: { status: 409, example: 'An audio file with this s3_key is already registered' },
   CONFLICT: { status: 409, example: 'The password was changed by another request; sign in again' },
   PAYLOAD_TOO_LARGE: { status: 413, example: 'Request body is too large' },
   DECRYPTION_FAILED: { status: 422, example: 'The recording could not be decrypted' },
   TOO_MANY_REQUESTS: { status: 429, example: 'Too many attempts; retry in 42 s' },
+  HEADERS_TOO_LARGE: { status: 431, example: 'Request headers are too large' },
   INTERNAL_ERROR: { status: 500, example: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, example: 'The service is temporarily unavailable; retry shortly' },
 };
@@ -46,15 +50,17 @@ const CODES_OF_STATUS: Record<number, ErrorCode[]> = {
 };
 
 export const STATUS_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: malformed JSON, wrong types, unknown fields or out-of-range values',
-  401: 'Missing, malformed, expired or revoked bearer token, or wrong credentials',
+  400: 'Invalid input: malformed JSON, nesting deeper than 32 levels, wrong types, unknown fields or out-of-range values',
+  401: 'Missing, malformed, expired (TOKEN_EXPIRED: refresh) or revoked bearer token, or wrong credentials',
   403: 'The caller may not use that resource',
   404: 'Not found, or not owned by the caller',
   405: 'Method not allowed',
+  408: 'The request was not received within REQUEST_TIMEOUT_MS',
   409: 'Conflicts with existing data',
   413: 'Request body larger than BODY_LIMIT_BYTES',
   422: 'The stored recording could not be decrypted: tampered, truncated, or not encrypted for this user and file',
   429: 'Too many requests from this address or against this account; retry after the Retry-After header (seconds)',
+  431: 'Request headers too large',
   500: 'Unexpected failure; the message never carries internals',
   503: 'A dependency (DynamoDB or S3) is unavailable; retry after the Retry-After header (seconds)',
 };
@@ -63,11 +69,12 @@ export const STATUS_DESCRIPTIONS: Record<number, string> = {
 export const BODY_ERROR_CODES: readonly ErrorCode[] = [
   ErrorCode.VALIDATION_FAILED,
   ErrorCode.INVALID_JSON,
+  ErrorCode.BODY_TOO_DEEP,
   ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   ErrorCode.PAYLOAD_TOO_LARGE,
 ];
 /** What the JWT guard answers on every bearer operation. */
-export const BEARER_ERROR_CODES: readonly ErrorCode[] = [ErrorCode.UNAUTHORIZED];
+export const BEARER_ERROR_CODES: readonly ErrorCode[] = [ErrorCode.UNAUTHORIZED, ErrorCode.TOKEN_EXPIRED];
 
 /** Operation extension read (and removed) by buildOpenApiDocument, which writes the error responses. */
 export const ERROR_CODES_EXTENSION = 'x-error-codes';
