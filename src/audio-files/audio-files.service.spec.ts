@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FakeRepositories, newTestService } from '../../test/support/test-service';
+import { anAccount } from '../../test/fakes/in-memory-users.repository';
 import { AudioFilesService } from './audio-files.service';
 
 describe('AudioFilesService (repositories faked)', () => {
@@ -8,9 +9,13 @@ describe('AudioFilesService (repositories faked)', () => {
   let repository: FakeRepositories['audioFiles'];
   let storage: FakeRepositories['storage'];
   let service: AudioFilesService;
+  let users: FakeRepositories['users'];
 
   beforeEach(async () => {
-    ({ sut: service, repositories: { audioFiles: repository, storage } } = await newTestService(AudioFilesService));
+    const built = await newTestService(AudioFilesService);
+    service = built.sut;
+    ({ audioFiles: repository, storage, users } = built.repositories);
+    for (const id of [alice, bob]) users.users.set(id, anAccount(id));
   });
 
   /** What the app does: ask for a slot, upload to it, register it. */
@@ -78,7 +83,7 @@ describe('AudioFilesService (repositories faked)', () => {
     await expect(service.list(alice, 1, `${nextCursor}x`)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
     const { sut: otherService } = await newTestService(AudioFilesService, {
       env: { JWT_SECRET: 'a-different-secret-a-different-secret-!' },
-      repositories: { audioFiles: repository, storage },
+      repositories: { audioFiles: repository, storage, users },
     });
     await expect(otherService.list(alice, 1, nextCursor as string)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });

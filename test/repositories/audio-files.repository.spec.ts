@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AudioFile } from '../../src/audio-files/audio-file';
 import { S3KeyAlreadyRegisteredError } from '../../src/audio-files/audio-files.repository';
 import { DynamoDbAudioFilesRepository } from '../../src/audio-files/dynamodb-audio-files.repository';
+import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
+import { AccountDeletedError } from '../../src/users/users.repository';
+import { anAccount } from '../fakes/in-memory-users.repository';
 import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
 
 function aFile(userId: string, index: number, overrides: Partial<AudioFile> = {}): AudioFile {
@@ -18,13 +21,16 @@ function aFile(userId: string, index: number, overrides: Partial<AudioFile> = {}
 describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
   const under = repositoryOnDynamoDbLocal(DynamoDbAudioFilesRepository);
   let repository: DynamoDbAudioFilesRepository;
+  let users: DynamoDbUsersRepository;
   const owner = randomUUID();
   const files: AudioFile[] = [];
 
   beforeAll(async () => {
     repository = under.repository;
+    users = new DynamoDbUsersRepository(under.documents, under.config);
     const others = Array.from({ length: 150 }, (_, index) => aFile(randomUUID(), index));
     files.push(...Array.from({ length: 25 }, (_, index) => aFile(owner, index)));
+    for (const userId of new Set([...others, ...files].map((file) => file.userId))) await users.create(anAccount(userId));
     for (const file of [...others, ...files]) await repository.create(file);
   });
 
@@ -39,9 +45,22 @@ describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
   });
 
   it('refuses a second record for an s3_key, whoever asks', async () => {
-    await expect(repository.create(aFile(randomUUID(), 0, { s3Key: files[0].s3Key }))).rejects.toBeInstanceOf(
+    const someone = randomUUID();
+    await users.create(anAccount(someone));
+    await expect(repository.create(aFile(someone, 0, { s3Key: files[0].s3Key }))).rejects.toBeInstanceOf(
       S3KeyAlreadyRegisteredError,
     );
+  });
+
+  it('refuses a record whose account is being deleted or gone, writing nothing', async () => {
+    const deleting = randomUUID();
+    await users.create(anAccount(deleting));
+    await users.markDeleting(deleting, new Date(), new Date());
+    for (const file of [aFile(deleting, 0), aFile(randomUUID(), 0)]) {
+      await expect(repository.create(file)).rejects.toBeInstanceOf(AccountDeletedError);
+      expect(await repository.findById(file.id)).toBeUndefined();
+      expect(await repository.findByS3Key(file.s3Key)).toBeUndefined();
+    }
   });
 
   it('lists one user’s files newest first, in pages that resume exactly where they stopped', async () => {
@@ -69,7 +88,9 @@ describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
   });
 
   it('deletes a record with its s3_key claim, so the key can be registered again; a second delete is false', async () => {
-    const file = aFile(randomUUID(), 7);
+    const someone = randomUUID();
+    await users.create(anAccount(someone));
+    const file = aFile(someone, 7);
     await repository.create(file);
     expect(await repository.delete(file)).toBe(true);
     expect(await repository.findById(file.id)).toBeUndefined();
@@ -81,7 +102,9 @@ describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
   });
 
   it('of concurrent deletes of one record, exactly one reports it', async () => {
-    const file = aFile(randomUUID(), 9);
+    const someone = randomUUID();
+    await users.create(anAccount(someone));
+    const file = aFile(someone, 9);
     await repository.create(file);
     const outcomes = await Promise.all([0, 1, 2, 3].map(() => repository.delete(file)));
     expect(outcomes.filter(Boolean)).toHaveLength(1);

@@ -47,10 +47,11 @@ const REPOSITORY_TOKENS: Record<keyof FakeRepositories, abstract new () => unkno
 /** The modules that hold the services; the infrastructure modules (config, DynamoDB, S3, logging) are replaced. */
 const FEATURE_MODULES = [UsersModule, AuthModule, AudioFilesModule, DecryptModule, AccountsModule];
 
-export function newFakeRepositories(): FakeRepositories {
+/** Fresh fakes; the audio files fake checks owners against `users`. */
+export function newFakeRepositories(users = autoFake(new InMemoryUsersRepository())): FakeRepositories {
   return {
-    users: autoFake(new InMemoryUsersRepository()),
-    audioFiles: autoFake(new InMemoryAudioFilesRepository()),
+    users,
+    audioFiles: autoFake(new InMemoryAudioFilesRepository(users)),
     sessions: autoFake(new InMemorySessionsRepository()),
     rateLimits: autoFake(new InMemoryRateLimitsRepository()),
     decryptJobs: autoFake(new InMemoryDecryptJobs()),
@@ -83,7 +84,7 @@ class FakeInfrastructureModule {}
  */
 export async function newTestService<T>(service: Type<T>, { env = {}, repositories = {} }: TestServiceOptions = {}): Promise<TestService<T>> {
   const config = testConfig(env);
-  const fakes: FakeRepositories = { ...newFakeRepositories(), ...repositories };
+  const fakes: FakeRepositories = { ...newFakeRepositories(repositories.users), ...repositories };
   const bindings = (Object.keys(REPOSITORY_TOKENS) as (keyof FakeRepositories)[]).map((name) => ({
     provide: REPOSITORY_TOKENS[name],
     useValue: fakes[name],
