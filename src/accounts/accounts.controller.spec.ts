@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ControllerApp, controllerApp } from '../../test/support/controller-app';
+import { controllerSpec } from '../../test/support/controller-app';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AccountsController } from './accounts.controller';
@@ -9,17 +9,10 @@ import type { ChangePasswordResponseDto } from './dto/account.dto';
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
 describe('AccountsController (HTTP pipeline, service faked)', () => {
-  let app: ControllerApp;
-  let service: jest.Mocked<AccountsService>;
+  const app = controllerSpec(AccountsController, [AccountsService]);
+  const service = app.get(AccountsService);
   const sessionId = randomUUID();
   const asCaller = () => app.bearer(CALLER, sessionId);
-
-  beforeAll(async () => {
-    app = await controllerApp(AccountsController, [AccountsService]);
-    service = app.get(AccountsService);
-  });
-  afterAll(() => app.close());
-  beforeEach(() => app.reset());
 
   it('changes the caller’s password with the caller’s session and client, answering the service’s result (200)', async () => {
     const changed = { user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.000Z' }, key_salt: 'cd'.repeat(32) } as ChangePasswordResponseDto;

@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { ControllerApp, controllerApp } from '../../test/support/controller-app';
+import { controllerSpec } from '../../test/support/controller-app';
 import { AudioFilesController } from './audio-files.controller';
 import { AudioFilesService } from './audio-files.service';
 
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
 describe('AudioFilesController (HTTP pipeline, service faked)', () => {
-  let app: ControllerApp;
-  let service: jest.Mocked<AudioFilesService>;
+  const app = controllerSpec(AudioFilesController, [AudioFilesService]);
+  const service = app.get(AudioFilesService);
   const uploadedAt = new Date('2026-11-25T14:34:27.123Z');
   const file = { id: 'f1', userId: CALLER, s3Key: 'users/u/a.3gp', fileSize: 3, uploadedAt };
   const view = { file_id: 'f1', user_id: CALLER, s3_key: 'users/u/a.3gp', file_size: 3, uploaded_at: '2026-11-25T14:34:27.123Z' };
   const asCaller = () => app.bearer(CALLER);
-
-  beforeAll(async () => {
-    app = await controllerApp(AudioFilesController, [AudioFilesService]);
-    service = app.get(AudioFilesService);
-  });
-  afterAll(() => app.close());
-  beforeEach(() => app.reset());
 
   it('passes a valid body to the service as the caller and renders the seed shape (201)', async () => {
     service.create.mockResolvedValue(file);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ControllerApp, controllerApp } from '../../test/support/controller-app';
+import { controllerSpec } from '../../test/support/controller-app';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AuthController } from './auth.controller';
@@ -9,17 +9,10 @@ import type { AuthResponseDto } from './dto/auth-response.dto';
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
 describe('AuthController (HTTP pipeline, service faked)', () => {
-  let app: ControllerApp;
-  let service: jest.Mocked<AuthService>;
+  const app = controllerSpec(AuthController, [AuthService]);
+  const service = app.get(AuthService);
   const tokens = { token: 'access', refresh_token: `${CALLER}.${'r'.repeat(43)}`, expires_in: 900, session_id: CALLER };
   const signedIn = { ...tokens, user_id: CALLER, key_salt: 'ab'.repeat(32), user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.000Z' } } as AuthResponseDto;
-
-  beforeAll(async () => {
-    app = await controllerApp(AuthController, [AuthService]);
-    service = app.get(AuthService);
-  });
-  afterAll(() => app.close());
-  beforeEach(() => app.reset());
 
   it('registers without a token (201) with the normalised email, the client, and the service’s answer as the body', async () => {
     service.register.mockResolvedValue(signedIn);

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { ControllerApp, controllerApp } from '../../test/support/controller-app';
+import { controllerSpec } from '../../test/support/controller-app';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { DecryptController } from './decrypt.controller';
@@ -10,18 +10,11 @@ import type { DecryptAudioResponseDto } from './dto/decrypt-audio.dto';
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
 describe('DecryptController (HTTP pipeline, service faked)', () => {
-  let app: ControllerApp;
-  let service: jest.Mocked<DecryptService>;
+  const app = controllerSpec(DecryptController, [DecryptService]);
+  const service = app.get(DecryptService);
   const fileId = randomUUID();
   const asCaller = () => app.bearer(CALLER);
   const copy = { status: 'ready_for_transcription', download_url: 'https://s3.example/get', job_id: randomUUID() } as DecryptAudioResponseDto;
-
-  beforeAll(async () => {
-    app = await controllerApp(DecryptController, [DecryptService]);
-    service = app.get(DecryptService);
-  });
-  afterAll(() => app.close());
-  beforeEach(() => app.reset());
 
   it('decrypts the caller’s file to a copy by default and answers the service’s result (200)', async () => {
     service.decryptToCopy.mockResolvedValue(copy);

@@ -1,25 +1,19 @@
 import { InMemoryDatabaseHealth } from '../../test/fakes/in-memory-database-health';
 import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
-import { ControllerApp, controllerApp } from '../../test/support/controller-app';
+import { controllerSpec } from '../../test/support/controller-app';
 import { DatabaseHealthRepository } from '../database/database-health.repository';
 import { ObjectStorage } from '../storage/object-storage';
 import { HealthController } from './health.controller';
 
 describe('HealthController (HTTP pipeline, repositories faked)', () => {
-  let app: ControllerApp;
   const database = new InMemoryDatabaseHealth();
   const storage = new InMemoryObjectStorage();
   const table = { kind: 'dynamodb-table' as const, name: 'users', ok: true };
-
-  beforeAll(async () => {
-    app = await controllerApp(HealthController, [
-      { provide: DatabaseHealthRepository, useValue: database },
-      { provide: ObjectStorage, useValue: storage },
-    ]);
-  });
-  afterAll(() => app.close());
+  const app = controllerSpec(HealthController, [
+    { provide: DatabaseHealthRepository, useValue: database },
+    { provide: ObjectStorage, useValue: storage },
+  ]);
   beforeEach(() => {
-    app.reset();
     database.checks = [table];
   });
 

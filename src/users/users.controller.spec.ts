@@ -1,4 +1,4 @@
-import { ControllerApp, controllerApp } from '../../test/support/controller-app';
+import { controllerSpec } from '../../test/support/controller-app';
 import { ApiException } from '../common/errors/api.exception';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -6,15 +6,8 @@ import { UsersService } from './users.service';
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
 describe('UsersController (HTTP pipeline, service faked)', () => {
-  let app: ControllerApp;
-  let service: jest.Mocked<UsersService>;
-
-  beforeAll(async () => {
-    app = await controllerApp(UsersController, [UsersService]);
-    service = app.get(UsersService);
-  });
-  afterAll(() => app.close());
-  beforeEach(() => app.reset());
+  const app = controllerSpec(UsersController, [UsersService]);
+  const service = app.get(UsersService);
 
   it('answers the caller’s own account, without the hash, the key salt or the wrapped key', async () => {
     service.getById.mockResolvedValue({

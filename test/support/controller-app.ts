@@ -21,20 +21,19 @@ export interface ControllerApp {
   http(): TestAgent;
   /** The Authorization header of a valid access token for `userId` in session `sessionId`. */
   bearer(userId: string, sessionId?: string): { Authorization: string };
-  /** The faked provider behind `type` (what the spec programs and asserts on). */
+  /** The automock standing in for `type` (what the spec programs and asserts on). */
   get<T>(type: Type<T>): jest.Mocked<T>;
-  /** Forgets every programmed answer and call; sessions are active again. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
 /**
- * The controller behind the application's own HTTP pipeline (body parser, request ids, validation pipe,
- * exception filter: `applyHttpPipeline`) and its real global JWT guard, with its collaborators faked.
- * A class in `providers` becomes an automock; other providers are taken as they are. The session check
- * of the guard is the faked `SessionsService.isActive`, which answers "active" unless told otherwise.
+ * Registers the hooks of a controller spec: before all tests, the controller behind the application's
+ * own HTTP pipeline (body parser, request ids, validation pipe, exception filter: `applyHttpPipeline`)
+ * and its real global JWT guard, with its collaborators faked; before each test, every automock is
+ * reset; after all, the app is closed. A class in `providers` becomes an automock (ready at once);
+ * other providers are taken as they are. The guard's session check is the faked
+ * `SessionsService.isActive`, which answers "active" unless told otherwise.
  */
-export async function controllerApp(controller: Type, providers: (Type | Provider)[]): Promise<ControllerApp> {
+export function controllerSpec(controller: Type, providers: (Type | Provider)[]): ControllerApp {
   const config = testConfig();
   const mocks = new Map<unknown, jest.Mocked<Record<string, jest.Mock>>>();
   const faked = (type: Type): Provider => {
@@ -45,33 +44,38 @@ export async function controllerApp(controller: Type, providers: (Type | Provide
   const given = providers.map((provider) => (typeof provider === 'function' ? faked(provider) : provider));
   if (!mocks.has(SessionsService)) given.push(faked(SessionsService));
   const sessions = mocks.get(SessionsService) as unknown as jest.Mocked<SessionsService>;
-  const activate = () => sessions.isActive.mockResolvedValue(true);
-  activate();
-
-  const moduleRef = await Test.createTestingModule({
-    controllers: [controller],
-    providers: [
-      { provide: AppConfig, useValue: config },
-      { provide: TokenKeys, useValue: new TokenKeys(config.jwt) },
-      JwtStrategy,
-      { provide: APP_GUARD, useClass: JwtAuthGuard },
-      ...given,
-    ],
-  }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { logger: false, bodyParser: false });
-  applyHttpPipeline(app, config.http.bodyLimitBytes);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-
   const signer = new JwtService(jwtOptions(config));
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      controllers: [controller],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: TokenKeys, useValue: new TokenKeys(config.jwt) },
+        JwtStrategy,
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        ...given,
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { logger: false, bodyParser: false });
+    applyHttpPipeline(app, config.http.bodyLimitBytes);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  beforeEach(() => {
+    for (const mock of mocks.values()) Object.values(mock).forEach((fn) => fn.mockReset());
+    sessions.isActive.mockResolvedValue(true);
+  });
+  afterAll(() => app.close());
+
   return {
     http: () => request(app.getHttpServer()),
     bearer: (userId, sessionId = randomUUID()) => ({ Authorization: `Bearer ${signer.sign({ sub: userId, sid: sessionId })}` }),
-    get: <T>(type: Type<T>) => moduleRef.get(type) as jest.Mocked<T>,
-    reset: () => {
-      for (const mock of mocks.values()) Object.values(mock).forEach((fn) => fn.mockReset());
-      activate();
+    get: <T>(type: Type<T>) => {
+      const mock = mocks.get(type);
+      if (!mock) throw new Error(`${type.name} is not automocked in this spec`);
+      return mock as unknown as jest.Mocked<T>;
     },
-    close: () => app.close(),
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ControllerApp, controllerApp } from '../../../test/support/controller-app';
+import { controllerSpec } from '../../../test/support/controller-app';
 import { ApiException } from '../../common/errors/api.exception';
 import type { Session } from './session';
 import { SessionsController } from './sessions.controller';
@@ -8,8 +8,8 @@ import { SessionsService } from './sessions.service';
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
 describe('SessionsController (HTTP pipeline, service faked)', () => {
-  let app: ControllerApp;
-  let service: jest.Mocked<SessionsService>;
+  const app = controllerSpec(SessionsController, [SessionsService]);
+  const service = app.get(SessionsService);
   const current = randomUUID();
   const other = randomUUID();
   const session = (id: string, userAgent?: string): Session => ({
@@ -22,13 +22,6 @@ describe('SessionsController (HTTP pipeline, service faked)', () => {
     expiresAt: new Date('2026-12-25T11:00:00.000Z'),
     userAgent,
   });
-
-  beforeAll(async () => {
-    app = await controllerApp(SessionsController, [SessionsService]);
-    service = app.get(SessionsService);
-  });
-  afterAll(() => app.close());
-  beforeEach(() => app.reset());
 
   it('lists the caller’s sessions, marking the one of the token as current and showing no hashes', async () => {
     service.list.mockResolvedValue([session(current, 'phone'), session(other)]);
