@@ -15,7 +15,10 @@ describe('AccountsController (HTTP pipeline, service faked)', () => {
   const asCaller = () => app.bearer(CALLER, sessionId);
 
   it('changes the caller’s password with the caller’s session and client, answering the service’s result (200)', async () => {
-    const changed = { user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.000Z' }, key_salt: 'cd'.repeat(32) } as ChangePasswordResponseDto;
+    const changed = {
+      user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.000Z' },
+      key_salt: 'cd'.repeat(32),
+    } as ChangePasswordResponseDto;
     service.changePassword.mockResolvedValue(changed);
     const body = { current_password: 'old password', new_password: 'new long password' };
     await app.http().put('/api/user/password').set(asCaller()).set('User-Agent', 'jest-app').send(body).expect(200, changed);
@@ -25,7 +28,11 @@ describe('AccountsController (HTTP pipeline, service faked)', () => {
   it('deletes the caller’s account with the confirming password (204)', async () => {
     const response = await app.http().delete('/api/user').set(asCaller()).send({ password: 'the password' }).expect(204);
     expect(response.text).toBe('');
-    expect(service.deleteAccount).toHaveBeenCalledWith({ userId: CALLER, sessionId }, 'the password', expect.objectContaining({ ip: expect.any(String) }));
+    expect(service.deleteAccount).toHaveBeenCalledWith(
+      { userId: CALLER, sessionId },
+      'the password',
+      expect.objectContaining({ ip: expect.any(String) }),
+    );
   });
 
   it.each([
@@ -50,7 +57,12 @@ describe('AccountsController (HTTP pipeline, service faked)', () => {
 
   it('passes a wrong current password on as the 401 envelope with its own code', async () => {
     service.changePassword.mockRejectedValue(ApiException.unauthorized('Invalid password', ErrorCode.INVALID_PASSWORD));
-    const response = await app.http().put('/api/user/password').set(asCaller()).send({ current_password: 'wrong', new_password: 'new long password' }).expect(401);
+    const response = await app
+      .http()
+      .put('/api/user/password')
+      .set(asCaller())
+      .send({ current_password: 'wrong', new_password: 'new long password' })
+      .expect(401);
     expect(response.body).toEqual({ error: 'Invalid password', code: 'INVALID_PASSWORD', request_id: expect.any(String) });
   });
 });

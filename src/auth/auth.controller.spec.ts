@@ -12,13 +12,26 @@ describe('AuthController (HTTP pipeline, service faked)', () => {
   const app = controllerSpec(AuthController, [AuthService]);
   const service = app.get(AuthService);
   const tokens = { token: 'access', refresh_token: `${CALLER}.${'r'.repeat(43)}`, expires_in: 900, session_id: CALLER };
-  const signedIn = { ...tokens, user_id: CALLER, key_salt: 'ab'.repeat(32), user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.000Z' } } as AuthResponseDto;
+  const signedIn = {
+    ...tokens,
+    user_id: CALLER,
+    key_salt: 'ab'.repeat(32),
+    user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.000Z' },
+  } as AuthResponseDto;
 
   it('registers without a token (201) with the normalised email, the client, and the service’s answer as the body', async () => {
     service.register.mockResolvedValue(signedIn);
-    const response = await app.http().post('/api/register').set('User-Agent', 'jest-app').send({ email: ' A@Example.COM ', password: 'long enough password' }).expect(201);
+    const response = await app
+      .http()
+      .post('/api/register')
+      .set('User-Agent', 'jest-app')
+      .send({ email: ' A@Example.COM ', password: 'long enough password' })
+      .expect(201);
     expect(response.body).toEqual(signedIn);
-    expect(service.register).toHaveBeenCalledWith({ email: 'a@example.com', password: 'long enough password' }, expect.objectContaining({ ip: expect.any(String), userAgent: 'jest-app' }));
+    expect(service.register).toHaveBeenCalledWith(
+      { email: 'a@example.com', password: 'long enough password' },
+      expect.objectContaining({ ip: expect.any(String), userAgent: 'jest-app' }),
+    );
   });
 
   it('logs in with 200 (not 201) and passes the failure of a wrong password on as a 401 envelope', async () => {

@@ -19,7 +19,11 @@ describe('DecryptController (HTTP pipeline, service faked)', () => {
   it('decrypts the caller’s file to a copy by default and answers the service’s result (200)', async () => {
     service.decryptToCopy.mockResolvedValue(copy);
     await app.http().post('/api/decrypt-audio').set(asCaller()).send({ password: 'pw', file_id: fileId }).expect(200, copy);
-    expect(service.decryptToCopy).toHaveBeenCalledWith(CALLER, { password: 'pw', file_id: fileId }, expect.objectContaining({ ip: expect.any(String) }));
+    expect(service.decryptToCopy).toHaveBeenCalledWith(
+      CALLER,
+      { password: 'pw', file_id: fileId },
+      expect.objectContaining({ ip: expect.any(String) }),
+    );
     expect(service.decryptToStream).not.toHaveBeenCalled();
   });
 
@@ -29,12 +33,19 @@ describe('DecryptController (HTTP pipeline, service faked)', () => {
   ])('streams the audio with %s: exact length, its content type, not cached', async (_name, headers, query) => {
     const audio = randomBytes(5000);
     service.decryptToStream.mockResolvedValue({ contentType: 'audio/3gpp', length: audio.length, body: Readable.from([audio]) });
-    const response = await app.http().post(`/api/decrypt-audio${query}`).set(asCaller()).set(headers).send({ password: 'pw', s3_key: `users/${CALLER}/${fileId}.3gp` })
-      .buffer(true).parse((res, done) => {
+    const response = await app
+      .http()
+      .post(`/api/decrypt-audio${query}`)
+      .set(asCaller())
+      .set(headers)
+      .send({ password: 'pw', s3_key: `users/${CALLER}/${fileId}.3gp` })
+      .buffer(true)
+      .parse((res, done) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => done(null, Buffer.concat(chunks)));
-      }).expect(200);
+      })
+      .expect(200);
     expect(response.headers).toMatchObject({ 'content-type': 'audio/3gpp', 'content-length': String(audio.length), 'cache-control': 'no-store' });
     expect((response.body as Buffer).equals(audio)).toBe(true);
     expect(service.decryptToStream).toHaveBeenCalledWith(CALLER, { password: 'pw', s3_key: `users/${CALLER}/${fileId}.3gp` }, expect.any(Object));
@@ -66,12 +77,31 @@ describe('DecryptController (HTTP pipeline, service faked)', () => {
   it('renders one of the caller’s jobs, with its download link', async () => {
     const jobId = randomUUID();
     service.getJob.mockResolvedValue({
-      job: { id: jobId, userId: CALLER, fileId, createdAt: new Date('2026-11-25T10:00:00.000Z'), status: 'completed', outputKey: 'decrypted/x', expiresAt: new Date('2026-11-26T10:00:00.000Z') },
+      job: {
+        id: jobId,
+        userId: CALLER,
+        fileId,
+        createdAt: new Date('2026-11-25T10:00:00.000Z'),
+        status: 'completed',
+        outputKey: 'decrypted/x',
+        expiresAt: new Date('2026-11-26T10:00:00.000Z'),
+      },
       downloadUrl: 'https://s3.example/get',
     });
-    await app.http().get(`/api/decrypt-jobs/${jobId}`).set(asCaller()).expect(200, {
-      job: { job_id: jobId, file_id: fileId, status: 'completed', created_at: '2026-11-25T10:00:00.000Z', expires_at: '2026-11-26T10:00:00.000Z', download_url: 'https://s3.example/get' },
-    });
+    await app
+      .http()
+      .get(`/api/decrypt-jobs/${jobId}`)
+      .set(asCaller())
+      .expect(200, {
+        job: {
+          job_id: jobId,
+          file_id: fileId,
+          status: 'completed',
+          created_at: '2026-11-25T10:00:00.000Z',
+          expires_at: '2026-11-26T10:00:00.000Z',
+          download_url: 'https://s3.example/get',
+        },
+      });
     expect(service.getJob).toHaveBeenCalledWith(CALLER, jobId);
   });
 

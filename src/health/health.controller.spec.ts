@@ -25,7 +25,10 @@ describe('HealthController (HTTP pipeline, repositories faked)', () => {
   });
 
   it('is ready (200) when every table and the bucket answer, listing each check', async () => {
-    await app.http().get('/api/health/ready').expect(200, { status: 'ready', checks: [table, { kind: 's3-bucket', name: 'memory', ok: true }] });
+    await app
+      .http()
+      .get('/api/health/ready')
+      .expect(200, { status: 'ready', checks: [table, { kind: 's3-bucket', name: 'memory', ok: true }] });
   });
 
   it('is unavailable (503) when one dependency fails, naming it', async () => {

@@ -18,9 +18,13 @@ describe('UsersController (HTTP pipeline, service faked)', () => {
       createdAt: new Date('2026-11-25T10:00:00.123Z'),
       userKey: { wrapped: 'wrapped-key', kdf: {} as never },
     });
-    await app.http().get('/api/user/me').set(app.bearer(CALLER)).expect(200, {
-      user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.123Z' },
-    });
+    await app
+      .http()
+      .get('/api/user/me')
+      .set(app.bearer(CALLER))
+      .expect(200, {
+        user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.123Z' },
+      });
     expect(service.getById).toHaveBeenCalledWith(CALLER);
   });
 

@@ -16,7 +16,12 @@ describe('DynamoDbDatabaseHealthRepository (DynamoDB Local)', () => {
     const missing = `missing-${randomUUID().slice(0, 8)}`;
     const config = { dynamodb: { ...under.config.dynamodb, tables: { ...under.config.dynamodb.tables, sessions: missing } } } as AppConfig;
     const checks = await new DynamoDbDatabaseHealthRepository(under.documents, config).check();
-    expect(checks.find((check) => check.name === missing)).toEqual({ kind: 'dynamodb-table', name: missing, ok: false, error: 'ResourceNotFoundException' });
+    expect(checks.find((check) => check.name === missing)).toEqual({
+      kind: 'dynamodb-table',
+      name: missing,
+      ok: false,
+      error: 'ResourceNotFoundException',
+    });
     expect(checks.filter((check) => !check.ok)).toHaveLength(1);
   });
 });

@@ -58,7 +58,9 @@ describe('DynamoDbDecryptJobsRepository (DynamoDB Local)', () => {
     await Promise.all([...mine, theirs].map((job) => under.repository.save(job)));
     expect(await under.repository.deleteAllForUser(userId)).toBe(3);
     for (const job of mine) {
-      const { Item } = await under.documents.send(new GetCommand({ TableName: under.config.dynamodb.tables.decryptJobs, Key: { job_id: job.id }, ConsistentRead: true }));
+      const { Item } = await under.documents.send(
+        new GetCommand({ TableName: under.config.dynamodb.tables.decryptJobs, Key: { job_id: job.id }, ConsistentRead: true }),
+      );
       expect(Item).toBeUndefined();
     }
     expect(await under.repository.findById(theirs.id)).toEqual(theirs);
