@@ -11,6 +11,7 @@ import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiException } from '../common/errors/api.exception';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
+import { Client, ClientContext } from '../common/http/client-context';
 import { toAudioFileView } from './audio-file';
 import { AudioFilesService } from './audio-files.service';
 import {
@@ -46,13 +47,19 @@ export class AudioFilesController {
 
   @Post('audio-files/upload-url')
   @ApiOperation({
-    summary: 'Get a presigned URL to upload one encrypted recording',
-    description: 'The key is under users/<user_id>/ and the URL writes only that key. Encrypt with associated data "<user_id>:<file_id>".',
+    summary: 'Get a presigned URL to upload one encrypted recording of a declared size',
+    description:
+      'The key is under users/<user_id>/. Encrypt with associated data "<user_id>:<file_id>" and PUT exactly file_size bytes. ' +
+      'Rate limited per account and per client address (429 with Retry-After); a file_size over MAX_RECORDING_BYTES is 413 RECORDING_TOO_LARGE.',
   })
   @ApiCreatedResponse({ type: UploadUrlResponseDto })
-  @ApiErrorResponses(413)
-  async uploadUrl(@CurrentUser() caller: AuthenticatedUser, @Body() body: UploadUrlRequestDto): Promise<UploadUrlResponseDto> {
-    const slot = await this.audioFiles.uploadSlot(caller.userId, body.content_type);
+  @ApiErrorResponses(413, 429)
+  async uploadUrl(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: UploadUrlRequestDto,
+    @Client() client: ClientContext,
+  ): Promise<UploadUrlResponseDto> {
+    const slot = await this.audioFiles.uploadSlot(caller.userId, body, client);
     return {
       file_id: slot.fileId,
       s3_key: slot.s3Key,
@@ -65,10 +72,12 @@ export class AudioFilesController {
   @Post('audio-file')
   @ApiOperation({
     summary: 'Record an uploaded audio file',
-    description: 'The object must exist under the caller’s prefix (403 otherwise); its real size is recorded.',
+    description:
+      'The key must be under the caller’s prefix (403 otherwise) and its upload must exist (404), have the size declared for its URL ' +
+      '(422 UPLOAD_SIZE_MISMATCH) and fit MAX_RECORDING_BYTES (413 RECORDING_TOO_LARGE); a refused upload is deleted. Its real size is recorded.',
   })
   @ApiCreatedResponse({ type: AudioFileResponseDto })
-  @ApiErrorResponses(403, 404, 409, 413)
+  @ApiErrorResponses(403, 404, 409, 413, 422)
   async create(@CurrentUser() caller: AuthenticatedUser, @Body() body: CreateAudioFileDto): Promise<AudioFileResponseDto> {
     return { audio_file: toAudioFileView(await this.audioFiles.create(caller.userId, body)) };
   }

@@ -8,7 +8,7 @@ import { AudioFilesService } from '../audio-files/audio-files.service';
 import { recordingAad } from '../audio-files/recording-keys';
 import { PasswordHasher } from '../auth/password-hasher';
 import { UserKeysService } from '../auth/user-keys.service';
-import { AES256_GCM_HKDF_1MB, encrypt } from '../crypto/streaming-aead';
+import { AES256_GCM_HKDF_1MB, ciphertextSize, encrypt } from '../crypto/streaming-aead';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import type { DecryptJob } from './decrypt-job';
@@ -55,7 +55,7 @@ describe('DecryptService (repositories faked)', () => {
     users = new UsersService(usersRepository);
     userKeys = new UserKeysService(hasher, users);
     storage = new InMemoryObjectStorage();
-    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, config);
+    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
     jobs = new InMemoryDecryptJobs();
     decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
   });
@@ -69,9 +69,10 @@ describe('DecryptService (repositories faked)', () => {
   /** Encrypts `plaintext` as the app would and registers it. */
   const aRecording = async (user: User, plaintext: Buffer, tamper?: (ciphertext: Buffer) => Buffer) => {
     const userKey = (await userKeys.unlock(user, password)) as Buffer;
-    const slot = await audioFiles.uploadSlot(user.id, 'audio/3gpp');
+    const size = ciphertextSize(AES256_GCM_HKDF_1MB, plaintext.length);
+    const slot = await audioFiles.uploadSlot(user.id, { content_type: 'audio/3gpp', file_size: size }, client);
     const ciphertext = await encrypt(AES256_GCM_HKDF_1MB, userKey, recordingAad(user.id, slot.fileId), plaintext);
-    storage.objects.set(slot.s3Key, tamper ? tamper(ciphertext) : ciphertext);
+    storage.put(slot.url, tamper ? tamper(ciphertext) : ciphertext);
     return audioFiles.create(user.id, { s3_key: slot.s3Key });
   };
 

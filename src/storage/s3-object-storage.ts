@@ -1,9 +1,9 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
-  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -16,7 +16,7 @@ import { DependencyUnavailableError } from '../common/errors/domain.errors';
 import { isNetworkFailure } from '../common/errors/network-errors';
 import { AppConfig } from '../config/app-config';
 import type { DependencyCheck } from '../database/database-health.repository';
-import { ObjectStorage, StoredObject, WriteOptions } from './object-storage';
+import { ObjectStorage, ObjectSummary, StoredObject, WriteOptions } from './object-storage';
 
 const PART_SIZE_BYTES = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
@@ -54,9 +54,12 @@ export class S3ObjectStorage extends ObjectStorage {
   }
 
   // Signing needs credentials, which on ECS come from the task-role endpoint: its failures are 503s too.
-  async presignUpload(key: string, expiresInSeconds: number): Promise<string> {
+  // The Content-Length header is signed (X-Amz-SignedHeaders), so S3 refuses a body of another size.
+  async presignUpload(key: string, expiresInSeconds: number, contentLength: number): Promise<string> {
     return (await this.call(() =>
-      getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds }),
+      getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: contentLength }), {
+        expiresIn: expiresInSeconds,
+      }),
     )) as string;
   }
 
@@ -66,9 +69,29 @@ export class S3ObjectStorage extends ObjectStorage {
     )) as string;
   }
 
-  async size(key: string): Promise<number | undefined> {
-    const head = await this.call(() => this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), true);
-    return head?.ContentLength;
+  async list(prefix: string, limit: number): Promise<ObjectSummary[]> {
+    const page = await this.call(() => this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: limit })));
+    return (page?.Contents ?? []).flatMap(({ Key, Size, ETag }) => (Key && ETag ? [{ key: Key, size: Size ?? 0, etag: ETag }] : []));
+  }
+
+  async copy(sourceKey: string, targetKey: string, sourceEtag: string): Promise<boolean> {
+    const copied = await this.call(
+      () =>
+        this.s3.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: targetKey,
+            CopySource: `${this.bucket}/${encodeURIComponent(sourceKey).replace(/%2F/g, '/')}`,
+            CopySourceIfMatch: sourceEtag,
+            ServerSideEncryption: 'AES256',
+          }),
+        ),
+      true,
+    ).catch((error: unknown) => {
+      if ((error as { name?: string }).name === 'PreconditionFailed') return undefined;
+      throw error;
+    });
+    return copied !== undefined;
   }
 
   async read(key: string): Promise<StoredObject | undefined> {

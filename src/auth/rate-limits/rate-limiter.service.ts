@@ -4,7 +4,13 @@ import { ApiException } from '../../common/errors/api.exception';
 import { AppConfig } from '../../config/app-config';
 import { RateLimitsRepository } from './rate-limits.repository';
 
-export type LimitedAction = 'login' | 'register' | 'refresh' | 'password' | 'decrypt' | 'delete-account';
+export type LimitedAction = 'login' | 'register' | 'refresh' | 'password' | 'decrypt' | 'delete-account' | 'upload-url';
+
+/** At most `limit` uses per fixed window of `windowSeconds`. */
+export interface Budget {
+  limit: number;
+  windowSeconds: number;
+}
 
 const IP_WINDOW_SECONDS = 60;
 
@@ -47,6 +53,16 @@ export class RateLimiter {
     const window = windowOf(IP_WINDOW_SECONDS);
     const hits = await this.counters.increment(`ip:${action}:${ip}:${window.index}`, window.endsAt);
     if (hits > this.ipPerMinute) throw ApiException.tooManyRequests(retryAfter(window));
+  }
+
+  /**
+   * Counts one use of `action` by `subject` against `budget`; 429 once it is spent. Subjects name their
+   * kind (`account:<id>`, `ip:<address>`) so the two never share a counter.
+   */
+  async spendBudget(action: LimitedAction, subject: string, { limit, windowSeconds }: Budget): Promise<void> {
+    const window = windowOf(windowSeconds);
+    const hits = await this.counters.increment(`budget:${action}:${accountKey(subject)}:${window.index}`, window.endsAt);
+    if (hits > limit) throw ApiException.tooManyRequests(retryAfter(window));
   }
 
   /** 429 while the account has used up its failed attempts in this window. */

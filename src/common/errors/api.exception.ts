@@ -38,6 +38,13 @@ export class ApiException extends HttpException {
 
   retryAfterSeconds?: number;
 
+  /** 503 SERVER_BUSY with Retry-After: this process is at a capacity bound, a retry (maybe on another instance) may succeed. */
+  static serverBusy(message: string, retryAfterSeconds: number): ApiException {
+    const exception = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SERVER_BUSY, message);
+    exception.retryAfterSeconds = retryAfterSeconds;
+    return exception;
+  }
+
   static forbidden(message: string): ApiException {
     return new ApiException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, message);
   }

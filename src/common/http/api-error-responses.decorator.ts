@@ -8,10 +8,10 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The caller may not use that resource (for example an S3 key outside users/<user_id>/)',
   404: 'Not found, or not owned by the caller',
   409: 'Conflicts with existing data',
-  422: 'The stored recording could not be decrypted (code DECRYPTION_FAILED): tampered, truncated, or not encrypted for this user and file',
-  413: 'Request body larger than BODY_LIMIT_BYTES',
-  429: 'Too many attempts from this address or against this account; retry after the Retry-After header (seconds)',
-  503: 'A dependency (DynamoDB) is unavailable; retry after the Retry-After header',
+  422: 'The stored recording could not be decrypted (code DECRYPTION_FAILED): tampered, truncated, or not encrypted for this user and file; or an upload is not the size declared for its URL (code UPLOAD_SIZE_MISMATCH)',
+  413: 'Request body larger than BODY_LIMIT_BYTES (code PAYLOAD_TOO_LARGE), or a recording larger than MAX_RECORDING_BYTES (code RECORDING_TOO_LARGE)',
+  429: 'Too many attempts (or upload URLs, or decryptions at once) from this address or this account; retry after the Retry-After header (seconds)',
+  503: 'A dependency (DynamoDB) is unavailable (code SERVICE_UNAVAILABLE), or this instance is at its decryption capacity (code SERVER_BUSY); retry after the Retry-After header',
 };
 
 /** Documents the error envelope for the given statuses, plus 400 and 503 which any endpoint can return. */
