@@ -135,6 +135,17 @@ describe('the CDK stack', () => {
       const longer = only(synth({ decryptedCopyTtlHours: 60 }).template, 'AWS::S3::Bucket');
       expect(longer.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ Prefix: 'decrypted/', ExpirationInDays: 3 });
     });
+
+    it('expires uploads nobody registered: upload URLs write only under uploads/, which registration empties', () => {
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([{ Id: 'expire-unregistered-uploads', Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }]),
+      );
+      // Recordings themselves never expire.
+      const expiring = (bucket.Properties.LifecycleConfiguration.Rules as { Prefix?: string; ExpirationInDays?: number }[])
+        .filter((rule) => rule.ExpirationInDays !== undefined)
+        .map((rule) => rule.Prefix);
+      expect(expiring.sort()).toEqual(['decrypted/', 'uploads/']);
+    });
   });
 
   describe('the ECS service behind the load balancer', () => {
