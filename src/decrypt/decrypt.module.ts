@@ -5,12 +5,13 @@ import { UsersModule } from '../users/users.module';
 import { DecryptController } from './decrypt.controller';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';
+import { DecryptSlots } from './decrypt-slots';
 import { DynamoDbDecryptJobsRepository } from './dynamodb-decrypt-jobs.repository';
 
 @Module({
   imports: [UsersModule, AuthModule, AudioFilesModule],
   controllers: [DecryptController],
-  providers: [DecryptService, { provide: DecryptJobsRepository, useClass: DynamoDbDecryptJobsRepository }],
+  providers: [DecryptService, DecryptSlots, { provide: DecryptJobsRepository, useClass: DynamoDbDecryptJobsRepository }],
   exports: [DecryptService],
 })
 export class DecryptModule {}

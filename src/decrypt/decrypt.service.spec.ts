@@ -14,6 +14,7 @@ import { UsersService } from '../users/users.service';
 import type { DecryptJob } from './decrypt-job';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';
+import { DecryptSlots } from './decrypt-slots';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { InMemoryRateLimitsRepository } from '../../test/fakes/in-memory-auth';
 
@@ -57,7 +58,7 @@ describe('DecryptService (repositories faked)', () => {
     storage = new InMemoryObjectStorage();
     audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
     jobs = new InMemoryDecryptJobs();
-    decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
+    decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), new DecryptSlots(config), config);
   });
 
   const aUser = async (email: string): Promise<User> => {
@@ -141,6 +142,22 @@ describe('DecryptService (repositories faked)', () => {
     await expect(decrypt.decryptToCopy(id, { password: 'wrong', file_id: id }, client)).rejects.toMatchObject({ status: 401 });
     await expect(decrypt.decryptToCopy(id, { password, file_id: id }, client)).rejects.toMatchObject({ status: 404 });
     expect((await users.getById(id)).userKey).toBeDefined();
+  });
+
+  it('holds a decryption slot until the streamed body closes, read or abandoned, and until a copy is written', async () => {
+    const bounded = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), new DecryptSlots(testConfig({ DECRYPT_CONCURRENCY_PER_ACCOUNT: '1' })), config);
+    const alice = await aUser('alice@example.com');
+    const plaintext = randomBytes(3 * 1024 * 1024);
+    const file = await aRecording(alice, plaintext);
+    const first = await bounded.decryptToStream(alice.id, { password, file_id: file.id }, client);
+    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).rejects.toMatchObject({ status: 429 });
+    first.body.destroy();
+    await new Promise((resolve) => first.body.once('close', resolve));
+    const second = await bounded.decryptToStream(alice.id, { password, file_id: file.id }, client);
+    expect((await buffer(second.body)).equals(plaintext)).toBe(true);
+    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).resolves.toMatchObject({ status: 'ready_for_transcription' });
+    await expect(bounded.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id }, client)).rejects.toMatchObject({ status: 401 });
+    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).resolves.toBeDefined();
   });
 
   it('shows a job only to its owner', async () => {

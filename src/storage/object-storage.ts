@@ -1,6 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { DependencyCheck } from '../database/database-health.repository';
 
+/** Part size of streamed writes (S3's minimum), and how many parts are uploaded at once. */
+export const WRITE_PART_BYTES = 5 * 1024 * 1024;
+export const WRITE_PARTS_IN_FLIGHT = 2;
+/** The most one streamed write buffers: the parts in flight, the one being assembled and the copy that joins it. */
+export const WRITE_BUFFER_BYTES = WRITE_PART_BYTES * (WRITE_PARTS_IN_FLIGHT + 2);
+
 export interface StoredObject {
   body: Readable;
   size: number;

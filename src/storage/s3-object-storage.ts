@@ -16,10 +16,7 @@ import { DependencyUnavailableError } from '../common/errors/domain.errors';
 import { isNetworkFailure } from '../common/errors/network-errors';
 import { AppConfig } from '../config/app-config';
 import type { DependencyCheck } from '../database/database-health.repository';
-import { ObjectStorage, ObjectSummary, StoredObject, WriteOptions } from './object-storage';
-
-const PART_SIZE_BYTES = 8 * 1024 * 1024;
-const PARTS_IN_FLIGHT = 2;
+import { ObjectStorage, ObjectSummary, StoredObject, WRITE_PART_BYTES, WRITE_PARTS_IN_FLIGHT, WriteOptions } from './object-storage';
 
 /** A missing key; a missing bucket (NoSuchBucket) is a deployment fault, answered as unavailable. */
 function isNotFound(error: unknown): boolean {
@@ -104,8 +101,8 @@ export class S3ObjectStorage extends ObjectStorage {
     const upload = new Upload({
       client: this.s3,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ServerSideEncryption: 'AES256' },
-      partSize: PART_SIZE_BYTES,
-      queueSize: PARTS_IN_FLIGHT,
+      partSize: WRITE_PART_BYTES,
+      queueSize: WRITE_PARTS_IN_FLIGHT,
       leavePartsOnError: false,
     });
     try {

@@ -26,12 +26,8 @@ export class ApiException extends HttpException {
   }
 
   /** 429 with the Retry-After header the filter adds from `retryAfterSeconds`. */
-  static tooManyRequests(retryAfterSeconds: number): ApiException {
-    const exception = new ApiException(
-      HttpStatus.TOO_MANY_REQUESTS,
-      ErrorCode.TOO_MANY_REQUESTS,
-      `Too many attempts; retry in ${retryAfterSeconds} s`,
-    );
+  static tooManyRequests(retryAfterSeconds: number, message = `Too many attempts; retry in ${retryAfterSeconds} s`): ApiException {
+    const exception = new ApiException(HttpStatus.TOO_MANY_REQUESTS, ErrorCode.TOO_MANY_REQUESTS, message);
     exception.retryAfterSeconds = retryAfterSeconds;
     return exception;
   }
