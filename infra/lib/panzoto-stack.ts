@@ -185,6 +185,8 @@ export class PanzotoStack extends Stack {
       RATE_LIMITS_TABLE: tables.rateLimits.tableName,
       S3_BUCKET: this.bucket.bucketName,
       DECRYPTED_COPY_TTL_HOURS: String(settings.decryptedCopyTtlHours),
+      // The task's memory is sized for this many decryptions at once (infra/lib/settings.ts).
+      DECRYPT_CONCURRENCY: String(settings.decryptConcurrency),
       // The ALB is the one proxy in front: the client address is the last X-Forwarded-For entry it adds.
       TRUSTED_PROXY_HOPS: '1',
       SHUTDOWN_GRACE_MS: String(settings.shutdownGraceSeconds * 1000),
