@@ -4,6 +4,9 @@
  *  - the service's end-to-end decryption of the same recording (S3 read → decrypt → S3 write) and its
  *    ratio to the ceiling;
  *  - the service process's RSS growth while it decrypts a 200 MB recording;
+ *  - peak RSS growth and throughput of 1 and of 24 concurrent link-mode decryptions of one 32 MiB
+ *    recording, under the default DECRYPT_CONCURRENCY and with the bound lifted to 24 (as before it
+ *    existed), side by side; refused requests wait their Retry-After and try again;
  *  - GET /api/health p99 while 4 decryptions run.
  * Everything runs on 127.0.0.1 and stops by itself.
  */
@@ -29,6 +32,8 @@ import { provisionServiceBucket } from '../src/storage/provision';
 const MB = 1_000_000;
 const BIG_BYTES = Number(process.env.BENCH_DECRYPT_MB ?? 200) * MB;
 const CONCURRENT_BYTES = 20 * MB;
+const BURST_BYTES = 32 * 1024 * 1024;
+const BURST_SIZES = [1, 24];
 const PASSWORD = 'Bench-Password-123!';
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -105,19 +110,21 @@ async function main(): Promise<void> {
       S3_BUCKET: 'bench-decrypt',
       S3_TIMEOUT_MS: '60000',
       RATE_LIMIT_IP_PER_MINUTE: '100000',
+      // One account drives every burst: the per-account bound must not stand in for the process bound measured.
+      DECRYPT_CONCURRENCY_PER_ACCOUNT: '256',
       ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     };
     const config = new AppConfig(validateEnvironment(env));
     await Promise.all([provisionServiceTables(config), provisionServiceBucket(config)]);
     const base = `http://127.0.0.1:${port}`;
     /** A new service process, so that each memory figure starts from a cold process. */
-    const freshService = async (): Promise<number> => {
+    const freshService = async (extraEnv: Record<string, string> = {}): Promise<number> => {
       if (service && service.exitCode === null) {
         const exited = new Promise((resolve) => service?.once('exit', resolve));
         service.kill('SIGTERM');
         await exited;
       }
-      service = spawn(process.execPath, ['dist/main.js'], { env, stdio: 'ignore' });
+      service = spawn(process.execPath, ['dist/main.js'], { env: { ...env, ...extraEnv }, stdio: 'ignore' });
       await waitForHealth(base);
       return service.pid as number;
     };
@@ -199,6 +206,47 @@ async function main(): Promise<void> {
       if (check.digest('hex') !== expectedHash) throw new Error('streamed plaintext differs from the recording');
     }
 
+    // Bursts of concurrent link-mode decryptions, each from a cold process, RSS sampled throughout.
+    const burstFile = await client.uploadRecording(session, userKey, { data: randomBytes(BURST_BYTES) });
+    /** Decrypts until it succeeds, waiting out each 429/503's Retry-After; returns how often it was refused. */
+    const decryptPatiently = async (): Promise<number> => {
+      for (let refused = 0; ; refused++) {
+        const response = await decrypt(burstFile.file_id);
+        await response.arrayBuffer();
+        if (response.status === 200) return refused;
+        if (response.status !== 429 && response.status !== 503) throw new Error(`decrypt failed: ${response.status}`);
+        await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+      }
+    };
+    const burst = async (concurrent: number, extraEnv: Record<string, string> = {}) => {
+      const burstPid = await freshService(extraEnv);
+      await sleep(1000);
+      const burstBaseline = await rssOf(burstPid);
+      let burstPeak = burstBaseline;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          burstPeak = Math.max(burstPeak, await rssOf(burstPid));
+          await sleep(25);
+        }
+      })();
+      const started = process.hrtime.bigint();
+      const refusals = await Promise.all(Array.from({ length: concurrent }, decryptPatiently));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      sampling = false;
+      await sampler;
+      return {
+        concurrent,
+        rssGrowthMiB: Math.round((burstPeak - burstBaseline) / 2 ** 20),
+        MiBps: Math.round((concurrent * BURST_BYTES) / 2 ** 20 / seconds),
+        seconds: Number(seconds.toFixed(2)),
+        refusedThenRetried: refusals.reduce((a, b) => a + b, 0),
+      };
+    };
+    const bounded = [];
+    for (const concurrent of BURST_SIZES) bounded.push(await burst(concurrent));
+    const unbounded = await burst(Math.max(...BURST_SIZES), { DECRYPT_CONCURRENCY: String(Math.max(...BURST_SIZES)) });
+
     pid = await freshService();
 
     // Where the time goes: the storage round trip alone (the same object read, then written), no crypto.
@@ -252,6 +300,12 @@ async function main(): Promise<void> {
       serviceRssBaselineMB: Math.round(baseline / MB),
       serviceRssGrowthMB: Math.round((peak - baseline) / MB),
       serviceRssGrowthStreamModeMB: Math.round((streamPeak - streamBaseline) / MB),
+      concurrentDecryptsOf32MiB: {
+        decryptConcurrency: validateEnvironment({}, { requireProductionSecrets: false }).DECRYPT_CONCURRENCY,
+        bounded,
+        unboundedFor24: unbounded,
+        boundedOverUnboundedThroughput24: Number(((bounded[bounded.length - 1].MiBps / unbounded.MiBps) || 0).toFixed(2)),
+      },
       healthDuring4Decrypts: {
         requestsPerSecond: Math.round(health.requests.average),
         p50ms: health.latency.p50,
@@ -259,7 +313,7 @@ async function main(): Promise<void> {
         non2xx: health.non2xx,
         decryptionsOf20MBCompleted: decryptionsDuringHealth,
       },
-      targets: { endToEndOverRaw: '>= 0.5', serviceRssGrowthMB: '< 64', healthP99ms: '< 50' },
+      targets: { endToEndOverRaw: '>= 0.5', serviceRssGrowthMB: '< 64', healthP99ms: '< 50', rssGrowthFor24ConcurrentMiB: '< 256', boundedOverUnboundedThroughput24: '>= 1' },
     };
     await mkdir('bench/results', { recursive: true });
     await writeFile('bench/results/decrypt-latest.json', `${JSON.stringify(results, null, 2)}\n`);

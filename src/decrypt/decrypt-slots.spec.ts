@@ -8,9 +8,9 @@ describe('DecryptSlots', () => {
     const bound = slots();
     bound.acquire('alice');
     bound.acquire('alice');
-    expect(() => bound.acquire('alice')).toThrow(expect.objectContaining({ status: 429, code: 'TOO_MANY_REQUESTS', retryAfterSeconds: 2 }));
+    expect(() => bound.acquire('alice')).toThrow(expect.objectContaining({ status: 429, code: 'TOO_MANY_REQUESTS', retryAfterSeconds: 1 }));
     bound.acquire('bob');
-    expect(() => bound.acquire('carol')).toThrow(expect.objectContaining({ status: 503, code: 'SERVER_BUSY', retryAfterSeconds: 2 }));
+    expect(() => bound.acquire('carol')).toThrow(expect.objectContaining({ status: 503, code: 'SERVER_BUSY', retryAfterSeconds: 1 }));
   });
 
   it('gives a slot back once, however often its release is called', () => {

@@ -11,7 +11,7 @@ import { WRITE_BUFFER_BYTES } from '../storage/object-storage';
 export const DECRYPT_MEMORY_BYTES = WRITE_BUFFER_BYTES + 2 * AES256_GCM_HKDF_1MB.ciphertextSegmentSizeBytes;
 
 /** A decryption of a usual recording takes well under this. */
-export const DECRYPT_RETRY_AFTER_SECONDS = 2;
+export const DECRYPT_RETRY_AFTER_SECONDS = 1;
 
 /**
  * Bounds the decryptions running in this process, in all and per account, so that together they fit
