@@ -22,6 +22,7 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
     create: jest.fn(),
     list: jest.fn(),
     getOwned: jest.fn(),
+    uploadSlot: jest.fn(),
   };
   const uploadedAt = new Date('2026-11-25T14:34:27.123Z');
 
@@ -61,6 +62,22 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
     expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field })] });
     expect(service.create).not.toHaveBeenCalled();
   });
+
+  it('passes the declared size, the default content type and the client address to uploadSlot', async () => {
+    service.uploadSlot.mockResolvedValue({ fileId: 'f1', s3Key: 'users/u/f1.3gp', url: 'https://s3/put', expiresAt: uploadedAt });
+    const response = await request(app.getHttpServer()).post('/api/audio-files/upload-url').send({ file_size: 3056 }).expect(201);
+    expect(service.uploadSlot).toHaveBeenCalledWith(CALLER, { content_type: 'audio/3gpp', file_size: 3056 }, expect.objectContaining({ ip: expect.any(String) }));
+    expect(response.body).toEqual({ file_id: 'f1', s3_key: 'users/u/f1.3gp', upload_url: 'https://s3/put', method: 'PUT', expires_at: uploadedAt.toISOString() });
+  });
+
+  it.each([{}, { file_size: 0 }, { file_size: 2.5 }, { file_size: '3056' }, { file_size: 6 * 1024 ** 3 }])(
+    'refuses an upload-url body %j with 400 naming file_size, without calling the service',
+    async (body) => {
+      const response = await request(app.getHttpServer()).post('/api/audio-files/upload-url').send(body).expect(400);
+      expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'file_size' })] });
+      expect(service.uploadSlot).not.toHaveBeenCalled();
+    },
+  );
 
   it('turns the query into a number with a default of 50', async () => {
     service.list.mockResolvedValue({ files: [], nextCursor: null });
