@@ -42,6 +42,26 @@ function rssOf(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((text) => Number(/VmRSS:\s+(\d+)/.exec(text)?.[1] ?? 0) * 1024);
 }
 
+/** The highest RSS of `pid` while `work` runs (sampled every 25 ms), and what `work` returned. */
+async function peakRssDuring<T>(pid: number, work: () => Promise<T>): Promise<{ peak: number; result: T }> {
+  let peak = await rssOf(pid);
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await rssOf(pid));
+      await sleep(25);
+    }
+  })();
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+  return { peak, result };
+}
+
 async function writeRandomFile(path: string, bytes: number): Promise<void> {
   const chunk = 4 * 1024 * 1024;
   async function* chunks(): AsyncGenerator<Buffer> {
@@ -160,19 +180,14 @@ async function main(): Promise<void> {
     const endToEnd: number[] = [];
     let peak = baseline;
     for (let run = 0; run < 3; run++) {
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          peak = Math.max(peak, await rssOf(pid));
-          await sleep(25);
-        }
-      })();
       const started = process.hrtime.bigint();
-      const response = await decrypt(big.file_id);
-      const body = (await response.json()) as { download_url: string };
+      const measured = await peakRssDuring(pid, async () => {
+        const answer = await decrypt(big.file_id);
+        return { response: answer, body: (await answer.json()) as { download_url: string } };
+      });
       endToEnd.push(Number(process.hrtime.bigint() - started) / 1e9);
-      sampling = false;
-      await sampler;
+      peak = Math.max(peak, measured.peak);
+      const { response, body } = measured.result;
       if (response.status !== 200) throw new Error(`decrypt failed: ${response.status} ${JSON.stringify(body)}`);
       if (run === 0) {
         const check = createHash('sha256');
@@ -185,26 +200,16 @@ async function main(): Promise<void> {
     pid = await freshService();
     await sleep(1000);
     const streamBaseline = await rssOf(pid);
-    let streamPeak = streamBaseline;
-    {
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          streamPeak = Math.max(streamPeak, await rssOf(pid));
-          await sleep(25);
-        }
-      })();
+    const check = createHash('sha256');
+    const { peak: streamPeak } = await peakRssDuring(pid, async () => {
       const response = await fetch(`${base}/api/decrypt-audio?mode=stream`, {
         method: 'POST',
         headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ password: PASSWORD, file_id: big.file_id }),
       });
-      const check = createHash('sha256');
       await pipeline(response.body as unknown as NodeJS.ReadableStream, check);
-      sampling = false;
-      await sampler;
-      if (check.digest('hex') !== expectedHash) throw new Error('streamed plaintext differs from the recording');
-    }
+    });
+    if (check.digest('hex') !== expectedHash) throw new Error('streamed plaintext differs from the recording');
 
     // Bursts of concurrent link-mode decryptions, each from a cold process, RSS sampled throughout.
     const burstFile = await client.uploadRecording(session, userKey, { data: randomBytes(BURST_BYTES) });
@@ -222,19 +227,11 @@ async function main(): Promise<void> {
       const burstPid = await freshService(extraEnv);
       await sleep(1000);
       const burstBaseline = await rssOf(burstPid);
-      let burstPeak = burstBaseline;
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          burstPeak = Math.max(burstPeak, await rssOf(burstPid));
-          await sleep(25);
-        }
-      })();
       const started = process.hrtime.bigint();
-      const refusals = await Promise.all(Array.from({ length: concurrent }, decryptPatiently));
+      const { peak: burstPeak, result: refusals } = await peakRssDuring(burstPid, () =>
+        Promise.all(Array.from({ length: concurrent }, decryptPatiently)),
+      );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      sampling = false;
-      await sampler;
       return {
         concurrent,
         rssGrowthMiB: Math.round((burstPeak - burstBaseline) / 2 ** 20),
