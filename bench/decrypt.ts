@@ -243,6 +243,7 @@ async function main(): Promise<void> {
     const bounded = [];
     for (const concurrent of BURST_SIZES) bounded.push(await burst(concurrent));
     const unbounded = await burst(Math.max(...BURST_SIZES), { DECRYPT_CONCURRENCY: String(Math.max(...BURST_SIZES)) });
+    process.stdout.write(`concurrent decryptions: ${JSON.stringify({ bounded, unbounded })}\n`);
 
     pid = await freshService();
 
@@ -250,9 +251,9 @@ async function main(): Promise<void> {
     const storageRuns: number[] = [];
     for (let run = 0; run < 2; run++) {
       const started = process.hrtime.bigint();
-      const slot = await client.call<{ upload_url: string }>('POST', '/api/audio-files/upload-url', {}, session.token);
       const read = await fetch(`${s3.endpoint}/bench-decrypt/${big.s3_key}`);
       const length = Number(read.headers.get('content-length'));
+      const slot = await client.call<{ upload_url: string }>('POST', '/api/audio-files/upload-url', { file_size: length }, session.token);
       await fetch(slot.upload_url, {
         method: 'PUT',
         headers: { 'content-length': String(length) },

@@ -161,7 +161,7 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   @Max(256)
-  DECRYPT_CONCURRENCY = 8;
+  DECRYPT_CONCURRENCY = 4;
 
   /** Decryptions one account runs at once in this process; more answer 429 with Retry-After. */
   @Transform(toInteger)
