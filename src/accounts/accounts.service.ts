@@ -1,14 +1,13 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { encryptionInfo } from '../auth/encryption-info';
+import { PasswordGate } from '../auth/password-gate/password-gate';
 import { PasswordHasher } from '../auth/password-hasher';
-import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
 import { UserKeysService } from '../auth/user-keys.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiException } from '../common/errors/api.exception';
-import { ErrorCode } from '../common/errors/error-codes';
 import type { ClientContext } from '../common/http/client-context';
 import { DecryptService } from '../decrypt/decrypt.service';
 import { toPublicUser, User } from '../users/user';
@@ -25,16 +24,17 @@ export class AccountsService {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
+    private readonly gate: PasswordGate,
     private readonly userKeys: UserKeysService,
     private readonly sessions: SessionsService,
-    private readonly limiter: RateLimiter,
     private readonly audioFiles: AudioFilesService,
     private readonly decrypt: DecryptService,
   ) {}
 
   /**
    * Re-hashes the password and re-wraps the same user key under it (new key salt), so every
-   * recording still decrypts with the new password and none with the old; ends every other session.
+   * recording still decrypts with the new password and none with the old; ends every other session
+   * first.
    */
   async changePassword(caller: AuthenticatedUser, request: ChangePasswordDto, client: ClientContext): Promise<ChangePasswordResponseDto> {
     const user = await this.verifiedUser(caller, request.current_password, 'password', client);
@@ -44,9 +44,13 @@ export class AccountsService {
       this.userKeys.rewrap(user, request.current_password, request.new_password, keySalt),
     ]);
     if (!userKey) throw new Error(`User key of ${user.id} does not open with its verified password`);
+    // Other sessions end before the credentials change: should either step fail, the answer is not 2xx
+    // and the old password still holds, or the new one does and nobody else is signed in.
+    await this.sessions.revokeAll(user.id, caller.sessionId);
     if (!(await this.users.replaceCredentials(user.id, { passwordHash, keySalt, userKey }, user.passwordHash))) {
       throw ApiException.conflict('The password was changed by another request; sign in again');
     }
+    // A sign-in with the old password racing the change may have started a session meanwhile.
     await this.sessions.revokeAll(user.id, caller.sessionId);
     const updated: User = { ...user, passwordHash, keySalt, userKey };
     return { user: toPublicUser(updated), key_salt: keySalt, encryption: encryptionInfo(updated, userKey) };
@@ -70,14 +74,9 @@ export class AccountsService {
   }
 
   private async verifiedUser(caller: AuthenticatedUser, password: string, action: 'password' | 'delete-account', client: ClientContext): Promise<User> {
-    await this.limiter.spendIpBudget(action, client.ip);
-    await this.limiter.assertNotLocked(action, caller.userId);
+    const attempt = await this.gate.admit({ action, account: caller.userId, client });
     const user = await this.users.findById(caller.userId);
     if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
-    if (!(await this.passwords.verify(user.passwordHash, password))) {
-      await this.limiter.recordFailure(action, caller.userId);
-      throw new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_PASSWORD, 'Invalid password');
-    }
-    return user;
+    return attempt.verify(password, user);
   }
 }

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { RateLimitsModule } from '../auth/rate-limits/rate-limits.module';
 import { AudioFilesController } from './audio-files.controller';
 import { AudioFilesRepository } from './audio-files.repository';
 import { AudioFilesService } from './audio-files.service';
 import { DynamoDbAudioFilesRepository } from './dynamodb-audio-files.repository';
 
 @Module({
-  imports: [AuthModule],
+  imports: [RateLimitsModule],
   controllers: [AudioFilesController],
   providers: [AudioFilesService, { provide: AudioFilesRepository, useClass: DynamoDbAudioFilesRepository }],
   exports: [AudioFilesService],

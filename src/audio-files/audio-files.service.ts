@@ -6,7 +6,7 @@ import { CursorCodec } from '../common/pagination/cursor-codec';
 import { AppConfig } from '../config/app-config';
 import { AudioFile } from './audio-file';
 import { AudioFilePosition, AudioFilesRepository, S3KeyAlreadyRegisteredError } from './audio-files.repository';
-import { Budget, RateLimiter } from '../auth/rate-limits/rate-limiter.service';
+import { RateLimiter, RateLimitPolicy } from '../auth/rate-limits/rate-limiter.service';
 import type { ClientContext } from '../common/http/client-context';
 import { ObjectStorage, ObjectSummary } from '../storage/object-storage';
 import {
@@ -58,7 +58,7 @@ export class AudioFilesService {
   private readonly cursors: CursorCodec;
   private readonly uploadUrlTtlSeconds: number;
   private readonly maxRecordingBytes: number;
-  private readonly uploadBudgets: { perIp: Budget; perAccount: Budget };
+  private readonly uploadPolicies: { perAddress: RateLimitPolicy; perAccount: RateLimitPolicy };
 
   constructor(
     private readonly audioFiles: AudioFilesRepository,
@@ -69,9 +69,9 @@ export class AudioFilesService {
     this.cursors = new CursorCodec(config.jwt.secret, 'audio-files');
     this.uploadUrlTtlSeconds = config.storage.uploadUrlTtlSeconds;
     this.maxRecordingBytes = config.storage.maxRecordingBytes;
-    this.uploadBudgets = {
-      perIp: { limit: config.rateLimits.uploadUrlsPerIpPerHour, windowSeconds: 3600 },
-      perAccount: { limit: config.rateLimits.uploadUrlsPerAccountPerHour, windowSeconds: 3600 },
+    this.uploadPolicies = {
+      perAddress: { name: 'uploads-ip', quota: config.rateLimits.uploadUrlsPerIpPerHour, windowSeconds: 3600 },
+      perAccount: { name: 'uploads-account', quota: config.rateLimits.uploadUrlsPerAccountPerHour, windowSeconds: 3600 },
     };
   }
 
@@ -81,8 +81,8 @@ export class AudioFilesService {
    */
   async uploadSlot(userId: string, { content_type, file_size }: UploadUrlRequestDto, client: ClientContext): Promise<UploadSlot> {
     if (file_size > this.maxRecordingBytes) throw this.tooLarge(file_size);
-    await this.limiter.spendBudget('upload-url', `ip:${client.ip}`, this.uploadBudgets.perIp);
-    await this.limiter.spendBudget('upload-url', `account:${userId}`, this.uploadBudgets.perAccount);
+    await this.limiter.take('upload-url', this.uploadPolicies.perAddress, client.ip, client);
+    await this.limiter.take('upload-url', this.uploadPolicies.perAccount, userId, client);
     const fileId = randomUUID();
     const s3Key = recordingKey(userId, fileId, content_type);
     const expiresAt = new Date(Date.now() + this.uploadUrlTtlSeconds * 1000);

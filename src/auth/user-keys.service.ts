@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ApiException } from '../common/errors/api.exception';
 import { newUserKey, unwrapUserKey, weakerKdf, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
+import { GateEntry, PasswordGate } from './password-gate/password-gate';
 import { PasswordHasher } from './password-hasher';
 
 /**
@@ -16,6 +18,7 @@ export class UserKeysService {
   constructor(
     private readonly passwords: PasswordHasher,
     private readonly users: UsersService,
+    private readonly gate: PasswordGate,
   ) {}
 
   /** A fresh user key for a new account, wrapped under its password. */
@@ -23,8 +26,24 @@ export class UserKeysService {
     return this.wrap(userId, password, keySalt, newUserKey());
   }
 
+  /**
+   * The user key of the entry's account, opened with `password` through the gate: the key opening is
+   * the proof of the password. A migrated account that has no key yet proves it with its login hash
+   * and gets its key now.
+   */
+  async open(entry: GateEntry, password: string): Promise<Buffer> {
+    const attempt = await this.gate.admit(entry);
+    const user = await this.users.findById(entry.account);
+    if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
+    if (user.userKey) return attempt.prove(() => this.unlock(user, password));
+    await attempt.verify(password, user);
+    const userKey = await this.unlock({ ...user, userKey: await this.ensureCurrent(user, password) }, password);
+    if (!userKey) throw new Error(`User key of ${user.id} does not open with its verified password`);
+    return userKey;
+  }
+
   /** The user key, or undefined when the password is wrong (or the account has none yet). */
-  async unlock(user: User, password: string): Promise<Buffer | undefined> {
+  private async unlock(user: User, password: string): Promise<Buffer | undefined> {
     if (!user.userKey) return undefined;
     const kek = await this.passwords.deriveKey(password, Buffer.from(user.keySalt, 'hex'), user.userKey.kdf);
     return unwrapUserKey(kek, user.userKey.wrapped, user.id);

@@ -11,27 +11,11 @@ import { UserKeysService } from '../auth/user-keys.service';
 import { AES256_GCM_HKDF_1MB, ciphertextSize, encrypt } from '../crypto/streaming-aead';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import type { DecryptJob } from './decrypt-job';
-import { DecryptJobsRepository } from './decrypt-jobs.repository';
+import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs';
 import { DecryptService } from './decrypt.service';
 import { DecryptSlots } from './decrypt-slots';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
-import { InMemoryRateLimitsRepository } from '../../test/fakes/in-memory-auth';
-
-class InMemoryDecryptJobs extends DecryptJobsRepository {
-  readonly jobs = new Map<string, DecryptJob>();
-  async save(job: DecryptJob): Promise<void> {
-    this.jobs.set(job.id, job);
-  }
-  async findById(jobId: string): Promise<DecryptJob | undefined> {
-    return this.jobs.get(jobId);
-  }
-  async deleteAllForUser(userId: string): Promise<number> {
-    const mine = [...this.jobs.values()].filter((job) => job.userId === userId);
-    mine.forEach((job) => this.jobs.delete(job.id));
-    return mine.length;
-  }
-}
+import { inMemoryPasswordGate, InMemoryRateLimitsRepository } from '../../test/fakes/in-memory-auth';
 
 describe('DecryptService (repositories faked)', () => {
   const config = testConfig();
@@ -54,11 +38,11 @@ describe('DecryptService (repositories faked)', () => {
   beforeEach(() => {
     usersRepository = new InMemoryUsersRepository();
     users = new UsersService(usersRepository);
-    userKeys = new UserKeysService(hasher, users);
+    userKeys = new UserKeysService(hasher, users, inMemoryPasswordGate(config, hasher));
     storage = new InMemoryObjectStorage();
     audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
     jobs = new InMemoryDecryptJobs();
-    decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), new DecryptSlots(config), config);
+    decrypt = new DecryptService(userKeys, audioFiles, storage, jobs, new DecryptSlots(config), config);
   });
 
   const aUser = async (email: string): Promise<User> => {
@@ -69,7 +53,7 @@ describe('DecryptService (repositories faked)', () => {
 
   /** Encrypts `plaintext` as the app would and registers it. */
   const aRecording = async (user: User, plaintext: Buffer, tamper?: (ciphertext: Buffer) => Buffer) => {
-    const userKey = (await userKeys.unlock(user, password)) as Buffer;
+    const userKey = await userKeys.open({ action: 'decrypt', account: user.id, client }, password);
     const size = ciphertextSize(AES256_GCM_HKDF_1MB, plaintext.length);
     const slot = await audioFiles.uploadSlot(user.id, { content_type: 'audio/3gpp', file_size: size }, client);
     const ciphertext = await encrypt(AES256_GCM_HKDF_1MB, userKey, recordingAad(user.id, slot.fileId), plaintext);
@@ -145,7 +129,7 @@ describe('DecryptService (repositories faked)', () => {
   });
 
   it('holds a decryption slot until the streamed body closes, read or abandoned, and until a copy is written', async () => {
-    const bounded = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), new DecryptSlots(testConfig({ DECRYPT_CONCURRENCY_PER_ACCOUNT: '1' })), config);
+    const bounded = new DecryptService(userKeys, audioFiles, storage, jobs, new DecryptSlots(testConfig({ DECRYPT_CONCURRENCY_PER_ACCOUNT: '1' })), config);
     const alice = await aUser('alice@example.com');
     const plaintext = randomBytes(3 * 1024 * 1024);
     const file = await aRecording(alice, plaintext);

@@ -2,15 +2,21 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from './error-response.dto';
 
+const RATE_LIMIT_HEADERS = {
+  'Retry-After': { description: 'Seconds until the spent budget renews', schema: { type: 'integer' } },
+  'RateLimit-Policy': { description: 'Each budget the request counted against: "ip";q=120;w=60, "account";q=10;w=900', schema: { type: 'string' } },
+  RateLimit: { description: 'What is left of each budget: "ip";r=0;t=42, "account";r=9;t=800', schema: { type: 'string' } },
+};
+
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: malformed JSON, wrong types, unknown fields or out-of-range values (code VALIDATION_FAILED, INVALID_JSON, UNSUPPORTED_MEDIA_TYPE, INVALID_CURSOR)',
-  401: 'Missing, malformed, expired or revoked bearer token, or wrong credentials',
+  400: 'Invalid input: malformed JSON, nesting deeper than 32 levels, wrong types, unknown fields or out-of-range values (code VALIDATION_FAILED, INVALID_JSON, BODY_TOO_DEEP, UNSUPPORTED_MEDIA_TYPE, INVALID_CURSOR)',
+  401: 'Missing, malformed, expired (code TOKEN_EXPIRED: refresh) or revoked bearer token, or wrong credentials',
   403: 'The caller may not use that resource (for example an S3 key outside users/<user_id>/)',
   404: 'Not found, or not owned by the caller',
   409: 'Conflicts with existing data',
   422: 'The stored recording could not be decrypted (code DECRYPTION_FAILED): tampered, truncated, or not encrypted for this user and file; or an upload is not the size declared for its URL (code UPLOAD_SIZE_MISMATCH)',
   413: 'Request body larger than BODY_LIMIT_BYTES (code PAYLOAD_TOO_LARGE), or a recording larger than MAX_RECORDING_BYTES (code RECORDING_TOO_LARGE)',
-  429: 'Too many attempts (or upload URLs, or decryptions at once) from this address or this account; retry after the Retry-After header (seconds)',
+  429: 'Too many attempts (or upload URLs, or decryptions at once) from this address or this account; retry after the Retry-After header (seconds). Every response of a rate-limited endpoint carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers)',
   503: 'A dependency (DynamoDB) is unavailable (code SERVICE_UNAVAILABLE), or this instance is at its decryption capacity (code SERVER_BUSY); retry after the Retry-After header',
 };
 
@@ -18,6 +24,8 @@ const DESCRIPTIONS: Record<number, string> = {
 export function ApiErrorResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
   const all = [...new Set([400, ...statuses, 503])].sort();
   return applyDecorators(
-    ...all.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto })),
+    ...all.map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto, headers: status === 429 ? RATE_LIMIT_HEADERS : undefined }),
+    ),
   );
 }
