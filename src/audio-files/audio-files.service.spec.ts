@@ -3,7 +3,9 @@ import { testConfig } from '../../test/fakes/config';
 import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
 import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
 import { InMemoryRateLimitsRepository } from '../../test/fakes/in-memory-auth';
+import { anAccount, InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
+import { UsersService } from '../users/users.service';
 import { AudioFilesService } from './audio-files.service';
 
 describe('AudioFilesService (repositories faked)', () => {
@@ -12,13 +14,16 @@ describe('AudioFilesService (repositories faked)', () => {
   let repository: InMemoryAudioFilesRepository;
   let storage: InMemoryObjectStorage;
   let service: AudioFilesService;
+  let users: InMemoryUsersRepository;
   const client = { ip: '203.0.113.7' };
   const config = testConfig({ MAX_RECORDING_BYTES: String(2 * 1024 * 1024), UPLOAD_URLS_PER_ACCOUNT_PER_HOUR: '5', UPLOAD_URLS_PER_IP_PER_HOUR: '8' });
   const serviceWith = (settings = config) =>
-    new AudioFilesService(repository, storage, new RateLimiter(new InMemoryRateLimitsRepository(), settings), settings);
+    new AudioFilesService(repository, storage, new RateLimiter(new InMemoryRateLimitsRepository(), settings), new UsersService(users), settings);
 
   beforeEach(() => {
-    repository = new InMemoryAudioFilesRepository();
+    users = new InMemoryUsersRepository();
+    for (const id of [alice, bob]) users.users.set(id, anAccount(id));
+    repository = new InMemoryAudioFilesRepository(users);
     storage = new InMemoryObjectStorage();
     service = serviceWith(testConfig());
   });

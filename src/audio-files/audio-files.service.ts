@@ -18,6 +18,8 @@ import {
   userRecordingsPrefix,
   userUploadsPrefix,
 } from '../storage/object-keys';
+import { AccountDeletedError } from '../users/users.repository';
+import { accountDeleted, UsersService } from '../users/users.service';
 import type { CreateAudioFileDto, UploadUrlRequestDto } from './dto/audio-file.dto';
 import { parseRecordingKey, recordingKey } from './recording-keys';
 
@@ -64,6 +66,7 @@ export class AudioFilesService {
     private readonly audioFiles: AudioFilesRepository,
     private readonly storage: ObjectStorage,
     private readonly limiter: RateLimiter,
+    private readonly users: UsersService,
     config: AppConfig,
   ) {
     this.cursors = new CursorCodec(config.jwt.secret, 'audio-files');
@@ -76,10 +79,12 @@ export class AudioFilesService {
   }
 
   /**
-   * A new file id and a presigned PUT of exactly `fileSize` bytes to the file's pending-upload key;
-   * registration moves the object to `s3Key`. Rate limited per client address, then per account.
+   * A new file id and a presigned PUT of exactly `file_size` bytes to the file's pending-upload key;
+   * registration moves the object to `s3Key`. Rate limited per client address, then per account;
+   * none for an account being deleted (410).
    */
   async uploadSlot(userId: string, { content_type, file_size }: UploadUrlRequestDto, client: ClientContext): Promise<UploadSlot> {
+    await this.users.activeAccount(userId);
     if (file_size > this.maxRecordingBytes) throw this.tooLarge(file_size);
     await this.limiter.take('upload-url', this.uploadPolicies.perAddress, client.ip, client);
     await this.limiter.take('upload-url', this.uploadPolicies.perAccount, userId, client);
@@ -95,7 +100,8 @@ export class AudioFilesService {
    * upload-url issues (400); its upload must exist (404), have the declared size (422, deleted) and
    * fit MAX_RECORDING_BYTES (413, deleted). The upload is then copied to `s3_key`, which no URL can
    * write, so the recording and its recorded size never change afterwards.
-   * @throws ApiException 409 S3_KEY_TAKEN when a record already points at that object.
+   * @throws ApiException 409 S3_KEY_TAKEN when a record already points at that object, 410
+   * ACCOUNT_DELETED when the account is being deleted (the object is swept with the account).
    */
   async create(userId: string, { s3_key, file_id }: CreateAudioFileDto): Promise<AudioFile> {
     if (!s3_key.startsWith(userRecordingsPrefix(userId))) {
@@ -128,6 +134,7 @@ export class AudioFilesService {
       await this.audioFiles.create(file);
     } catch (error) {
       if (error instanceof S3KeyAlreadyRegisteredError) throw s3KeyTaken();
+      if (error instanceof AccountDeletedError) throw accountDeleted();
       throw error;
     }
     // A leftover would only expire through the lifecycle rule; the recording is already in place.
@@ -166,16 +173,21 @@ export class AudioFilesService {
   }
 
   /**
-   * Everything of the user's audio: every object under their prefixes, then every record. Safe to
-   * repeat after a failure half-way. Returns how many records were deleted.
+   * Everything of the user's audio: every object under their prefixes, then every record (and the
+   * object of a migrated record whose key lies elsewhere). Safe to repeat after a failure half-way.
+   * Returns how many records were deleted.
    */
   async deleteAllOf(userId: string): Promise<number> {
     await this.storage.deletePrefix(userUploadsPrefix(userId));
-    await this.storage.deletePrefix(userRecordingsPrefix(userId));
+    const recordings = userRecordingsPrefix(userId);
+    await this.storage.deletePrefix(recordings);
     await this.storage.deletePrefix(userDecryptedPrefix(userId));
     let deleted = 0;
     for (let page = await this.audioFiles.listByUser(userId, 100); ; page = await this.audioFiles.listByUser(userId, 100)) {
-      for (const file of page.files) if (await this.audioFiles.delete(file)) deleted++;
+      for (const file of page.files) {
+        if (!file.s3Key.startsWith(recordings)) await this.storage.delete(file.s3Key);
+        if (await this.audioFiles.delete(file)) deleted++;
+      }
       if (!page.next || page.files.length === 0) return deleted;
     }
   }

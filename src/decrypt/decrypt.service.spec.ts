@@ -40,7 +40,7 @@ describe('DecryptService (repositories faked)', () => {
     users = new UsersService(usersRepository);
     userKeys = new UserKeysService(hasher, users, inMemoryPasswordGate(config, hasher));
     storage = new InMemoryObjectStorage();
-    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
+    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(usersRepository), storage, new RateLimiter(new InMemoryRateLimitsRepository(), config), users, config);
     jobs = new InMemoryDecryptJobs();
     decrypt = new DecryptService(userKeys, audioFiles, storage, jobs, new DecryptSlots(config), config);
   });
