@@ -216,6 +216,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
       'users.markDeleting',
       'storage.deletePrefix',
       'storage.deletePrefix',
+      'storage.deletePrefix',
       'records.delete',
       'records.delete',
       'jobs.deleteAllForUser',
@@ -225,7 +226,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     // The caller's session outlives the request: a repeat (its answer lost) authenticates and is done.
     expect(w.callerSessionAlive()).toBe(true);
     await w.accounts.deleteAccount(w.caller, 'not even the password', deletionClient);
-    expect(w.journal.steps).toHaveLength(8);
+    expect(w.journal.steps).toHaveLength(9);
     expect(w.leftovers()).toEqual(ONLY_TOMBSTONE_AND_CALLER);
     expect(w.usersRepository.deletions.get(w.owner.user.id)?.email).toBeUndefined();
     // The bystander keeps everything.
@@ -251,7 +252,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
       expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS + 1))).toBe(1);
       expect({ failedAfter, left: w.leftovers() }).toEqual({ failedAfter, left: NOTHING });
     }
-    expect(step).toBe(9);
+    expect(step).toBe(10);
   });
 
   it('from the mark on refuses upload URLs, registration, refresh, decryption and password change (410), and login', async () => {
