@@ -162,6 +162,8 @@ async function startBackends(): Promise<Backends> {
     // Every bench request comes from 127.0.0.1: the per-IP login budget (builds that have one) would
     // turn the login runs into 429s. The limiter's own DynamoDB calls still run on every login.
     RATE_LIMIT_IP_PER_MINUTE: '100000',
+    // The listing bench seeds its files through upload URLs, all from one account.
+    UPLOAD_URLS_PER_ACCOUNT_PER_HOUR: '100000',
     ...(s3 ? { S3_ENDPOINT: s3.endpoint, S3_BUCKET: 'panzoto-bench' } : {}),
   };
   const config = new AppConfig(validateEnvironment({ ...serviceEnv }));

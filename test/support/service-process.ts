@@ -42,6 +42,8 @@ export function productionEnv(config: AppConfig, dynamoEndpoint: string, extra: 
     SESSIONS_TABLE: config.dynamodb.tables.sessions,
     RATE_LIMITS_TABLE: config.dynamodb.tables.rateLimits,
     RATE_LIMIT_IP_PER_MINUTE: '100000',
+    UPLOAD_URLS_PER_ACCOUNT_PER_HOUR: '100000',
+    UPLOAD_URLS_PER_IP_PER_HOUR: '1000000',
     ...extra,
   };
 }

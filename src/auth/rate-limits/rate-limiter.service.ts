@@ -5,7 +5,7 @@ import type { ClientContext } from '../../common/http/client-context';
 import { AppConfig } from '../../config/app-config';
 import { RateLimitsRepository } from './rate-limits.repository';
 
-export type LimitedAction = 'login' | 'register' | 'refresh' | 'password' | 'decrypt' | 'delete-account';
+export type LimitedAction = 'login' | 'register' | 'refresh' | 'password' | 'decrypt' | 'delete-account' | 'upload-url';
 
 /** A budget of `quota` units per fixed window; `name` is what the RateLimit header fields call it. */
 export interface RateLimitPolicy {
