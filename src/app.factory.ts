@@ -81,6 +81,7 @@ export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: n
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   setTrustedProxyHops(config.httpSecurity.trustedProxyHops);
   configureHttpServer(app.getHttpServer(), config.http);
   const docsPrefix = `/${DOCS_PATH}`;
@@ -104,6 +105,10 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(), {
     bufferLogs: true,
     bodyParser: false,
+    // A failed start is thrown to the caller (main.ts logs it as one line), not printed by Nest's
+    // console logger as a stack trace and ended with process.exit.
+    abortOnError: false,
+    autoFlushLogs: false,
   });
   return configureApp(app);
 }

@@ -19,7 +19,7 @@ export class AccountsController {
     description: 'Checks the current password, re-wraps the user key under the new one (recordings stay readable) and ends every other session.',
   })
   @ApiOkResponse({ type: ChangePasswordResponseDto })
-  @ApiErrorResponses(401, 409, 413, 429)
+  @ApiErrorResponses(401, 409, 410, 413, 429)
   changePassword(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: ChangePasswordDto,
@@ -32,7 +32,11 @@ export class AccountsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Delete the account and everything in it',
-    description: 'Recordings, decrypted copies, records, decryption jobs, sessions and the email (which can register again). If it fails half-way, calling it again finishes it.',
+    description:
+      'Marks the account as being deleted (from then on uploads, registrations, refreshes and decryptions answer 410 ACCOUNT_DELETED), ' +
+      'deletes recordings, decrypted copies, records, decryption jobs and the other sessions, and frees the email (which can register again). ' +
+      'If it fails half-way, calling it again with the same token finishes it (204, also when it was already done). ' +
+      'A final sweep ACCOUNT_SWEEP_DELAY_SECONDS later removes the rest: the tombstone, this session, and anything an earlier upload URL stored meanwhile.',
   })
   @ApiNoContentResponse()
   @ApiErrorResponses(401, 413, 429)

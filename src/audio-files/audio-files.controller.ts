@@ -50,7 +50,7 @@ export class AudioFilesController {
     description: 'The key is under users/<user_id>/ and the URL writes only that key. Encrypt with associated data "<user_id>:<file_id>".',
   })
   @ApiCreatedResponse({ type: UploadUrlResponseDto })
-  @ApiErrorResponses(413)
+  @ApiErrorResponses(410, 413)
   async uploadUrl(@CurrentUser() caller: AuthenticatedUser, @Body() body: UploadUrlRequestDto): Promise<UploadUrlResponseDto> {
     const slot = await this.audioFiles.uploadSlot(caller.userId, body.content_type);
     return {
@@ -68,7 +68,7 @@ export class AudioFilesController {
     description: 'The object must exist under the caller’s prefix (403 otherwise); its real size is recorded.',
   })
   @ApiCreatedResponse({ type: AudioFileResponseDto })
-  @ApiErrorResponses(403, 404, 409, 413)
+  @ApiErrorResponses(403, 404, 409, 410, 413)
   async create(@CurrentUser() caller: AuthenticatedUser, @Body() body: CreateAudioFileDto): Promise<AudioFileResponseDto> {
     return { audio_file: toAudioFileView(await this.audioFiles.create(caller.userId, body)) };
   }

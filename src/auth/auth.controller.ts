@@ -45,7 +45,7 @@ export class AuthController {
     description: 'Refresh tokens rotate: each works once. Presenting one that was already used ends the whole session (401).',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiErrorResponses(401, 413, 429)
+  @ApiErrorResponses(401, 410, 413, 429)
   refresh(@Body() body: RefreshDto, @Client() client: ClientContext): Promise<TokenPairDto> {
     return this.auth.refresh(body.refresh_token, client);
   }

@@ -6,7 +6,7 @@ import type { ClientContext } from '../common/http/client-context';
 import { AppConfig } from '../config/app-config';
 import type { WrappedUserKey } from '../crypto/user-key';
 import { toPublicUser, User } from '../users/user';
-import { UsersService } from '../users/users.service';
+import { accountDeleted, UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
 import type { LoginDto, RegisterDto } from './dto/credentials.dto';
@@ -61,14 +61,19 @@ export class AuthService {
     return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
   }
 
-  /** A session whose account has gone (deleted meanwhile) issues nothing more, and ends. */
+  /**
+   * A session whose account has gone (deleted meanwhile) issues nothing more, and ends. One whose
+   * account is being deleted gets 410; the deletion ends it.
+   */
   async refresh(refreshToken: string, client: ClientContext): Promise<TokenPairDto> {
     await this.limiter.spendIpBudget('refresh', client);
     const issued = await this.sessions.refresh(refreshToken);
-    if (!(await this.users.findById(issued.session.userId))) {
+    const user = await this.users.findById(issued.session.userId);
+    if (!user) {
       await this.sessions.end(issued.session.id);
       throw ApiException.unauthorized('The account of this session no longer exists');
     }
+    if (user.deletingAt) throw accountDeleted();
     return this.tokens(issued);
   }
 

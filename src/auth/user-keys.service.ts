@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ApiException } from '../common/errors/api.exception';
-import { newUserKey, unwrapUserKey, weakerKdf, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
+import { newKeySalt, newUserKey, unwrapUserKey, weakerKdf, wrapUserKey, WrappedUserKey } from '../crypto/user-key';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { GateEntry, PasswordGate } from './password-gate/password-gate';
@@ -33,11 +32,12 @@ export class UserKeysService {
    */
   async open(entry: GateEntry, password: string): Promise<Buffer> {
     const attempt = await this.gate.admit(entry);
-    const user = await this.users.findById(entry.account);
-    if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
+    const user = await this.users.activeAccount(entry.account);
     if (user.userKey) return attempt.prove(() => this.unlock(user, password));
     await attempt.verify(password, user);
-    const userKey = await this.unlock({ ...user, userKey: await this.ensureCurrent(user, password) }, password);
+    // ensureCurrent may give the account its key salt too: `user` is read after it.
+    const current = await this.ensureCurrent(user, password);
+    const userKey = await this.unlock({ ...user, userKey: current }, password);
     if (!userKey) throw new Error(`User key of ${user.id} does not open with its verified password`);
     return userKey;
   }
@@ -50,12 +50,14 @@ export class UserKeysService {
   }
 
   /**
-   * After a verified login: gives a migrated account its first user key, and re-wraps an older key
-   * whose KDF parameters are below the current ones. Returns the key the client should use.
+   * After a verified login: gives a migrated account its first user key (and a key salt, if it came
+   * without one), and re-wraps an older key whose KDF parameters are below the current ones.
+   * Returns the key the client should use; `user.keySalt` is then the salt that goes with it.
    */
   async ensureCurrent(user: User, password: string): Promise<WrappedUserKey> {
     const current = user.userKey;
     if (current && !weakerKdf(current.kdf, this.passwords.currentKdf)) return current;
+    if (!current && !user.keySalt) return this.firstKeyWithFreshSalt(user, password);
     const userKey = current ? await this.unlock(user, password) : newUserKey();
     if (!userKey) {
       // The password was verified against the login hash, so the stored wrapped key is inconsistent.
@@ -66,6 +68,20 @@ export class UserKeysService {
     if (await this.users.replaceUserKey(user.id, replacement, current)) return replacement;
     // A concurrent login replaced it first: that one is the key now.
     return (await this.users.getById(user.id)).userKey as WrappedUserKey;
+  }
+
+  /** A migrated account whose key salt was NULL (it protected nothing) gets a fresh one with its first key. */
+  private async firstKeyWithFreshSalt(user: User, password: string): Promise<WrappedUserKey> {
+    const keySalt = newKeySalt();
+    const userKey = await this.wrap(user.id, password, keySalt, newUserKey());
+    if (await this.users.replaceUserKey(user.id, userKey, undefined, keySalt)) {
+      user.keySalt = keySalt;
+      return userKey;
+    }
+    // A concurrent login gave it a salt and key first: those are the account's now.
+    const stored = await this.users.getById(user.id);
+    user.keySalt = stored.keySalt;
+    return stored.userKey as WrappedUserKey;
   }
 
   /**

@@ -57,6 +57,7 @@ export class AppConfig {
     concurrency: number;
   };
   readonly authCacheTtlMs: number;
+  readonly accountDeletion: { sweepDelaySeconds: number; sweepIntervalSeconds: number };
   readonly rateLimits: { ipPerMinute: number; accountFailures: number; accountWindowSeconds: number };
   readonly httpSecurity: { corsOrigins: string[]; trustedProxyHops: number };
   readonly storage: {
@@ -116,6 +117,7 @@ export class AppConfig {
       concurrency: env.PASSWORD_HASH_CONCURRENCY,
     };
     this.authCacheTtlMs = env.AUTH_CACHE_TTL_MS;
+    this.accountDeletion = { sweepDelaySeconds: env.ACCOUNT_SWEEP_DELAY_SECONDS, sweepIntervalSeconds: env.ACCOUNT_SWEEP_INTERVAL_SECONDS };
     this.rateLimits = {
       ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE,
       accountFailures: env.RATE_LIMIT_ACCOUNT_FAILURES,

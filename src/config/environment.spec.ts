@@ -51,6 +51,16 @@ describe('validateEnvironment', () => {
     expect(problemsOf({ ARGON2_TIME_COST: '1' })[0]).toMatch(/^ARGON2_TIME_COST/);
   });
 
+  it('refuses a final account sweep that would run before upload URLs issued before the deletion expire', () => {
+    expect(problemsOf({ UPLOAD_URL_TTL_SECONDS: '900', ACCOUNT_SWEEP_DELAY_SECONDS: '900' })).toEqual([
+      expect.stringMatching(/^ACCOUNT_SWEEP_DELAY_SECONDS \(900\) must exceed UPLOAD_URL_TTL_SECONDS \(900\)/),
+    ]);
+    expect(new AppConfig(validateEnvironment({ UPLOAD_URL_TTL_SECONDS: '5', ACCOUNT_SWEEP_DELAY_SECONDS: '8' })).accountDeletion).toEqual({
+      sweepDelaySeconds: 8,
+      sweepIntervalSeconds: 60,
+    });
+  });
+
   it('gives DynamoDB and S3 their own timeouts', () => {
     const config = new AppConfig(validateEnvironment({ DYNAMODB_TIMEOUT_MS: '1500', S3_TIMEOUT_MS: '20000' }));
     expect(config.dynamodb.timeoutMs).toBe(1500);

@@ -136,9 +136,27 @@ export class EnvironmentVariables {
 
   @Transform(toInteger)
   @IsInt()
-  @Min(60)
+  @Min(1)
   @Max(3600)
   UPLOAD_URL_TTL_SECONDS = 900;
+
+  /**
+   * How long after an account deletion began its final sweep runs: it removes what an upload URL
+   * issued before the deletion stored meanwhile, then the account's last item. Must exceed
+   * UPLOAD_URL_TTL_SECONDS, with room for an upload started just before its URL expired.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(2)
+  @Max(7 * 24 * 3600)
+  ACCOUNT_SWEEP_DELAY_SECONDS = 1800;
+
+  /** How often each instance looks for deleted accounts whose final sweep is due; 0 turns it off here. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  ACCOUNT_SWEEP_INTERVAL_SECONDS = 60;
 
   @Transform(toInteger)
   @IsInt()
@@ -336,6 +354,12 @@ export function validateEnvironment(
     problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (got ${env.HEADERS_TIMEOUT_MS} > ${env.REQUEST_TIMEOUT_MS})`);
   }
   if (requireProductionSecrets) problems.push(...productionSecretProblems(env));
+  if (problems.length === 0 && env.ACCOUNT_SWEEP_DELAY_SECONDS <= env.UPLOAD_URL_TTL_SECONDS) {
+    problems.push(
+      `ACCOUNT_SWEEP_DELAY_SECONDS (${env.ACCOUNT_SWEEP_DELAY_SECONDS}) must exceed UPLOAD_URL_TTL_SECONDS (${env.UPLOAD_URL_TTL_SECONDS}): ` +
+        'uploads through URLs issued before a deletion are swept only after it',
+    );
+  }
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return env;
 }

@@ -117,7 +117,10 @@ export class DecryptService {
     return { contentType: contentTypeOfKey(file.s3Key), length, body: Readable.from(rest()) };
   }
 
-  /** Password first (401 or 429 from the password gate, before any storage read), then the caller's own file (404). */
+  /**
+   * Password first (401 or 429 from the password gate, before any storage read; 410 while the account
+   * is being deleted), then the caller's own file (404).
+   */
   private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto, client: ClientContext): Promise<Unlocked> {
     const userKey = await this.userKeys.open({ action: 'decrypt', account: userId, client }, password);
     const file = file_id

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { claimPort } from './local-server';
 
 export interface LocalS3 {
   endpoint: string;
@@ -9,6 +10,8 @@ export interface LocalS3 {
 
 /** An s3rver (S3-compatible server on the file system) in this process. */
 export async function startS3rver(directory: string, port = 0): Promise<LocalS3> {
+  // s3rver reports a taken port only as an unhandled 'error' event (a raw EADDRINUSE stack).
+  await claimPort({ name: 's3rver', port, portVariable: 'S3_LOCAL_PORT' });
   await mkdir(directory, { recursive: true });
   // Imported lazily: s3rver is a development dependency, absent from the production image.
   const { default: S3rver } = await import('s3rver');

@@ -13,7 +13,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
-import { isNetworkFailure } from '../common/errors/network-errors';
+import { isUnavailable } from '../common/errors/transient-errors';
 import { AppConfig } from '../config/app-config';
 import type { DependencyCheck } from '../database/database-health.repository';
 import { ObjectStorage, StoredObject, WriteOptions } from './object-storage';
@@ -26,19 +26,6 @@ function isNotFound(error: unknown): boolean {
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (name === 'NoSuchBucket') return false;
   return name === 'NotFound' || name === 'NoSuchKey' || $metadata?.httpStatusCode === 404;
-}
-
-function isUnavailable(error: unknown): boolean {
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    name === 'TimeoutError' ||
-    name === 'CredentialsProviderError' ||
-    name === 'ExpiredToken' ||
-    name === 'SlowDown' ||
-    name === 'NoSuchBucket' ||
-    isNetworkFailure(error) ||
-    ($metadata?.httpStatusCode ?? 0) >= 500
-  );
 }
 
 @Injectable()

@@ -81,8 +81,14 @@ export async function startTestApp(
 
 /** Every key in the test bucket under `prefix`. */
 export async function listKeys(t: TestApp, prefix = ''): Promise<string[]> {
-  const { Contents = [] } = await t.s3.send(new ListObjectsV2Command({ Bucket: t.config.storage.bucket, Prefix: prefix }));
-  return Contents.map((object) => object.Key as string);
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await t.s3.send(new ListObjectsV2Command({ Bucket: t.config.storage.bucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((object) => object.Key as string));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
 }
 
 export async function getObject(t: TestApp, key: string): Promise<Buffer> {

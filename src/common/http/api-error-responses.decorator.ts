@@ -14,6 +14,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The caller may not use that resource (for example an S3 key outside users/<user_id>/)',
   404: 'Not found, or not owned by the caller',
   409: 'Conflicts with existing data',
+  410: 'The account is being deleted (code ACCOUNT_DELETED): nothing more is written for it',
   422: 'The stored recording could not be decrypted (code DECRYPTION_FAILED): tampered, truncated, or not encrypted for this user and file',
   413: 'Request body larger than BODY_LIMIT_BYTES',
   429: 'Too many attempts from this address or against this account; retry after the Retry-After header (seconds). Every response of a rate-limited endpoint carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers)',
