@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -14,6 +15,7 @@ import { ApiErrorResponses } from '../common/http/api-error-responses.decorator'
 import { toAudioFileView } from './audio-file';
 import { AudioFilesService } from './audio-files.service';
 import {
+  AUDIO_FILE_LIST_SERIALIZATION,
   AudioFileListResponseDto,
   AudioFileResponseDto,
   CreateAudioFileDto,
@@ -36,6 +38,7 @@ export class AudioFilesController {
   @Get('user/audio-files')
   @ApiOperation({ summary: "The caller's audio files, newest first, one page at a time" })
   @ApiOkResponse({ type: AudioFileListResponseDto })
+  @RouteSchema({ response: { 200: AUDIO_FILE_LIST_SERIALIZATION } })
   async list(
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: ListAudioFilesQueryDto,
