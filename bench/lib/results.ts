@@ -109,6 +109,7 @@ export interface BenchResults {
     healthOverBareFastify: number;
     healthOverBareFastifyPerRound: number[];
     loggingShareOfHealthCpu: number;
+    loggingShareOfHealthCpuPerRound: number[];
     listOverRawQuery: number;
     listOverRawQueryPerRound: number[];
     loginOverRawVerify: number;
