@@ -14,7 +14,7 @@ import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './common/http/security-headers';
 import { ApiValidationPipe } from './common/validation/api-validation.pipe';
 import { AppConfig } from './config/app-config';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, explorerRequestInterceptor, explorerResponseInterceptor } from './openapi';
 
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
@@ -96,7 +96,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   applyHttpPipeline(app, config.http.bodyLimitBytes);
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: `${DOCS_PATH}/openapi.json`,
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: {
+      persistAuthorization: true,
+      requestInterceptor: explorerRequestInterceptor,
+      responseInterceptor: explorerResponseInterceptor,
+    },
   });
   return app;
 }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
+import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AccessTokens, JWT_ALGORITHM } from './access-tokens';
@@ -16,25 +16,27 @@ import { SessionsService } from './sessions/sessions.service';
 import { keyIdOf, TokenKeys } from './token-keys';
 import { UserKeysModule } from './user-keys.module';
 
+/** How this service signs access tokens (the JWT strategy verifies the same algorithm, issuer and audience). */
+export function jwtOptions(config: AppConfig): JwtModuleOptions {
+  return {
+    secret: config.jwt.secret,
+    signOptions: {
+      algorithm: JWT_ALGORITHM,
+      expiresIn: config.jwt.ttlSeconds,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      keyid: keyIdOf(config.jwt.secret),
+    },
+  };
+}
+
 @Module({
   imports: [
     UsersModule,
     RateLimitsModule,
     PasswordGateModule,
     UserKeysModule,
-    JwtModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: config.jwt.secret,
-        signOptions: {
-          algorithm: JWT_ALGORITHM,
-          expiresIn: config.jwt.ttlSeconds,
-          issuer: config.jwt.issuer,
-          audience: config.jwt.audience,
-          keyid: keyIdOf(config.jwt.secret),
-        },
-      }),
-    }),
+    JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
   ],
   controllers: [AuthController, SessionsController],
   providers: [

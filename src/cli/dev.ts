@@ -10,8 +10,10 @@ import { validateEnvironment } from '../config/environment';
 import { provisionServiceTables } from '../database/provision';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { claimPort, LocalServer, PidFiles } from '../local/local-server';
+import { lanIPv4Addresses } from '../local/lan-addresses';
 import { startS3rverProcess } from '../local/s3-local';
 import { provisionServiceBucket } from '../storage/provision';
+import { describeDevAddresses } from './dev-addresses';
 import { loadDotEnv } from './load-env';
 
 const DATA_DIR = '.data';
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
   const dynamo = await startDynamoDbLocal({ port: ports.dynamo.port, dataDir: inMemory ? undefined : join(DATA_DIR, 'dynamodb') });
   // A separate program, unlike the Node children below that stop with their launcher: tracked.
   await pidFiles.track(DYNAMODB_LOCAL, dynamo.process);
-  const s3 = await startS3rverProcess(s3Directory, ports.s3.port);
+  const { S3_HOST } = validateEnvironment(process.env, { requireProductionSecrets: false });
+  const s3 = await startS3rverProcess(s3Directory, ports.s3.port, S3_HOST);
   process.once('exit', () => void s3.stop());
   logger.log(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint} (${inMemory ? 'throw-away data' : `data in ${DATA_DIR}/`})`);
 
@@ -64,6 +67,15 @@ async function main(): Promise<void> {
   const stop = (): void => void api.stop().finally(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const addresses = describeDevAddresses({
+    apiHost: config.http.host,
+    apiPort: config.http.port,
+    s3Host: S3_HOST,
+    s3Port: Number(new URL(s3.endpoint).port),
+    s3PublicEndpoint: config.storage.publicEndpoint,
+    lanAddresses: lanIPv4Addresses(),
+  });
+  for (const line of addresses) logger.log(line);
   await firstBuild;
   api.restart();
 }

@@ -64,6 +64,8 @@ export class AppConfig {
     bucket: string;
     region: string;
     endpoint?: string;
+    /** Where presigned URLs point; undefined means `endpoint`. */
+    publicEndpoint?: string;
     staticCredentials?: { accessKeyId: string; secretAccessKey: string };
     uploadUrlTtlSeconds: number;
     downloadUrlTtlSeconds: number;
@@ -128,6 +130,7 @@ export class AppConfig {
       bucket: env.S3_BUCKET,
       region: env.AWS_REGION,
       endpoint: env.S3_ENDPOINT,
+      publicEndpoint: env.S3_PUBLIC_ENDPOINT,
       staticCredentials: env.S3_ENDPOINT && !env.AWS_ACCESS_KEY_ID ? LOCAL_S3_CREDENTIALS : undefined,
       uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
       downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,

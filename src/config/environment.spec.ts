@@ -67,6 +67,14 @@ describe('validateEnvironment', () => {
     expect(config.storage.timeoutMs).toBe(20000);
   });
 
+  it('takes the address for presigned URLs and the dev S3 bind address, refusing malformed ones', () => {
+    const config = new AppConfig(validateEnvironment({ S3_PUBLIC_ENDPOINT: 'http://10.0.2.2:4569' }));
+    expect(config.storage.publicEndpoint).toBe('http://10.0.2.2:4569');
+    expect(validateEnvironment({ S3_HOST: '0.0.0.0' }).S3_HOST).toBe('0.0.0.0');
+    const problems = problemsOf({ S3_PUBLIC_ENDPOINT: '10.0.2.2:4569/bucket path', S3_HOST: 'every interface' });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['S3_HOST', 'S3_PUBLIC_ENDPOINT']);
+  });
+
   it('reads the HTTP timeouts, and refuses a headers timeout longer than the request timeout', () => {
     const http = new AppConfig(validateEnvironment({ REQUEST_TIMEOUT_MS: '20000', HEADERS_TIMEOUT_MS: '5000', KEEP_ALIVE_TIMEOUT_MS: '65000' })).http;
     expect(http).toMatchObject({ requestTimeoutMs: 20000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 65000 });

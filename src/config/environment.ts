@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   IsUrl,
@@ -126,6 +127,19 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   S3_ENDPOINT?: string;
+
+  /**
+   * The S3 address put into presigned URLs, when clients reach S3 elsewhere than the service does (a
+   * phone on the LAN, the Android emulator's 10.0.2.2); unset means S3_ENDPOINT, or AWS S3.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_PUBLIC_ENDPOINT?: string;
+
+  /** Interface the s3rver of `npm run dev` listens on (read by src/cli/dev.ts only); 0.0.0.0 serves devices on the network. */
+  @IsIP()
+  S3_HOST = '127.0.0.1';
 
   /** Socket inactivity limit for S3 calls; streamed objects may take longer as long as bytes flow. */
   @Transform(toInteger)

@@ -1,16 +1,13 @@
-import { testConfig } from '../../../test/fakes/config';
-import { InMemorySessionsRepository } from '../../../test/fakes/in-memory-auth';
+import { FakeRepositories, newTestService } from '../../../test/support/test-service';
 import { openSuccessor, sealSuccessor } from './refresh-successor';
 import { SessionsService } from './sessions.service';
 
 describe('SessionsService refresh reuse interval (repository faked)', () => {
-  const config = testConfig({ REFRESH_REUSE_INTERVAL_SECONDS: '10' });
-  let repository: InMemorySessionsRepository;
+  let repository: FakeRepositories['sessions'];
   let sessions: SessionsService;
 
-  beforeEach(() => {
-    repository = new InMemorySessionsRepository();
-    sessions = new SessionsService(repository, config);
+  beforeEach(async () => {
+    ({ sut: sessions, repositories: { sessions: repository } } = await newTestService(SessionsService, { env: { REFRESH_REUSE_INTERVAL_SECONDS: '10' } }));
   });
 
   /** Moves the session's latest rotation `seconds` into the past. */
@@ -64,32 +61,34 @@ describe('SessionsService refresh reuse interval (repository faked)', () => {
 });
 
 describe('SessionsService session check for the JWT guard (repository faked)', () => {
-  let repository: InMemorySessionsRepository;
+  let repository: FakeRepositories['sessions'];
   let reads: jest.SpyInstance;
 
-  const service = (cacheTtlMs: number): SessionsService => new SessionsService(repository, testConfig({ AUTH_CACHE_TTL_MS: String(cacheTtlMs) }));
+  /** Another instance of the service (a cache of its own) on the same repository. */
+  const service = async (cacheTtlMs: number): Promise<SessionsService> =>
+    (await newTestService(SessionsService, { env: { AUTH_CACHE_TTL_MS: String(cacheTtlMs) }, repositories: { sessions: repository } })).sut;
 
-  beforeEach(() => {
-    repository = new InMemorySessionsRepository();
+  beforeEach(async () => {
+    repository = (await newTestService(SessionsService)).repositories.sessions;
     reads = jest.spyOn(repository, 'findById');
   });
 
   it('answers a cached session without reading the repository, and reads every time with the cache off', async () => {
-    const sessions = service(60_000);
+    const sessions = await service(60_000);
     const { session } = await sessions.start('user-1', 'jest');
     for (let i = 0; i < 5; i++) await expect(sessions.isActive(session.id, 'user-1')).resolves.toBe(true);
     await expect(sessions.isActive(session.id, 'user-2')).resolves.toBe(false);
     expect(reads).not.toHaveBeenCalled();
 
-    const uncached = service(0);
+    const uncached = await service(0);
     await expect(uncached.isActive(session.id, 'user-1')).resolves.toBe(true);
     await expect(uncached.isActive(session.id, 'user-1')).resolves.toBe(true);
     expect(reads).toHaveBeenCalledTimes(2);
   });
 
   it('makes one read for requests that miss the cache at the same time, then answers from the cache', async () => {
-    const { session } = await service(60_000).start('user-1', 'jest');
-    const sessions = service(60_000);
+    const { session } = await (await service(60_000)).start('user-1', 'jest');
+    const sessions = await service(60_000);
     const answers = await Promise.all(Array.from({ length: 10 }, () => sessions.isActive(session.id, 'user-1')));
     expect(answers).toEqual(Array(10).fill(true));
     await expect(sessions.isActive(session.id, 'user-1')).resolves.toBe(true);
@@ -97,8 +96,8 @@ describe('SessionsService session check for the JWT guard (repository faked)', (
   });
 
   it('keeps a revocation that happens while a read is in flight, whatever that read answers', async () => {
-    const { session } = await service(60_000).start('user-1', 'jest');
-    const sessions = service(60_000);
+    const { session } = await (await service(60_000)).start('user-1', 'jest');
+    const sessions = await service(60_000);
     let release: () => void = () => undefined;
     const stored = await repository.findById(session.id);
     reads.mockClear();
