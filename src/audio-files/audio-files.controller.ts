@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -16,6 +17,7 @@ import { Client, ClientContext } from '../common/http/client-context';
 import { toAudioFileView } from './audio-file';
 import { AudioFilesService } from './audio-files.service';
 import {
+  AUDIO_FILE_LIST_SERIALIZATION,
   AudioFileListResponseDto,
   AudioFileResponseDto,
   CreateAudioFileDto,
@@ -43,6 +45,7 @@ export class AudioFilesController {
   })
   @ApiOkResponse({ type: AudioFileListResponseDto, description: 'One page of files; `next_cursor` is null on the last page' })
   @ApiErrorResponses(ErrorCode.INVALID_CURSOR)
+  @RouteSchema({ response: { 200: AUDIO_FILE_LIST_SERIALIZATION } })
   async list(
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: ListAudioFilesQueryDto,

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
+import { AccessTokens, JWT_ALGORITHM } from './access-tokens';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { JWT_ALGORITHM, JwtStrategy } from './jwt.strategy';
 import { PasswordGateModule } from './password-gate/password-gate.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { DynamoDbSessionsRepository } from './sessions/dynamodb-sessions.repository';
@@ -37,14 +36,13 @@ export function jwtOptions(config: AppConfig): JwtModuleOptions {
     RateLimitsModule,
     PasswordGateModule,
     UserKeysModule,
-    PassportModule,
     JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
   ],
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,
     SessionsService,
-    JwtStrategy,
+    AccessTokens,
     { provide: TokenKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new TokenKeys(config.jwt) },
     { provide: SessionsRepository, useClass: DynamoDbSessionsRepository },
     { provide: APP_GUARD, useClass: JwtAuthGuard },

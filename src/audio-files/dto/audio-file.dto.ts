@@ -131,3 +131,26 @@ export class AudioFileListResponseDto {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` to get the next page; null on the last page' })
   next_cursor: string | null;
 }
+
+const AUDIO_FILE_SERIALIZATION = {
+  type: 'object',
+  properties: {
+    file_id: { type: 'string' },
+    user_id: { type: 'string' },
+    s3_key: { type: 'string' },
+    file_size: { type: ['number', 'null'] },
+    uploaded_at: { type: 'string' },
+  },
+} as const;
+
+/**
+ * AudioFileListResponseDto as a Fastify response schema: the page is serialised by a function
+ * compiled from it (fast-json-stringify) rather than by JSON.stringify.
+ */
+export const AUDIO_FILE_LIST_SERIALIZATION = {
+  type: 'object',
+  properties: {
+    audio_files: { type: 'array', items: AUDIO_FILE_SERIALIZATION },
+    next_cursor: { type: ['string', 'null'] },
+  },
+} as const;
