@@ -350,7 +350,7 @@ export class EnvironmentVariables {
   METRICS_FLUSH_SECONDS = 60;
 
   /** CloudWatch namespace of those metrics. */
-  @Matches(/^[A-Za-z0-9._\/#:-]{1,255}$/)
+  @Matches(/^[A-Za-z0-9._/#:-]{1,255}$/)
   METRICS_NAMESPACE = 'Panzoto/Backend';
 
   /** How long in-flight requests may take to finish after SIGTERM; keep it under ECS's 30 s stop timeout. */
