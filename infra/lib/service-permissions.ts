@@ -81,3 +81,6 @@ export const OBJECT_PERMISSIONS: PrefixPermissions[] = [
  * "not uploaded yet"). A prefix condition would break the last two, so it is on the bucket alone.
  */
 export const BUCKET_ACTIONS = ['s3:ListBucket'];
+
+/** src/mail/nodemailer.mailer.ts sends through SES's SendEmail API (v2), from the stack's identity only. */
+export const MAIL_ACTIONS = ['ses:SendEmail'];

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/environment';
 import { provisionServiceTables } from '../database/provision';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { startMailDev } from '../local/maildev';
 import { startS3rverProcess } from '../local/s3-local';
 import { provisionServiceBucket } from '../storage/provision';
 import { loadDotEnv } from './load-env';
@@ -14,7 +15,7 @@ const DATA_DIR = '.data';
 
 /**
  * `npm run dev`: DynamoDB Local and s3rver (data kept in .data/, or `--in-memory` for throw-away
- * data), tables and bucket created, the API served. Ctrl-C stops everything it started.
+ * data) and MailDev (mail kept while it runs), tables and bucket created, the API served. Ctrl-C stops everything it started.
  */
 async function main(): Promise<void> {
   loadDotEnv();
@@ -29,9 +30,16 @@ async function main(): Promise<void> {
   const s3 = await startS3rverProcess(s3Directory, Number(process.env.S3_LOCAL_PORT ?? 4569));
   process.once('exit', () => void s3.stop());
   logger.log(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint} (${inMemory ? 'throw-away data' : `data in ${DATA_DIR}/`})`);
+  const mail = await startMailDev({
+    smtpPort: Number(process.env.MAIL_LOCAL_SMTP_PORT ?? 1025),
+    webPort: Number(process.env.MAIL_LOCAL_WEB_PORT ?? 1080),
+  });
+  process.once('exit', () => void mail.stop());
+  logger.log(`MailDev: SMTP on ${mail.smtpHost}:${mail.smtpPort}, read the mail at ${mail.webUrl}`);
 
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.S3_ENDPOINT = s3.endpoint;
+  Object.assign(process.env, { MAIL_TRANSPORT: 'smtp', SMTP_HOST: mail.smtpHost, SMTP_PORT: String(mail.smtpPort) });
   const config = new AppConfig(validateEnvironment(process.env));
   const [tables, bucket] = await Promise.all([provisionServiceTables(config), provisionServiceBucket(config)]);
   for (const action of tables) logger.log(`table ${action.table}: ${action.action}${action.index ? ` ${action.index}` : ''}`);

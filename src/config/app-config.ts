@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EnvironmentVariables, NodeEnvironment, splitList } from './environment';
+import { EnvironmentVariables, MailTransport, NodeEnvironment, splitList } from './environment';
 
 export interface TableNames {
   users: string;
@@ -50,6 +50,13 @@ export class AppConfig {
   readonly authCacheTtlMs: number;
   readonly rateLimits: { ipPerMinute: number; accountFailures: number; accountWindowSeconds: number };
   readonly httpSecurity: { corsOrigins: string[]; trustedProxyHops: number };
+  readonly mail: {
+    transport: MailTransport;
+    smtp: { host: string; port: number };
+    region: string;
+    from: string;
+    linkBaseUrl: string;
+  };
   readonly storage: {
     bucket: string;
     region: string;
@@ -109,6 +116,13 @@ export class AppConfig {
       accountWindowSeconds: env.RATE_LIMIT_ACCOUNT_WINDOW_SECONDS,
     };
     this.httpSecurity = { corsOrigins: splitList(env.CORS_ORIGINS), trustedProxyHops: env.TRUSTED_PROXY_HOPS };
+    this.mail = {
+      transport: env.MAIL_TRANSPORT ?? (env.NODE_ENV === 'production' ? 'ses' : 'smtp'),
+      smtp: { host: env.SMTP_HOST, port: env.SMTP_PORT },
+      region: env.AWS_REGION,
+      from: env.MAIL_FROM,
+      linkBaseUrl: env.APP_LINK_BASE_URL.replace(/\/+$/, ''),
+    };
     this.storage = {
       bucket: env.S3_BUCKET,
       region: env.AWS_REGION,

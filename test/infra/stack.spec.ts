@@ -185,6 +185,8 @@ describe('the CDK stack', () => {
         SESSIONS_TABLE: expect.anything(),
         RATE_LIMITS_TABLE: expect.anything(),
         S3_BUCKET: { Ref: expect.stringMatching(/^RecordingsBucket/) },
+        MAIL_FROM: `Panzoto <no-reply@${DEFAULT_SETTINGS.mailDomain}>`,
+        APP_LINK_BASE_URL: DEFAULT_SETTINGS.appLinkBaseUrl,
       });
       expect(environment.JWT_SECRET).toBeUndefined();
       expect(definition.Secrets).toEqual([{ Name: 'JWT_SECRET', ValueFrom: { Ref: expect.stringMatching(/^JwtSecret/) } }]);

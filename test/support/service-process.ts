@@ -42,6 +42,9 @@ export function productionEnv(config: AppConfig, dynamoEndpoint: string, extra: 
     SESSIONS_TABLE: config.dynamodb.tables.sessions,
     RATE_LIMITS_TABLE: config.dynamodb.tables.rateLimits,
     RATE_LIMIT_IP_PER_MINUTE: '100000',
+    MAIL_TRANSPORT: 'smtp',
+    SMTP_HOST: process.env.SMTP_HOST as string,
+    SMTP_PORT: process.env.SMTP_PORT as string,
     ...extra,
   };
 }
