@@ -55,6 +55,7 @@ export function tableNamesFor(prefix: string): TableNames {
     decryptJobs: `${prefix}-decrypt-jobs`,
     sessions: `${prefix}-sessions`,
     rateLimits: `${prefix}-rate-limits`,
+    accountTokens: `${prefix}-account-tokens`,
   };
 }
 
@@ -191,6 +192,7 @@ export class PanzotoStack extends Stack {
       DECRYPT_JOBS_TABLE: tables.decryptJobs.tableName,
       SESSIONS_TABLE: tables.sessions.tableName,
       RATE_LIMITS_TABLE: tables.rateLimits.tableName,
+      ACCOUNT_TOKENS_TABLE: tables.accountTokens.tableName,
       S3_BUCKET: this.bucket.bucketName,
       DECRYPTED_COPY_TTL_HOURS: String(settings.decryptedCopyTtlHours),
       // The ALB is the one proxy in front: the client address is the last X-Forwarded-For entry it adds.

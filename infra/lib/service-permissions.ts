@@ -46,6 +46,11 @@ export const TABLE_PERMISSIONS: Record<keyof TableNames, TablePermissions> = {
     actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     queriedIndexes: [],
   },
+  accountTokens: {
+    source: 'src/auth/account-tokens/dynamodb-account-tokens.repository.ts',
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    queriedIndexes: [],
+  },
 };
 
 /** The readiness probe (src/database/database-health.repository.ts) reads a missing key of every table. */

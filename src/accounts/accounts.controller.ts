@@ -1,11 +1,19 @@
-import { Body, Controller, Delete, HttpCode, HttpStatus, Put } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
 import { Client, ClientContext } from '../common/http/client-context';
 import { AccountsService } from './accounts.service';
-import { ChangePasswordDto, ChangePasswordResponseDto, DeleteAccountDto } from './dto/account.dto';
+import {
+  ChangePasswordDto,
+  ChangePasswordResponseDto,
+  DeleteAccountDto,
+  RecoveryCodeResponseDto,
+  RedeemRecoveryCodeDto,
+  RedeemRecoveryCodeResponseDto,
+  ReplaceRecoveryCodeDto,
+} from './dto/account.dto';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -26,6 +34,34 @@ export class AccountsController {
     @Client() client: ClientContext,
   ): Promise<ChangePasswordResponseDto> {
     return this.accounts.changePassword(caller, body, client);
+  }
+
+  @Put('recovery-code')
+  @ApiOperation({
+    summary: 'Replace the recovery code',
+    description: 'Checks the password and answers with a new recovery code over every key of the account, shown once; the old code stops working.',
+  })
+  @ApiOkResponse({ type: RecoveryCodeResponseDto })
+  @ApiErrorResponses(401, 409, 413, 429)
+  replaceRecoveryCode(@CurrentUser() caller: AuthenticatedUser, @Body() body: ReplaceRecoveryCodeDto, @Client() client: ClientContext): Promise<RecoveryCodeResponseDto> {
+    return this.accounts.replaceRecoveryCode(caller, body.password, client);
+  }
+
+  @Post('recovery-code/redeem')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Unlock recordings locked by a reset without the recovery code',
+    description:
+      'The recovery code of the time before that reset opens the locked keys; they are wrapped under the current password, the recordings under them decrypt again, and a new recovery code over every key is returned once (400 INVALID_RECOVERY_CODE when the code unlocks nothing; wrong codes count towards a lockout).',
+  })
+  @ApiOkResponse({ type: RedeemRecoveryCodeResponseDto })
+  @ApiErrorResponses(401, 409, 413, 429)
+  redeemRecoveryCode(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: RedeemRecoveryCodeDto,
+    @Client() client: ClientContext,
+  ): Promise<RedeemRecoveryCodeResponseDto> {
+    return this.accounts.redeemRecoveryCode(caller, body, client);
   }
 
   @Delete()

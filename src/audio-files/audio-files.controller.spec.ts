@@ -22,6 +22,7 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
     create: jest.fn(),
     list: jest.fn(),
     getOwned: jest.fn(),
+    openKeyIds: jest.fn(),
   };
   const uploadedAt = new Date('2026-11-25T14:34:27.123Z');
 
@@ -40,14 +41,14 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
   beforeEach(() => jest.resetAllMocks());
 
   it('passes a valid body to the service as the caller and renders the seed shape (201)', async () => {
-    service.create.mockResolvedValue({ id: 'f1', userId: CALLER, s3Key: 'users/u/a.3gp', fileSize: 3, uploadedAt });
+    service.create.mockResolvedValue({ id: 'f1', userId: CALLER, s3Key: 'users/u/a.3gp', fileSize: 3, uploadedAt, keyId: 1 });
     const response = await request(app.getHttpServer())
       .post('/api/audio-file')
       .send({ s3_key: 'users/u/a.3gp', file_size: 3 })
       .expect(201);
     expect(service.create).toHaveBeenCalledWith(CALLER, { s3_key: 'users/u/a.3gp', file_size: 3 });
     expect(response.body).toEqual({
-      audio_file: { file_id: 'f1', user_id: CALLER, s3_key: 'users/u/a.3gp', file_size: 3, uploaded_at: '2026-11-25T14:34:27.123Z' },
+      audio_file: { file_id: 'f1', user_id: CALLER, s3_key: 'users/u/a.3gp', file_size: 3, uploaded_at: '2026-11-25T14:34:27.123Z', key_id: 1, locked: false },
     });
   });
 

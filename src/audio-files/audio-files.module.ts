@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
 import { AudioFilesController } from './audio-files.controller';
 import { AudioFilesRepository } from './audio-files.repository';
 import { AudioFilesService } from './audio-files.service';
 import { DynamoDbAudioFilesRepository } from './dynamodb-audio-files.repository';
 
 @Module({
+  imports: [UsersModule],
   controllers: [AudioFilesController],
   providers: [AudioFilesService, { provide: AudioFilesRepository, useClass: DynamoDbAudioFilesRepository }],
   exports: [AudioFilesService],

@@ -1,3 +1,5 @@
+import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
+import { UsersService } from '../users/users.service';
 import { randomUUID } from 'node:crypto';
 import { testConfig } from '../../test/fakes/config';
 import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
@@ -14,7 +16,7 @@ describe('AudioFilesService (repositories faked)', () => {
   beforeEach(() => {
     repository = new InMemoryAudioFilesRepository();
     storage = new InMemoryObjectStorage();
-    service = new AudioFilesService(repository, storage, testConfig());
+    service = new AudioFilesService(repository, storage, new UsersService(new InMemoryUsersRepository()), testConfig());
   });
 
   /** What the app does: ask for a slot, upload to it, register it. */
@@ -80,7 +82,7 @@ describe('AudioFilesService (repositories faked)', () => {
     const { nextCursor } = await service.list(alice, 1);
     await expect(service.list(bob, 1, nextCursor as string)).rejects.toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
     await expect(service.list(alice, 1, `${nextCursor}x`)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    const otherService = new AudioFilesService(repository, storage, testConfig({ JWT_SECRET: 'a-different-secret-a-different-secret-!' }));
+    const otherService = new AudioFilesService(repository, storage, new UsersService(new InMemoryUsersRepository()), testConfig({ JWT_SECRET: 'a-different-secret-a-different-secret-!' }));
     await expect(otherService.list(alice, 1, nextCursor as string)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 

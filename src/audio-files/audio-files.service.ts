@@ -10,6 +10,8 @@ import { ObjectStorage } from '../storage/object-storage';
 import { decryptedFilePrefix, userDecryptedPrefix, userRecordingsPrefix } from '../storage/object-keys';
 import type { CreateAudioFileDto } from './dto/audio-file.dto';
 import { AudioContentType, parseRecordingKey, recordingKey } from './recording-keys';
+import { FIRST_KEY_ID, openKeyIds } from '../users/user';
+import { UsersService } from '../users/users.service';
 
 export interface UploadSlot {
   fileId: string;
@@ -48,6 +50,7 @@ export class AudioFilesService {
   constructor(
     private readonly audioFiles: AudioFilesRepository,
     private readonly storage: ObjectStorage,
+    private readonly users: UsersService,
     config: AppConfig,
   ) {
     this.cursors = new CursorCodec(config.jwt.secret, 'audio-files');
@@ -76,11 +79,13 @@ export class AudioFilesService {
     if (file_id !== undefined && file_id !== issued.fileId) {
       throw ApiException.badRequest('file_id does not match the file id in s3_key');
     }
-    const size = await this.storage.size(s3_key);
+    const [size, user] = await Promise.all([this.storage.size(s3_key), this.users.findById(userId)]);
     if (size === undefined) {
       throw ApiException.notFound('No object has been uploaded at s3_key yet', ErrorCode.OBJECT_NOT_FOUND);
     }
-    const file: AudioFile = { id: issued.fileId, userId, s3Key: s3_key, fileSize: size, uploadedAt: new Date() };
+    // Recorded under the key new recordings are encrypted with now (see docs/encryption-format.md).
+    const keyId = user?.keyId ?? FIRST_KEY_ID;
+    const file: AudioFile = { id: issued.fileId, userId, s3Key: s3_key, fileSize: size, uploadedAt: new Date(), keyId };
     try {
       await this.audioFiles.create(file);
     } catch (error) {
@@ -100,6 +105,12 @@ export class AudioFilesService {
       ? this.cursors.encode({ u: userId, t: page.next.uploadedAt, f: page.next.fileId } satisfies ListingCursor)
       : null;
     return { files: page.files, nextCursor };
+  }
+
+  /** Ids of the keys the user's password opens: recordings under others are shown locked. */
+  async openKeyIds(userId: string): Promise<Set<number>> {
+    const user = await this.users.findById(userId);
+    return user ? openKeyIds(user) : new Set([FIRST_KEY_ID]);
   }
 
   /** 404 alike for a missing file and for someone else's: ids of other users' files are not confirmed. */

@@ -6,7 +6,7 @@ import { ErrorCode } from '../common/errors/error-codes';
 import type { ClientContext } from '../common/http/client-context';
 import { AppConfig } from '../config/app-config';
 import type { WrappedUserKey } from '../crypto/user-key';
-import { toPublicUser, User } from '../users/user';
+import { FIRST_KEY_ID, toPublicUser, User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
@@ -40,12 +40,12 @@ export class AuthService {
     await this.limiter.spendIpBudget('register', client.ip);
     const id = randomUUID();
     const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
-    const [passwordHash, userKey] = await Promise.all([
+    const [passwordHash, { userKey, code, recovery }] = await Promise.all([
       this.passwords.hash(password),
-      this.userKeys.create(id, password, keySalt),
+      this.userKeys.createWithRecovery(id, password, keySalt, FIRST_KEY_ID),
     ]);
-    const user = await this.users.create({ id, email, passwordHash, keySalt, userKey });
-    return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
+    const user = await this.users.create({ id, email, passwordHash, keySalt, userKey, recovery });
+    return { ...(await this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent))), recovery_code: code };
   }
 
   /**
@@ -63,7 +63,10 @@ export class AuthService {
     }
     await this.upgradeHash(user, password);
     const userKey = await this.userKeys.ensureCurrent(user, password);
-    return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
+    // Accounts from before recovery codes (or whose reset went without one) get a code now, once.
+    const recoveryCode = await this.userKeys.replaceRecovery({ ...user, userKey }, password, { onlyIfNone: true });
+    const signedIn = await this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
+    return recoveryCode ? { ...signedIn, recovery_code: recoveryCode } : signedIn;
   }
 
   /** A session whose account has gone (deleted meanwhile) issues nothing more, and ends. */

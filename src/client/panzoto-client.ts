@@ -24,6 +24,8 @@ export interface Session {
   user_id: string;
   key_salt: string;
   encryption: EncryptionDto;
+  /** Present once: at registration, or the first login of an account that has no recovery code. */
+  recovery_code?: string;
 }
 
 export class ApiError extends Error {

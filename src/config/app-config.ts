@@ -7,6 +7,7 @@ export interface TableNames {
   decryptJobs: string;
   sessions: string;
   rateLimits: string;
+  accountTokens: string;
 }
 
 /** Credentials s3rver accepts; used only with S3_ENDPOINT and no AWS_ACCESS_KEY_ID. */
@@ -90,6 +91,7 @@ export class AppConfig {
         decryptJobs: env.DECRYPT_JOBS_TABLE,
         sessions: env.SESSIONS_TABLE,
         rateLimits: env.RATE_LIMITS_TABLE,
+        accountTokens: env.ACCOUNT_TOKENS_TABLE,
       },
       timeoutMs: env.DYNAMODB_TIMEOUT_MS,
       maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,

@@ -94,6 +94,9 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
   RATE_LIMITS_TABLE = 'panzoto-rate-limits';
 
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
+  ACCOUNT_TOKENS_TABLE = 'panzoto-account-tokens';
+
   @Transform(toInteger)
   @IsInt()
   @Min(100)

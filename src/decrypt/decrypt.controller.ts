@@ -32,7 +32,7 @@ export class DecryptController {
   })
   @ApiProduces('application/json', 'audio/*')
   @ApiOkResponse({ type: DecryptAudioResponseDto })
-  @ApiErrorResponses(401, 404, 413, 422, 429)
+  @ApiErrorResponses(401, 404, 413, 422, 423, 429)
   async decryptAudio(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: DecryptAudioDto,

@@ -55,7 +55,7 @@ describe('DecryptService (repositories faked)', () => {
     users = new UsersService(usersRepository);
     userKeys = new UserKeysService(hasher, users);
     storage = new InMemoryObjectStorage();
-    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, config);
+    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, users, config);
     jobs = new InMemoryDecryptJobs();
     decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
   });

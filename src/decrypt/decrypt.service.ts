@@ -84,7 +84,7 @@ export class DecryptService {
     await this.jobs.save(job);
     return {
       status: DECRYPT_STATUS_READY,
-      file_info: toAudioFileView(file),
+      file_info: toAudioFileView(file, new Set([file.keyId])),
       download_url: await this.storage.presignDownload(outputKey, this.downloadUrlTtlSeconds),
       expires_at: new Date(Date.now() + this.downloadUrlTtlSeconds * 1000).toISOString(),
       job_id: jobId,
@@ -123,24 +123,35 @@ export class DecryptService {
     return { contentType: contentTypeOfKey(file.s3Key), length, body: Readable.from(rest()) };
   }
 
-  /** Password first (401, before any storage read; failures count towards a lockout), then the caller's own file (404). */
+  /**
+   * Password first (401, before any storage read; failures count towards a lockout), then the caller's
+   * own file (404), then its key (423 while only an earlier recovery code opens it).
+   */
   private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto, client: ClientContext): Promise<Unlocked> {
     await this.limiter.spendIpBudget('decrypt', client.ip);
     await this.limiter.assertNotLocked('decrypt', userId);
     const user = await this.users.findById(userId);
     if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
-    let userKey = await this.userKeys.unlock(user, password);
-    if (!userKey && !user.userKey && (await this.passwords.verify(user.passwordHash, password))) {
+    let keys = await this.userKeys.unlockAll(user, password);
+    if (!keys && !user.userKey && (await this.passwords.verify(user.passwordHash, password))) {
       // A migrated account that has not logged in since: it gets its user key now.
-      userKey = await this.userKeys.unlock({ ...user, userKey: await this.userKeys.ensureCurrent(user, password) }, password);
+      keys = await this.userKeys.unlockAll({ ...user, userKey: await this.userKeys.ensureCurrent(user, password) }, password);
     }
-    if (!userKey) {
+    if (!keys) {
       await this.limiter.recordFailure('decrypt', userId);
       throw ApiException.unauthorized('Invalid password', ErrorCode.INVALID_PASSWORD);
     }
     const file = file_id
       ? await this.audioFiles.getOwned(userId, file_id)
       : await this.audioFiles.getOwnedByS3Key(userId, s3_key as string);
+    const userKey = keys.get(file.keyId);
+    if (!userKey) {
+      throw new ApiException(
+        HttpStatus.LOCKED,
+        ErrorCode.RECORDING_LOCKED,
+        'The recording is under a key that a password reset without the recovery code locked; enter the recovery code (POST /api/user/recovery-code/redeem) to unlock it',
+      );
+    }
     return { userKey, file };
   }
 

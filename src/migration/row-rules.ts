@@ -3,7 +3,7 @@ import type { AudioFile } from '../audio-files/audio-file';
 import { MAX_FILE_SIZE } from '../audio-files/dto/audio-file.dto';
 import { S3_KEY_PATTERN } from '../audio-files/dto/s3-key';
 import { EMAIL_MAX_LENGTH, normaliseEmail } from '../auth/dto/credentials.dto';
-import type { User } from '../users/user';
+import { FIRST_KEY_ID, initialKeyring, User } from '../users/user';
 import type { SourceTable } from './source-schema';
 
 /**
@@ -166,7 +166,7 @@ export function checkUserRow(row: UserRow): Checked<User> {
   if (!keySalt) return { ok: false, reason: 'invalid_key_salt', message: describeSalt(row.key_salt) };
   const created = checkTime(row.created_at, 'created_at', 'invalid_created_at');
   if (!created.ok) return created;
-  return { ok: true, value: { id, email, passwordHash: row.password_hash, keySalt, createdAt: created.date }, warnings: [] };
+  return { ok: true, value: { id, email, passwordHash: row.password_hash, keySalt, createdAt: created.date, ...initialKeyring() }, warnings: [] };
 }
 
 export interface AudioFileRow {
@@ -217,5 +217,5 @@ export function checkAudioFileRow(row: AudioFileRow): Checked<AudioFile> {
           message: 'migrated; listed and decryptable by file_id, but the API refuses this s3_key as input (decrypt-audio by s3_key)',
         },
       ];
-  return { ok: true, value: { id, userId, s3Key: row.s3_key, fileSize: size.size, uploadedAt: uploaded.date }, warnings };
+  return { ok: true, value: { id, userId, s3Key: row.s3_key, fileSize: size.size, uploadedAt: uploaded.date, keyId: FIRST_KEY_ID }, warnings };
 }

@@ -4,7 +4,7 @@ import type { KdfParameters, WrappedUserKey } from '../crypto/user-key';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
-import type { User } from './user';
+import { FIRST_KEY_ID, Keyring, OlderUserKey, RecoveryWrap, User } from './user';
 import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 /** Partition-key prefix of the item that reserves an email for one account (see docs/data-model.md). */
@@ -19,7 +19,39 @@ interface UserItem {
   created_at_iso: string;
   wrapped_user_key?: string;
   user_key_kdf?: KdfParameters;
+  /** Absent on accounts from before key ids: their key is key 1. */
+  user_key_id?: number;
+  older_user_keys?: OlderUserKeyItem[];
+  recovery?: RecoveryWrapItem;
+  locked_keys?: RecoveryWrapItem[];
+  keyring_version?: number;
+  email_verified?: boolean;
 }
+
+interface OlderUserKeyItem {
+  key_id: number;
+  wrapped: string;
+  kdf: KdfParameters;
+}
+
+interface RecoveryWrapItem {
+  salt: string;
+  kdf: KdfParameters;
+  keys: { key_id: number; wrapped: string }[];
+}
+
+const toOlderKeyItem = (key: OlderUserKey): OlderUserKeyItem => ({ key_id: key.keyId, wrapped: key.wrapped, kdf: key.kdf });
+const fromOlderKeyItem = (item: OlderUserKeyItem): OlderUserKey => ({ keyId: Number(item.key_id), wrapped: item.wrapped, kdf: item.kdf });
+const toRecoveryItem = (wrap: RecoveryWrap): RecoveryWrapItem => ({
+  salt: wrap.salt,
+  kdf: wrap.kdf,
+  keys: wrap.keys.map((key) => ({ key_id: key.keyId, wrapped: key.wrapped })),
+});
+const fromRecoveryItem = (item: RecoveryWrapItem): RecoveryWrap => ({
+  salt: item.salt,
+  kdf: item.kdf,
+  keys: item.keys.map((key) => ({ keyId: Number(key.key_id), wrapped: key.wrapped })),
+});
 
 interface EmailClaimItem {
   user_id: string;
@@ -37,6 +69,13 @@ export function toUserItem(user: User): UserItem {
     created_at_iso: user.createdAt.toISOString(),
     wrapped_user_key: user.userKey?.wrapped,
     user_key_kdf: user.userKey?.kdf,
+    // An account as registered (or migrated) carries only what differs from the initial keyring.
+    user_key_id: user.keyId === FIRST_KEY_ID ? undefined : user.keyId,
+    older_user_keys: user.olderKeys.length > 0 ? user.olderKeys.map(toOlderKeyItem) : undefined,
+    recovery: user.recovery && toRecoveryItem(user.recovery),
+    locked_keys: user.lockedKeys.length > 0 ? user.lockedKeys.map(toRecoveryItem) : undefined,
+    keyring_version: user.keyringVersion === 0 ? undefined : user.keyringVersion,
+    email_verified: user.emailVerified || undefined,
   };
 }
 
@@ -52,6 +91,12 @@ function fromUserItem(item: Record<string, unknown> | undefined): User | undefin
       typeof item.wrapped_user_key === 'string'
         ? { wrapped: item.wrapped_user_key, kdf: item.user_key_kdf as KdfParameters }
         : undefined,
+    keyId: typeof item.user_key_id === 'number' ? item.user_key_id : FIRST_KEY_ID,
+    olderKeys: ((item.older_user_keys as OlderUserKeyItem[] | undefined) ?? []).map(fromOlderKeyItem),
+    recovery: item.recovery ? fromRecoveryItem(item.recovery as RecoveryWrapItem) : undefined,
+    lockedKeys: ((item.locked_keys as RecoveryWrapItem[] | undefined) ?? []).map(fromRecoveryItem),
+    keyringVersion: typeof item.keyring_version === 'number' ? item.keyring_version : 0,
+    emailVerified: item.email_verified === true || undefined,
   };
 }
 
@@ -150,6 +195,57 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
             Key: { user_id: userId },
             UpdateExpression: `SET ${assignments.join(', ')}`,
             ConditionExpression: 'password_hash = :expected',
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Every key attribute in one conditional update: a keyring changed meanwhile is never overwritten. */
+  async saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':salt': keyring.keySalt,
+      ':wrapped': keyring.userKey.wrapped,
+      ':kdf': keyring.userKey.kdf,
+      ':key_id': keyring.keyId,
+      ':older': keyring.olderKeys.map(toOlderKeyItem),
+      ':locked': keyring.lockedKeys.map(toRecoveryItem),
+      ':version': expectedVersion + 1,
+      ':expected': expectedVersion,
+    };
+    const assignments = [
+      'key_salt = :salt',
+      'wrapped_user_key = :wrapped',
+      'user_key_kdf = :kdf',
+      'user_key_id = :key_id',
+      'older_user_keys = :older',
+      'locked_keys = :locked',
+      'keyring_version = :version',
+    ];
+    if (keyring.passwordHash) {
+      assignments.push('password_hash = :hash');
+      values[':hash'] = keyring.passwordHash;
+    }
+    if (keyring.recovery) {
+      assignments.push('recovery = :recovery');
+      values[':recovery'] = toRecoveryItem(keyring.recovery);
+    }
+    try {
+      await this.call(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { user_id: userId },
+            UpdateExpression: `SET ${assignments.join(', ')}${keyring.recovery ? '' : ' REMOVE recovery'}`,
+            ConditionExpression:
+              expectedVersion === 0
+                ? 'attribute_exists(email) AND (attribute_not_exists(keyring_version) OR keyring_version = :expected)'
+                : 'attribute_exists(email) AND keyring_version = :expected',
             ExpressionAttributeValues: values,
           }),
         ),

@@ -1,5 +1,5 @@
 import type { WrappedUserKey } from '../crypto/user-key';
-import type { User } from './user';
+import type { Keyring, User } from './user';
 
 export class EmailAlreadyRegisteredError extends Error {
   constructor() {
@@ -24,6 +24,11 @@ export abstract class UsersRepository {
    * hash is still `expectedHash`. False when another change came first.
    */
   abstract replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean>;
+  /**
+   * Replaces the keyring (and the login hash when it carries one) only if its version is still
+   * `expectedVersion`, and counts the version up. False when another change came first.
+   */
+  abstract saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean>;
   /** Removes the account and its email claim together; false when it was already gone. */
   abstract delete(user: User): Promise<boolean>;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { WrappedUserKey } from '../crypto/user-key';
-import type { User } from './user';
+import { initialKeyring, Keyring, RecoveryWrap, User } from './user';
 import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 export interface NewUser {
@@ -13,6 +13,7 @@ export interface NewUser {
   passwordHash: string;
   keySalt: string;
   userKey?: WrappedUserKey;
+  recovery?: RecoveryWrap;
 }
 
 @Injectable()
@@ -21,7 +22,12 @@ export class UsersService {
 
   /** @throws ApiException 409 EMAIL_TAKEN when the email already has an account. */
   async create(newUser: NewUser): Promise<User> {
-    const user: User = { ...newUser, id: newUser.id ?? randomUUID(), createdAt: new Date() };
+    const user: User = {
+      ...newUser,
+      id: newUser.id ?? randomUUID(),
+      createdAt: new Date(),
+      ...initialKeyring(),
+    };
     try {
       await this.users.create(user);
     } catch (error) {
@@ -44,6 +50,11 @@ export class UsersService {
   /** @see UsersRepository.replaceCredentials */
   replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
     return this.users.replaceCredentials(userId, credentials, expectedHash);
+  }
+
+  /** @see UsersRepository.saveKeyring */
+  saveKeyring(user: User, keyring: Keyring): Promise<boolean> {
+    return this.users.saveKeyring(user.id, keyring, user.keyringVersion);
   }
 
   /** @see UsersRepository.delete */

@@ -1,5 +1,5 @@
 import type { WrappedUserKey } from '../../src/crypto/user-key';
-import type { User } from '../../src/users/user';
+import type { Keyring, User } from '../../src/users/user';
 import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
 
 /** A UsersRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
@@ -37,6 +37,14 @@ export class InMemoryUsersRepository extends UsersRepository {
       keySalt: credentials.keySalt ?? user.keySalt,
       userKey: credentials.userKey ?? user.userKey,
     });
+    return true;
+  }
+
+  async saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean> {
+    const user = this.users.get(userId);
+    if (!user || user.keyringVersion !== expectedVersion) return false;
+    const { passwordHash, ...keys } = keyring;
+    Object.assign(user, keys, { passwordHash: passwordHash ?? user.passwordHash, keyringVersion: expectedVersion + 1 });
     return true;
   }
 

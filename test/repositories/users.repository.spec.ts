@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
-import type { User } from '../../src/users/user';
+import { initialKeyring, User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError } from '../../src/users/users.repository';
 import { isolatedTables, scanAll } from '../support/test-app';
 
@@ -14,6 +14,7 @@ function aUser(overrides: Partial<User> = {}): User {
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
     keySalt: 'ab'.repeat(32),
     createdAt: new Date('2026-11-25T10:00:00.123Z'),
+    ...initialKeyring(),
     ...overrides,
   };
 }

@@ -41,6 +41,7 @@ export function productionEnv(config: AppConfig, dynamoEndpoint: string, extra: 
     DECRYPT_JOBS_TABLE: config.dynamodb.tables.decryptJobs,
     SESSIONS_TABLE: config.dynamodb.tables.sessions,
     RATE_LIMITS_TABLE: config.dynamodb.tables.rateLimits,
+    ACCOUNT_TOKENS_TABLE: config.dynamodb.tables.accountTokens,
     RATE_LIMIT_IP_PER_MINUTE: '100000',
     MAIL_TRANSPORT: 'smtp',
     SMTP_HOST: process.env.SMTP_HOST as string,

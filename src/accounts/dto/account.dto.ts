@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MaxLength, MinLength, IsString } from 'class-validator';
+import { Matches, MaxLength, MinLength, IsString } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/dto/credentials.dto';
 import { EncryptionDto } from '../../auth/dto/encryption.dto';
 import { UserDto } from '../../users/dto/user.dto';
@@ -35,4 +35,37 @@ export class DeleteAccountDto {
   @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
   @IsString({ message: 'password must be a string' })
   password: string;
+}
+
+/** 28 symbols in any case, with spaces or hyphens anywhere: generous to what a person may type. */
+export const RECOVERY_CODE_PATTERN = /^[0-9A-Za-z\s-]{28,64}$/;
+
+export class RecoveryCodeField {
+  @ApiProperty({ example: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA', description: 'As written down: case, spaces and hyphens do not matter' })
+  @Matches(RECOVERY_CODE_PATTERN, { message: 'recovery_code must be 28 letters and digits (hyphens and spaces allowed)' })
+  @IsString({ message: 'recovery_code must be a string' })
+  recovery_code: string;
+}
+
+export class ReplaceRecoveryCodeDto extends DeleteAccountDto {}
+
+export class RedeemRecoveryCodeDto extends RecoveryCodeField {
+  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: 'The account’s current password: the unlocked keys are wrapped under it' })
+  @MinLength(1, { message: 'password is required' })
+  @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
+  @IsString({ message: 'password must be a string' })
+  password: string;
+}
+
+export class RecoveryCodeResponseDto {
+  @ApiProperty({
+    example: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA',
+    description: 'The new recovery code, shown once: every earlier code stops working. The service keeps no copy.',
+  })
+  recovery_code: string;
+}
+
+export class RedeemRecoveryCodeResponseDto extends RecoveryCodeResponseDto {
+  @ApiProperty({ type: [Number], example: [1], description: 'Ids of the keys unlocked: recordings under them decrypt again' })
+  unlocked_key_ids: number[];
 }

@@ -4,7 +4,17 @@ import { ApiException } from '../../common/errors/api.exception';
 import { AppConfig } from '../../config/app-config';
 import { RateLimitsRepository } from './rate-limits.repository';
 
-export type LimitedAction = 'login' | 'register' | 'refresh' | 'password' | 'decrypt' | 'delete-account';
+export type LimitedAction =
+  | 'login'
+  | 'register'
+  | 'refresh'
+  | 'password'
+  | 'decrypt'
+  | 'delete-account'
+  | 'recovery-code'
+  | 'forgot-password'
+  | 'reset-password'
+  | 'verify-email';
 
 const IP_WINDOW_SECONDS = 60;
 

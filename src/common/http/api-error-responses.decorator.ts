@@ -9,6 +9,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found, or not owned by the caller',
   409: 'Conflicts with existing data',
   422: 'The stored recording could not be decrypted (code DECRYPTION_FAILED): tampered, truncated, or not encrypted for this user and file',
+  423: 'The recording’s key is locked by a password reset without the recovery code (code RECORDING_LOCKED); POST /api/user/recovery-code/redeem unlocks it',
   413: 'Request body larger than BODY_LIMIT_BYTES',
   429: 'Too many attempts from this address or against this account; retry after the Retry-After header (seconds)',
   503: 'A dependency (DynamoDB) is unavailable; retry after the Retry-After header',
