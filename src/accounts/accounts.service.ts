@@ -5,7 +5,7 @@ import { encryptionInfo } from '../auth/encryption-info';
 import { PasswordHasher } from '../auth/password-hasher';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
-import { keyringOf, UserKeysService } from '../auth/user-keys.service';
+import { KEY_SALT_BYTES, keyringOf, UserKeysService } from '../auth/user-keys.service';
 import { newUserKey } from '../crypto/user-key';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiException } from '../common/errors/api.exception';
@@ -22,7 +22,6 @@ import type {
   RedeemRecoveryCodeResponseDto,
 } from './dto/account.dto';
 
-const KEY_SALT_BYTES = 32;
 
 /** Account-wide operations that span every module's data: password change and deletion. */
 @Injectable()

@@ -3,7 +3,13 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
+import { BackgroundTasks } from '../common/util/background-tasks';
+import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
+import { AccountTokensRepository } from './account-tokens/account-tokens.repository';
+import { DynamoDbAccountTokensRepository } from './account-tokens/dynamodb-account-tokens.repository';
+import { PasswordResetController } from './password-reset/password-reset.controller';
+import { PasswordResetService } from './password-reset/password-reset.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -22,6 +28,7 @@ import { UserKeysService } from './user-keys.service';
 @Module({
   imports: [
     UsersModule,
+    MailModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
@@ -37,19 +44,22 @@ import { UserKeysService } from './user-keys.service';
       }),
     }),
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, PasswordResetController],
   providers: [
     AuthService,
     PasswordHasher,
     UserKeysService,
     SessionsService,
     RateLimiter,
+    PasswordResetService,
+    BackgroundTasks,
     JwtStrategy,
     { provide: TokenKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new TokenKeys(config.jwt) },
     { provide: SessionsRepository, useClass: DynamoDbSessionsRepository },
     { provide: RateLimitsRepository, useClass: DynamoDbRateLimitsRepository },
+    { provide: AccountTokensRepository, useClass: DynamoDbAccountTokensRepository },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [PasswordHasher, UserKeysService, SessionsService, RateLimiter],
+  exports: [PasswordHasher, UserKeysService, SessionsService, RateLimiter, AccountTokensRepository, BackgroundTasks],
 })
 export class AuthModule {}

@@ -15,9 +15,8 @@ import { encryptionInfo } from './encryption-info';
 import { PasswordHasher } from './password-hasher';
 import { RateLimiter } from './rate-limits/rate-limiter.service';
 import { IssuedSession, SessionsService } from './sessions/sessions.service';
-import { UserKeysService } from './user-keys.service';
+import { KEY_SALT_BYTES, UserKeysService } from './user-keys.service';
 
-const KEY_SALT_BYTES = 32;
 
 @Injectable()
 export class AuthService {

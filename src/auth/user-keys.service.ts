@@ -18,6 +18,7 @@ import { UsersService } from '../users/users.service';
 import { PasswordHasher } from './password-hasher';
 
 const RECOVERY_SALT_BYTES = 32;
+export const KEY_SALT_BYTES = 32;
 
 /** Key id → the 32-byte user key. */
 export type UserKeys = Map<number, Buffer>;
@@ -142,6 +143,33 @@ export class UserKeysService {
     ]);
     const keyring: Keyring = { ...keyringOf({ ...user, ...wrapped }), lockedKeys: stillLocked, recovery: issued.recovery };
     return (await this.users.saveKeyring(user, keyring)) ? { unlocked: unlocked.sort((a, b) => a - b), code: issued.code } : undefined;
+  }
+
+  /**
+   * The keyring after a reset with the recovery code: the same keys (`keys`, opened with the code),
+   * now under the new password and a new key salt. Every recording stays readable; the code stays valid.
+   */
+  async keyringAfterRecoveredReset(user: User, keys: UserKeys, newPassword: string): Promise<Keyring> {
+    const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
+    const [passwordHash, wrapped] = await Promise.all([
+      this.passwords.hash(newPassword),
+      this.wrapForPassword(user.id, newPassword, keySalt, keys, user.keyId),
+    ]);
+    return { keySalt, keyId: user.keyId, ...wrapped, recovery: user.recovery, lockedKeys: user.lockedKeys, passwordHash };
+  }
+
+  /**
+   * The keyring after a reset without the code: a new user key for new recordings under a new id.
+   * The old keys stay stored under the recovery code of this time (so that code unlocks them later);
+   * the account has no code for the new key until its next login offers one.
+   */
+  async keyringAfterUnrecoveredReset(user: User, newPassword: string): Promise<Keyring> {
+    const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
+    const usedIds = [user.keyId, ...user.olderKeys.map((key) => key.keyId), ...user.lockedKeys.flatMap((wrap) => wrap.keys.map((key) => key.keyId))];
+    // A migrated account that never signed in has no key yet: its first one is made now.
+    const keyId = user.userKey ? Math.max(...usedIds) + 1 : user.keyId;
+    const [passwordHash, userKey] = await Promise.all([this.passwords.hash(newPassword), this.wrap(user.id, newPassword, keySalt, newUserKey())]);
+    return { keySalt, keyId, userKey, olderKeys: [], recovery: undefined, lockedKeys: [...user.lockedKeys, ...(user.recovery ? [user.recovery] : [])], passwordHash };
   }
 
   /** `keys` wrapped under a password and key salt: the current one as the user key, the rest as older keys. */

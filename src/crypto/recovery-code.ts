@@ -7,6 +7,9 @@ const GROUP_LENGTH = 4;
 /** 28 symbols of 5 bits: 140 random bits. */
 export const RECOVERY_CODE_SYMBOLS = GROUPS * GROUP_LENGTH;
 
+/** What a typed code may look like before canonicalRecoveryCode reads it: symbols, spaces and hyphens. */
+export const RECOVERY_CODE_PATTERN = /^[0-9A-Za-z\s-]{28,64}$/;
+
 /** A new recovery code as it is shown to the user: `XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`. */
 export function newRecoveryCode(): string {
   // 32 divides 256: taking 5 bits of each random byte is uniform.

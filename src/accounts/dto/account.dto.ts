@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Matches, MaxLength, MinLength, IsString } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/dto/credentials.dto';
 import { EncryptionDto } from '../../auth/dto/encryption.dto';
+import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
 import { UserDto } from '../../users/dto/user.dto';
 
 export class ChangePasswordDto {
@@ -36,9 +37,6 @@ export class DeleteAccountDto {
   @IsString({ message: 'password must be a string' })
   password: string;
 }
-
-/** 28 symbols in any case, with spaces or hyphens anywhere: generous to what a person may type. */
-export const RECOVERY_CODE_PATTERN = /^[0-9A-Za-z\s-]{28,64}$/;
 
 export class RecoveryCodeField {
   @ApiProperty({ example: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA', description: 'As written down: case, spaces and hyphens do not matter' })

@@ -12,7 +12,7 @@ export const normaliseEmail = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 /** Validators run bottom-up and stop at the first failure, so the type is checked before the content. */
-class EmailField {
+export class EmailField {
   @ApiProperty({ format: 'email', maxLength: EMAIL_MAX_LENGTH, example: 'test@example.com' })
   @Transform(normaliseEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
