@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
 import { Client, ClientContext } from '../common/http/client-context';
 import { AccountsService } from './accounts.service';
 import {
+  ChangeEmailDto,
   ChangePasswordDto,
   ChangePasswordResponseDto,
   DeleteAccountDto,
@@ -34,6 +35,19 @@ export class AccountsController {
     @Client() client: ClientContext,
   ): Promise<ChangePasswordResponseDto> {
     return this.accounts.changePassword(caller, body, client);
+  }
+
+  @Post('email')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Change the email address (confirmed by mail)',
+    description:
+      'Checks the password and mails the new address a single-use link (24 hours); the login changes only when it is followed (POST /api/auth/confirm-email-change), after which the old address gets a notice. Nothing is said here about whether the new address has an account.',
+  })
+  @ApiAcceptedResponse()
+  @ApiErrorResponses(401, 413, 429)
+  async requestEmailChange(@CurrentUser() caller: AuthenticatedUser, @Body() body: ChangeEmailDto, @Client() client: ClientContext): Promise<void> {
+    await this.accounts.requestEmailChange(caller, body, client);
   }
 
   @Put('recovery-code')

@@ -4,6 +4,7 @@ import { AudioFilesService } from '../audio-files/audio-files.service';
 import { encryptionInfo } from '../auth/encryption-info';
 import { PasswordHasher } from '../auth/password-hasher';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
+import { EmailVerificationService } from '../auth/email-verification/email-verification.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
 import { KEY_SALT_BYTES, keyringOf, UserKeysService } from '../auth/user-keys.service';
 import { newUserKey } from '../crypto/user-key';
@@ -15,6 +16,7 @@ import { DecryptService } from '../decrypt/decrypt.service';
 import { toPublicUser, User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import type {
+  ChangeEmailDto,
   ChangePasswordDto,
   ChangePasswordResponseDto,
   RecoveryCodeResponseDto,
@@ -36,6 +38,7 @@ export class AccountsService {
     private readonly limiter: RateLimiter,
     private readonly audioFiles: AudioFilesService,
     private readonly decrypt: DecryptService,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   /**
@@ -60,6 +63,15 @@ export class AccountsService {
     const { userKey } = wrapped;
     const updated: User = { ...user, ...keyring };
     return { user: toPublicUser(updated), key_salt: keySalt, encryption: encryptionInfo(updated, userKey) };
+  }
+
+  /**
+   * Mails the new address a confirmation link; the account moves there only once it is followed
+   * (POST /api/auth/confirm-email-change), and the old address is then told.
+   */
+  async requestEmailChange(caller: AuthenticatedUser, request: ChangeEmailDto, client: ClientContext): Promise<void> {
+    const user = await this.verifiedUser(caller, request.password, 'change-email', client);
+    if (request.new_email !== user.email) this.verification.requestChange(user, request.new_email);
   }
 
   /** A new recovery code over every key of the account; the old code stops working. */
@@ -103,7 +115,7 @@ export class AccountsService {
   }
 
   // TODO(gate): replace with the PasswordGate when it lands in main.
-  private async verifiedUser(caller: AuthenticatedUser, password: string, action: 'password' | 'delete-account' | 'recovery-code', client: ClientContext): Promise<User> {
+  private async verifiedUser(caller: AuthenticatedUser, password: string, action: 'password' | 'delete-account' | 'recovery-code' | 'change-email', client: ClientContext): Promise<User> {
     await this.limiter.spendIpBudget(action, client.ip);
     await this.limiter.assertNotLocked(action, caller.userId);
     const user = await this.users.findById(caller.userId);

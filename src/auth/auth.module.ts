@@ -8,6 +8,8 @@ import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
 import { AccountTokensRepository } from './account-tokens/account-tokens.repository';
 import { DynamoDbAccountTokensRepository } from './account-tokens/dynamodb-account-tokens.repository';
+import { EmailVerificationController } from './email-verification/email-verification.controller';
+import { EmailVerificationService } from './email-verification/email-verification.service';
 import { PasswordResetController } from './password-reset/password-reset.controller';
 import { PasswordResetService } from './password-reset/password-reset.service';
 import { AuthController } from './auth.controller';
@@ -44,7 +46,7 @@ import { UserKeysService } from './user-keys.service';
       }),
     }),
   ],
-  controllers: [AuthController, SessionsController, PasswordResetController],
+  controllers: [AuthController, SessionsController, PasswordResetController, EmailVerificationController],
   providers: [
     AuthService,
     PasswordHasher,
@@ -52,6 +54,7 @@ import { UserKeysService } from './user-keys.service';
     SessionsService,
     RateLimiter,
     PasswordResetService,
+    EmailVerificationService,
     BackgroundTasks,
     JwtStrategy,
     { provide: TokenKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new TokenKeys(config.jwt) },
@@ -60,6 +63,6 @@ import { UserKeysService } from './user-keys.service';
     { provide: AccountTokensRepository, useClass: DynamoDbAccountTokensRepository },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [PasswordHasher, UserKeysService, SessionsService, RateLimiter, AccountTokensRepository, BackgroundTasks],
+  exports: [PasswordHasher, UserKeysService, SessionsService, RateLimiter, EmailVerificationService],
 })
 export class AuthModule {}

@@ -10,6 +10,7 @@ import { RateLimiter } from './rate-limits/rate-limiter.service';
 import { SessionsService } from './sessions/sessions.service';
 import { InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
 import { unwrapUserKey } from '../crypto/user-key';
+import type { EmailVerificationService } from './email-verification/email-verification.service';
 
 describe('AuthService (repositories faked)', () => {
   const config = testConfig();
@@ -24,6 +25,8 @@ describe('AuthService (repositories faked)', () => {
   });
 
   const client = { ip: '203.0.113.7', userAgent: 'jest' };
+  /** Stands in for the mail side: records whom registration asked to verify. */
+  const verificationMails = { sent: [] as string[], sendVerification: (user: { email: string }) => void verificationMails.sent.push(user.email) };
   let sessions: InMemorySessionsRepository;
 
   /** The service with its real collaborators over in-memory repositories. */
@@ -36,6 +39,7 @@ describe('AuthService (repositories faked)', () => {
       new UserKeysService(withHasher, users),
       new SessionsService(sessions, config),
       new RateLimiter(new InMemoryRateLimitsRepository(), config),
+      verificationMails as unknown as EmailVerificationService,
       config,
     );
   };

@@ -11,6 +11,7 @@ import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
 import type { LoginDto, RegisterDto } from './dto/credentials.dto';
+import { EmailVerificationService } from './email-verification/email-verification.service';
 import { encryptionInfo } from './encryption-info';
 import { PasswordHasher } from './password-hasher';
 import { RateLimiter } from './rate-limits/rate-limiter.service';
@@ -29,6 +30,7 @@ export class AuthService {
     private readonly userKeys: UserKeysService,
     private readonly sessions: SessionsService,
     private readonly limiter: RateLimiter,
+    private readonly verification: EmailVerificationService,
     config: AppConfig,
   ) {
     this.accessTtlSeconds = config.jwt.ttlSeconds;
@@ -44,6 +46,7 @@ export class AuthService {
       this.userKeys.createWithRecovery(id, password, keySalt, FIRST_KEY_ID),
     ]);
     const user = await this.users.create({ id, email, passwordHash, keySalt, userKey, recovery });
+    this.verification.sendVerification(user);
     return { ...(await this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent))), recovery_code: code };
   }
 

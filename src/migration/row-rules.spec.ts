@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { initialKeyring } from '../users/user';
 import { checkAudioFileRow, checkUserRow, coarseEmailKey, keySaltHex, normalisedEmail } from './row-rules';
 
 const HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';
@@ -48,6 +49,7 @@ describe('checkUserRow', () => {
         passwordHash: HASH,
         keySalt: '07'.repeat(32),
         createdAt: USER.created_at,
+        ...initialKeyring(),
       },
     });
   });

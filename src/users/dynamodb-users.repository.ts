@@ -257,6 +257,52 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
     }
   }
 
+  async markEmailVerified(userId: string, email: string): Promise<boolean> {
+    try {
+      await this.call(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { user_id: userId },
+            UpdateExpression: 'SET email_verified = :yes',
+            ConditionExpression: 'email = :email',
+            ExpressionAttributeValues: { ':yes': true, ':email': email },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async changeEmail(user: User, newEmail: string): Promise<boolean> {
+    const claim: EmailClaimItem = { user_id: emailClaimKey(newEmail), claimed_by: user.id, created_at: Date.now() };
+    const failed = await this.transactWrite([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { user_id: user.id },
+          UpdateExpression: 'SET email = :new, email_verified = :yes',
+          ConditionExpression: 'email = :old',
+          ExpressionAttributeValues: { ':new': newEmail, ':old': user.email, ':yes': true },
+        },
+      },
+      { Put: { TableName: this.tableName, Item: claim, ConditionExpression: 'attribute_not_exists(user_id)' } },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: { user_id: emailClaimKey(user.email) },
+          ConditionExpression: 'claimed_by = :owner',
+          ExpressionAttributeValues: { ':owner': user.id },
+        },
+      },
+    ]);
+    if (failed.includes(1)) throw new EmailAlreadyRegisteredError();
+    return failed.length === 0;
+  }
+
   async delete(user: User): Promise<boolean> {
     const failed = await this.transactWrite([
       { Delete: { TableName: this.tableName, Key: { user_id: user.id }, ConditionExpression: 'attribute_exists(user_id)' } },

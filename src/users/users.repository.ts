@@ -29,6 +29,14 @@ export abstract class UsersRepository {
    * `expectedVersion`, and counts the version up. False when another change came first.
    */
   abstract saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean>;
+  /** Marks the address verified, only while the account still uses `email`; false otherwise. */
+  abstract markEmailVerified(userId: string, email: string): Promise<boolean>;
+  /**
+   * Moves the account to `newEmail` (verified) and its email claim with it, in one transaction, only
+   * while it still uses `user.email`. False when it changed meanwhile.
+   * @throws EmailAlreadyRegisteredError when another account holds `newEmail`
+   */
+  abstract changeEmail(user: User, newEmail: string): Promise<boolean>;
   /** Removes the account and its email claim together; false when it was already gone. */
   abstract delete(user: User): Promise<boolean>;
 }

@@ -57,6 +57,26 @@ export class UsersService {
     return this.users.saveKeyring(user.id, keyring, user.keyringVersion);
   }
 
+  /** @see UsersRepository.markEmailVerified */
+  markEmailVerified(user: User): Promise<boolean> {
+    return this.users.markEmailVerified(user.id, user.email);
+  }
+
+  /**
+   * @see UsersRepository.changeEmail
+   * @throws ApiException 409 EMAIL_TAKEN when another account holds `newEmail`.
+   */
+  async changeEmail(user: User, newEmail: string): Promise<boolean> {
+    try {
+      return await this.users.changeEmail(user, newEmail);
+    } catch (error) {
+      if (error instanceof EmailAlreadyRegisteredError) {
+        throw new ApiException(HttpStatus.CONFLICT, ErrorCode.EMAIL_TAKEN, 'Another account uses this address');
+      }
+      throw error;
+    }
+  }
+
   /** @see UsersRepository.delete */
   delete(user: User): Promise<boolean> {
     return this.users.delete(user);

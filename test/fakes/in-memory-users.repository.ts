@@ -48,6 +48,21 @@ export class InMemoryUsersRepository extends UsersRepository {
     return true;
   }
 
+  async markEmailVerified(userId: string, email: string): Promise<boolean> {
+    const user = this.users.get(userId);
+    if (!user || user.email !== email) return false;
+    user.emailVerified = true;
+    return true;
+  }
+
+  async changeEmail(user: User, newEmail: string): Promise<boolean> {
+    if ([...this.users.values()].some((existing) => existing.email === newEmail)) throw new EmailAlreadyRegisteredError();
+    const stored = this.users.get(user.id);
+    if (!stored || stored.email !== user.email) return false;
+    Object.assign(stored, { email: newEmail, emailVerified: true });
+    return true;
+  }
+
   async delete(user: User): Promise<boolean> {
     return this.users.delete(user.id);
   }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Matches, MaxLength, MinLength, IsString } from 'class-validator';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/dto/credentials.dto';
+import { Transform } from 'class-transformer';
+import { IsEmail, Matches, MaxLength, MinLength, IsString } from 'class-validator';
+import { EMAIL_MAX_LENGTH, normaliseEmail, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/dto/credentials.dto';
 import { EncryptionDto } from '../../auth/dto/encryption.dto';
 import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
 import { UserDto } from '../../users/dto/user.dto';
@@ -46,6 +47,15 @@ export class RecoveryCodeField {
 }
 
 export class ReplaceRecoveryCodeDto extends DeleteAccountDto {}
+
+export class ChangeEmailDto extends DeleteAccountDto {
+  @ApiProperty({ format: 'email', maxLength: EMAIL_MAX_LENGTH, example: 'new@example.com' })
+  @Transform(normaliseEmail)
+  @IsEmail({}, { message: 'new_email must be a valid email address' })
+  @MaxLength(EMAIL_MAX_LENGTH, { message: `new_email must be at most ${EMAIL_MAX_LENGTH} characters` })
+  @IsString({ message: 'new_email must be a string' })
+  new_email: string;
+}
 
 export class RedeemRecoveryCodeDto extends RecoveryCodeField {
   @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: 'The account’s current password: the unlocked keys are wrapped under it' })

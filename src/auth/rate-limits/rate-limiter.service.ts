@@ -14,7 +14,8 @@ export type LimitedAction =
   | 'recovery-code'
   | 'forgot-password'
   | 'reset-password'
-  | 'verify-email';
+  | 'verify-email'
+  | 'change-email';
 
 const IP_WINDOW_SECONDS = 60;
 
