@@ -42,11 +42,9 @@ describe('forgot password and reset, through the real local mail server (MailDev
     expect(mail.text).toContain(`panzoto://app/reset-password?token=${token}`);
     expect(mail.html).toContain(`href="panzoto://app/reset-password?token=${token}"`);
 
-    const reset = await t.http
-      .post('/api/auth/reset-password')
-      .send({ token, new_password: NEW_PASSWORD, recovery_code: (user.session.recovery_code as string).toLowerCase() })
-      .expect(200);
-    expect(reset.body).toEqual({ all_recordings_readable: true, locked_key_ids: [] });
+    // The reference client's reset, with the code as a person might type it back.
+    const reset = await t.client.resetPassword(token, NEW_PASSWORD, (user.session.recovery_code as string).toLowerCase());
+    expect(reset).toEqual({ all_recordings_readable: true, locked_key_ids: [] });
 
     await t.http.get('/api/user/me').set(user.auth).expect(401);
     await t.http.post('/api/auth/refresh').send({ refresh_token: user.session.refresh_token }).expect(401);
@@ -96,7 +94,7 @@ describe('forgot password and reset, through the real local mail server (MailDev
     expect(wrongCode.body.code).toBe('INVALID_RECOVERY_CODE');
     await t.http.post('/api/user/recovery-code/redeem').set(auth).send({ recovery_code: oldCode, password: PASSWORD }).expect(401);
 
-    const redeemed = await t.http.post('/api/user/recovery-code/redeem').set(auth).send({ recovery_code: oldCode, password: NEW_PASSWORD }).expect(200);
+    const redeemed = { body: await t.client.redeemRecoveryCode(session, oldCode, NEW_PASSWORD) };
     expect(redeemed.body.unlocked_key_ids).toEqual([1]);
     expect(redeemed.body.recovery_code).not.toBe(oldCode);
     expect(Buffer.from((await decrypt(session.token, NEW_PASSWORD, oldFile.file_id).expect(200)).body).equals(before)).toBe(true);
