@@ -7,6 +7,8 @@ import { initialKeyring, User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError } from '../../src/users/users.repository';
 import { isolatedTables, scanAll } from '../support/test-app';
 
+const KDF = { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 } as const;
+
 function aUser(overrides: Partial<User> = {}): User {
   return {
     id: randomUUID(),
@@ -64,5 +66,35 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       (item) => item.email === email,
     );
     expect(stored).toHaveLength(1);
+  });
+
+  it('saves a keyring only at the expected version: of two writers from one read, one wins', async () => {
+    const user = aUser({ userKey: { wrapped: 'A'.repeat(80), kdf: KDF } });
+    await repository.create(user);
+    const recovery = { salt: 'cd'.repeat(32), kdf: KDF, keys: [{ keyId: 1, wrapped: 'R'.repeat(80) }] };
+    const keyring = (wrapped: string) => ({ keySalt: 'ef'.repeat(32), keyId: 2, userKey: { wrapped, kdf: KDF }, olderKeys: [], lockedKeys: [recovery], passwordHash: '$argon2id$new' });
+    const results = await Promise.all([repository.saveKeyring(user.id, keyring('B'.repeat(80)), 0), repository.saveKeyring(user.id, keyring('C'.repeat(80)), 0)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const stored = (await repository.findById(user.id)) as User;
+    expect(stored).toMatchObject({ keyringVersion: 1, keyId: 2, lockedKeys: [recovery], recovery: undefined, passwordHash: '$argon2id$new' });
+    expect(await repository.saveKeyring(user.id, { ...keyring('D'.repeat(80)), recovery }, 0)).toBe(false);
+    expect(await repository.saveKeyring(user.id, { ...keyring('D'.repeat(80)), recovery, passwordHash: undefined }, 1)).toBe(true);
+    expect(await repository.findById(user.id)).toMatchObject({ keyringVersion: 2, recovery, passwordHash: '$argon2id$new', userKey: { wrapped: 'D'.repeat(80) } });
+  });
+
+  it('moves an account to a new email with its claim, refuses a taken one, and frees the old email', async () => {
+    const user = aUser();
+    const other = aUser();
+    await Promise.all([repository.create(user), repository.create(other)]);
+    await expect(repository.changeEmail(user, other.email)).rejects.toBeInstanceOf(EmailAlreadyRegisteredError);
+    const newEmail = `moved-${randomUUID()}@example.com`;
+    expect(await repository.changeEmail(user, newEmail)).toBe(true);
+    expect(await repository.findByEmail(newEmail)).toMatchObject({ id: user.id, email: newEmail, emailVerified: true });
+    expect(await repository.findByEmail(user.email)).toBeUndefined();
+    // A second move from the stale address changes nothing.
+    expect(await repository.changeEmail(user, `again-${randomUUID()}@example.com`)).toBe(false);
+    await repository.create(aUser({ email: user.email }));
+    expect(await repository.markEmailVerified(user.id, user.email)).toBe(false);
+    expect(await repository.markEmailVerified(user.id, newEmail)).toBe(true);
   });
 });

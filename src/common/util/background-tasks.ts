@@ -11,7 +11,8 @@ export class BackgroundTasks implements BeforeApplicationShutdown {
 
   /** A failure is logged by the task's name and the error's name only: tasks handle mailed secrets. */
   run(name: string, task: () => Promise<void>): void {
-    const running: Promise<void> = Promise.resolve()
+    // Started on the next turn of the event loop, once the response has been written.
+    const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(task)
       .catch((error: unknown) => {
         const kind = error instanceof Error ? error.name : typeof error;
