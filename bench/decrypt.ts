@@ -105,6 +105,9 @@ async function main(): Promise<void> {
       S3_BUCKET: 'bench-decrypt',
       S3_TIMEOUT_MS: '60000',
       RATE_LIMIT_IP_PER_MINUTE: '100000',
+      // Each decrypt holds one unit of the account's password budget while its password is checked:
+      // the concurrent runs would otherwise meet the default 10 as 429s.
+      RATE_LIMIT_ACCOUNT_FAILURES: '1000',
       ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     };
     const config = new AppConfig(validateEnvironment(env));

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { isTrustedProxyHop, setTrustedProxyHops } from './common/http/client-context';
+import { sendRateLimitHeaders } from './common/http/rate-limit-headers';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './common/http/security-headers';
 import { ApiValidationPipe } from './common/validation/api-validation.pipe';
@@ -45,6 +46,7 @@ export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: n
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
+  sendRateLimitHeaders(fastify);
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -43,7 +43,7 @@ export const TABLE_PERMISSIONS: Record<keyof TableNames, TablePermissions> = {
   },
   rateLimits: {
     source: 'src/auth/rate-limits/dynamodb-rate-limits.repository.ts',
-    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    actions: ['dynamodb:UpdateItem'],
     queriedIndexes: [],
   },
   accountTokens: {

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AudioFilesModule } from '../audio-files/audio-files.module';
 import { AuthModule } from '../auth/auth.module';
+import { PasswordGateModule } from '../auth/password-gate/password-gate.module';
+import { UserKeysModule } from '../auth/user-keys.module';
 import { DecryptModule } from '../decrypt/decrypt.module';
 import { UsersModule } from '../users/users.module';
 import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
 
 @Module({
-  imports: [UsersModule, AuthModule, AudioFilesModule, DecryptModule],
+  imports: [UsersModule, AuthModule, PasswordGateModule, UserKeysModule, AudioFilesModule, DecryptModule],
   controllers: [AccountsController],
   providers: [AccountsService],
 })

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { encryptionInfo } from '../auth/encryption-info';
+import { GatedAction, PasswordGate } from '../auth/password-gate/password-gate';
 import { PasswordHasher } from '../auth/password-hasher';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { EmailVerificationService } from '../auth/email-verification/email-verification.service';
@@ -33,17 +34,19 @@ export class AccountsService {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
+    private readonly gate: PasswordGate,
     private readonly userKeys: UserKeysService,
     private readonly sessions: SessionsService,
-    private readonly limiter: RateLimiter,
     private readonly audioFiles: AudioFilesService,
     private readonly decrypt: DecryptService,
     private readonly verification: EmailVerificationService,
+    private readonly limiter: RateLimiter,
   ) {}
 
   /**
    * Re-hashes the password and re-wraps the same user key under it (new key salt), so every
-   * recording still decrypts with the new password and none with the old; ends every other session.
+   * recording still decrypts with the new password and none with the old; ends every other session
+   * first.
    */
   async changePassword(caller: AuthenticatedUser, request: ChangePasswordDto, client: ClientContext): Promise<ChangePasswordResponseDto> {
     const user = await this.verifiedUser(caller, request.current_password, 'password', client);
@@ -55,10 +58,14 @@ export class AccountsService {
       this.passwords.hash(request.new_password),
       this.userKeys.wrapForPassword(user.id, request.new_password, keySalt, keys, user.keyId),
     ]);
+    // Other sessions end before the credentials change: should either step fail, the answer is not 2xx
+    // and the old password still holds, or the new one does and nobody else is signed in.
+    await this.sessions.revokeAll(user.id, caller.sessionId);
     const keyring = { ...keyringOf({ ...user, ...wrapped }), keySalt, passwordHash };
     if (!(await this.users.saveKeyring(user, keyring))) {
       throw ApiException.conflict('The password or keys were changed by another request; sign in again');
     }
+    // A sign-in with the old password racing the change may have started a session meanwhile.
     await this.sessions.revokeAll(user.id, caller.sessionId);
     const { userKey } = wrapped;
     const updated: User = { ...user, ...keyring };
@@ -88,9 +95,11 @@ export class AccountsService {
    */
   async redeemRecoveryCode(caller: AuthenticatedUser, request: RedeemRecoveryCodeDto, client: ClientContext): Promise<RedeemRecoveryCodeResponseDto> {
     const user = await this.verifiedUser(caller, request.password, 'recovery-code', client);
+    // The code is a secret too: each try reserves a unit of the account's budget, kept when it is wrong.
+    const unit = await this.limiter.take('recovery-code', this.limiter.passwordAttempts, caller.userId, client);
     const redeemed = await this.userKeys.redeemRecovery(user, request.password, request.recovery_code);
+    if (redeemed !== 'invalid') await unit.release();
     if (redeemed === 'invalid') {
-      await this.limiter.recordFailure('recovery-code', caller.userId);
       throw new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_RECOVERY_CODE, 'This recovery code unlocks none of the account’s locked recordings');
     }
     if (!redeemed) throw ApiException.conflict('The keys were changed by another request; try again');
@@ -114,16 +123,10 @@ export class AccountsService {
     this.logger.log({ userId: user.id, files, jobs }, 'Account deleted');
   }
 
-  // TODO(gate): replace with the PasswordGate when it lands in main.
-  private async verifiedUser(caller: AuthenticatedUser, password: string, action: 'password' | 'delete-account' | 'recovery-code' | 'change-email', client: ClientContext): Promise<User> {
-    await this.limiter.spendIpBudget(action, client.ip);
-    await this.limiter.assertNotLocked(action, caller.userId);
+  private async verifiedUser(caller: AuthenticatedUser, password: string, action: GatedAction, client: ClientContext): Promise<User> {
+    const attempt = await this.gate.admit({ action, account: caller.userId, client });
     const user = await this.users.findById(caller.userId);
     if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
-    if (!(await this.passwords.verify(user.passwordHash, password))) {
-      await this.limiter.recordFailure(action, caller.userId);
-      throw new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_PASSWORD, 'Invalid password');
-    }
-    return user;
+    return attempt.verify(password, user);
   }
 }

@@ -16,21 +16,22 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JWT_ALGORITHM, JwtStrategy } from './jwt.strategy';
-import { PasswordHasher } from './password-hasher';
-import { DynamoDbRateLimitsRepository } from './rate-limits/dynamodb-rate-limits.repository';
-import { RateLimiter } from './rate-limits/rate-limiter.service';
-import { RateLimitsRepository } from './rate-limits/rate-limits.repository';
+import { PasswordGateModule } from './password-gate/password-gate.module';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { DynamoDbSessionsRepository } from './sessions/dynamodb-sessions.repository';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { keyIdOf, TokenKeys } from './token-keys';
-import { UserKeysService } from './user-keys.service';
+import { UserKeysModule } from './user-keys.module';
 
 @Module({
   imports: [
     UsersModule,
     MailModule,
+    RateLimitsModule,
+    PasswordGateModule,
+    UserKeysModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
@@ -49,20 +50,16 @@ import { UserKeysService } from './user-keys.service';
   controllers: [AuthController, SessionsController, PasswordResetController, EmailVerificationController],
   providers: [
     AuthService,
-    PasswordHasher,
-    UserKeysService,
     SessionsService,
-    RateLimiter,
     PasswordResetService,
     EmailVerificationService,
     BackgroundTasks,
     JwtStrategy,
     { provide: TokenKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new TokenKeys(config.jwt) },
     { provide: SessionsRepository, useClass: DynamoDbSessionsRepository },
-    { provide: RateLimitsRepository, useClass: DynamoDbRateLimitsRepository },
     { provide: AccountTokensRepository, useClass: DynamoDbAccountTokensRepository },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [PasswordHasher, UserKeysService, SessionsService, RateLimiter, EmailVerificationService],
+  exports: [SessionsService, EmailVerificationService],
 })
 export class AuthModule {}

@@ -7,6 +7,7 @@ import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
 import { UserKeysService } from './user-keys.service';
 import { RateLimiter } from './rate-limits/rate-limiter.service';
+import { PasswordGate } from './password-gate/password-gate';
 import { SessionsService } from './sessions/sessions.service';
 import { InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
 import { unwrapUserKey } from '../crypto/user-key';
@@ -32,16 +33,9 @@ describe('AuthService (repositories faked)', () => {
   /** The service with its real collaborators over in-memory repositories. */
   const makeAuth = (withHasher: PasswordHasher): AuthService => {
     const users = new UsersService(repository);
-    return new AuthService(
-      users,
-      withHasher,
-      jwt,
-      new UserKeysService(withHasher, users),
-      new SessionsService(sessions, config),
-      new RateLimiter(new InMemoryRateLimitsRepository(), config),
-      verificationMails as unknown as EmailVerificationService,
-      config,
-    );
+    const limiter = new RateLimiter(new InMemoryRateLimitsRepository(), config);
+    const gate = new PasswordGate(limiter, withHasher);
+    return new AuthService(users, withHasher, gate, jwt, new UserKeysService(withHasher, users, gate), new SessionsService(sessions, config), limiter, verificationMails as unknown as EmailVerificationService, config);
   };
 
   beforeEach(() => {
@@ -132,11 +126,11 @@ describe('AuthService (repositories faked)', () => {
     // The login hash is upgraded too (needsRehash), and still verifies.
     expect(repository.users.get(registered.user_id)?.passwordHash).toMatch(/\$m=19456,t=3,p=1\$/);
     await upgraded.login({ email: 'a@example.com', password: 'long enough password' }, client);
-    const before = await new UserKeysService(hasher, users).unlock(
-      { ...(repository.users.get(registered.user_id) as NonNullable<ReturnType<typeof repository.users.get>>), userKey: { wrapped: registered.encryption.wrapped_user_key, kdf: registered.encryption.kdf } },
-      'long enough password',
-    );
-    const after = await new UserKeysService(stronger, users).unlock(await users.getById(registered.user_id), 'long enough password');
+    const unwrap = async (withHasher: PasswordHasher, wrapped: string, kdf: typeof registered.encryption.kdf) =>
+      unwrapUserKey(await withHasher.deriveKey('long enough password', Buffer.from(registered.key_salt, 'hex'), kdf), wrapped, registered.user_id);
+    const before = await unwrap(hasher, registered.encryption.wrapped_user_key, registered.encryption.kdf);
+    const stored = (await users.getById(registered.user_id)).userKey as NonNullable<Awaited<ReturnType<typeof users.getById>>['userKey']>;
+    const after = await unwrap(stronger, stored.wrapped, stored.kdf);
     expect(after?.equals(before as Buffer)).toBe(true);
   });
 });

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
-import { ErrorCode } from '../common/errors/error-codes';
 import type { ClientContext } from '../common/http/client-context';
 import { AppConfig } from '../config/app-config';
 import type { WrappedUserKey } from '../crypto/user-key';
@@ -13,6 +12,7 @@ import type { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
 import type { LoginDto, RegisterDto } from './dto/credentials.dto';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { encryptionInfo } from './encryption-info';
+import { PasswordGate } from './password-gate/password-gate';
 import { PasswordHasher } from './password-hasher';
 import { RateLimiter } from './rate-limits/rate-limiter.service';
 import { IssuedSession, SessionsService } from './sessions/sessions.service';
@@ -26,6 +26,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
+    private readonly gate: PasswordGate,
     private readonly jwt: JwtService,
     private readonly userKeys: UserKeysService,
     private readonly sessions: SessionsService,
@@ -38,7 +39,7 @@ export class AuthService {
 
   /** The login hash and the key-encryption key use separate salts: neither reveals the other. */
   async register({ email, password }: RegisterDto, client: ClientContext): Promise<AuthResponseDto> {
-    await this.limiter.spendIpBudget('register', client.ip);
+    await this.limiter.spendIpBudget('register', client);
     const id = randomUUID();
     const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
     const [passwordHash, { userKey, code, recovery }] = await Promise.all([
@@ -52,17 +53,11 @@ export class AuthService {
 
   /**
    * Unknown email and wrong password take the same time, give the same answer and count against
-   * the same per-account budget, so nothing reveals whether an account exists.
+   * the same per-email budget, so nothing reveals whether an account exists.
    */
   async login({ email, password }: LoginDto, client: ClientContext): Promise<AuthResponseDto> {
-    await this.limiter.spendIpBudget('login', client.ip);
-    await this.limiter.assertNotLocked('login', email);
-    const user = await this.users.findByEmail(email);
-    const valid = await this.passwords.verify(user?.passwordHash, password);
-    if (!user || !valid) {
-      await this.limiter.recordFailure('login', email);
-      throw ApiException.unauthorized('Invalid email or password', ErrorCode.INVALID_CREDENTIALS);
-    }
+    const attempt = await this.gate.admit({ action: 'login', account: email, client });
+    const user = await attempt.verify(password, await this.users.findByEmail(email));
     await this.upgradeHash(user, password);
     const userKey = await this.userKeys.ensureCurrent(user, password);
     // Accounts from before recovery codes (or whose reset went without one) get a code now, once.
@@ -73,7 +68,7 @@ export class AuthService {
 
   /** A session whose account has gone (deleted meanwhile) issues nothing more, and ends. */
   async refresh(refreshToken: string, client: ClientContext): Promise<TokenPairDto> {
-    await this.limiter.spendIpBudget('refresh', client.ip);
+    await this.limiter.spendIpBudget('refresh', client);
     const issued = await this.sessions.refresh(refreshToken);
     if (!(await this.users.findById(issued.session.userId))) {
       await this.sessions.end(issued.session.id);

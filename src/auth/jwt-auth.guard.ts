@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import type { Observable } from 'rxjs';
 import type { AuthenticatedUser } from './authenticated-user';
 import { IS_PUBLIC_KEY } from './public.decorator';
@@ -21,7 +22,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override handleRequest<T = AuthenticatedUser>(error: unknown, user: T | false, info: unknown): T {
     if (error) throw error;
     if (user) return user;
-    if (info instanceof Error && info.name === 'TokenExpiredError') throw ApiException.unauthorized('Token has expired');
+    // Its own code: the client should refresh, not sign the user out.
+    if (info instanceof Error && info.name === 'TokenExpiredError') throw ApiException.unauthorized('Token has expired', ErrorCode.TOKEN_EXPIRED);
     if (info instanceof Error && info.message === 'No auth token') {
       throw ApiException.unauthorized('Missing bearer token: send Authorization: Bearer <token>');
     }

@@ -23,10 +23,15 @@ export class TokenKeys {
     );
   }
 
-  /** The key a token's header names; the current one for tokens without a key id. */
+  /**
+   * The key a token's header names; the current one for tokens without a key id. None for a header
+   * that lists critical extensions (`crit`): this service understands none, so RFC 7515 §4.1.11
+   * requires refusing the token.
+   */
   verificationKey(rawToken: string): KeyObject | undefined {
     try {
-      const header = JSON.parse(Buffer.from(rawToken.split('.')[0], 'base64url').toString('utf8')) as { kid?: unknown };
+      const header = JSON.parse(Buffer.from(rawToken.split('.')[0], 'base64url').toString('utf8')) as { kid?: unknown; crit?: unknown };
+      if (header.crit !== undefined) return undefined;
       if (header.kid === undefined) return this.current;
       return typeof header.kid === 'string' ? this.byKeyId.get(header.kid) : undefined;
     } catch {

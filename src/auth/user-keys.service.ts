@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { ApiException } from '../common/errors/api.exception';
 import { canonicalRecoveryCode, newRecoveryCode } from '../crypto/recovery-code';
 import {
   KdfParameters,
@@ -15,6 +16,7 @@ import {
 } from '../crypto/user-key';
 import { Keyring, OlderUserKey, RecoveryWrap, User } from '../users/user';
 import { UsersService } from '../users/users.service';
+import { GateEntry, PasswordGate } from './password-gate/password-gate';
 import { PasswordHasher } from './password-hasher';
 
 const RECOVERY_SALT_BYTES = 32;
@@ -48,6 +50,7 @@ export class UserKeysService {
   constructor(
     private readonly passwords: PasswordHasher,
     private readonly users: UsersService,
+    private readonly gate: PasswordGate,
   ) {}
 
   /** A fresh user key for a new account, wrapped under its password. */
@@ -60,6 +63,22 @@ export class UserKeysService {
     const key = newUserKey();
     const [userKey, issued] = await Promise.all([this.wrap(userId, password, keySalt, key), this.issueRecovery(userId, new Map([[keyId, key]]))]);
     return { userKey, ...issued };
+  }
+
+  /**
+   * Every key of the entry's account that `password` opens, through the gate: the current key opening
+   * is the proof of the password. A migrated account that has no key yet proves it with its login
+   * hash and gets its key now.
+   */
+  async open(entry: GateEntry, password: string): Promise<UserKeys> {
+    const attempt = await this.gate.admit(entry);
+    const user = await this.users.findById(entry.account);
+    if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
+    if (user.userKey) return attempt.prove(() => this.unlockAll(user, password));
+    await attempt.verify(password, user);
+    const keys = await this.unlockAll({ ...user, userKey: await this.ensureCurrent(user, password) }, password);
+    if (!keys) throw new Error(`User key of ${user.id} does not open with its verified password`);
+    return keys;
   }
 
   /** The user key, or undefined when the password is wrong (or the account has none yet). */

@@ -41,6 +41,7 @@ export class AppConfig {
     audience: string;
     ttlSeconds: number;
     refreshTtlSeconds: number;
+    refreshReuseIntervalSeconds: number;
   };
   readonly passwordHashing: {
     memoryKiB: number;
@@ -104,6 +105,7 @@ export class AppConfig {
       audience: env.JWT_AUDIENCE,
       ttlSeconds: env.JWT_TTL_SECONDS,
       refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
+      refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL_SECONDS,
     };
     this.passwordHashing = {
       memoryKiB: env.ARGON2_MEMORY_KIB,

@@ -182,6 +182,16 @@ export class EnvironmentVariables {
   @Max(365 * 24 * 3600)
   REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 
+  /**
+   * How long after a refresh its refresh token may come back (a lost response, a retry) and get the
+   * current token pair of the session again, instead of counting as reuse and ending the session.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  REFRESH_REUSE_INTERVAL_SECONDS = 10;
+
   @Transform(toInteger)
   @IsInt()
   @Min(19 * 1024)

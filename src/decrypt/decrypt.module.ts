@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AudioFilesModule } from '../audio-files/audio-files.module';
-import { AuthModule } from '../auth/auth.module';
-import { UsersModule } from '../users/users.module';
+import { UserKeysModule } from '../auth/user-keys.module';
 import { DecryptController } from './decrypt.controller';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';
 import { DynamoDbDecryptJobsRepository } from './dynamodb-decrypt-jobs.repository';
 
 @Module({
-  imports: [UsersModule, AuthModule, AudioFilesModule],
+  imports: [UserKeysModule, AudioFilesModule],
   controllers: [DecryptController],
   providers: [DecryptService, { provide: DecryptJobsRepository, useClass: DynamoDbDecryptJobsRepository }],
   exports: [DecryptService],

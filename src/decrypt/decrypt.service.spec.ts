@@ -11,26 +11,9 @@ import { UserKeysService } from '../auth/user-keys.service';
 import { AES256_GCM_HKDF_1MB, encrypt } from '../crypto/streaming-aead';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import type { DecryptJob } from './decrypt-job';
-import { DecryptJobsRepository } from './decrypt-jobs.repository';
+import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs';
 import { DecryptService } from './decrypt.service';
-import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
-import { InMemoryRateLimitsRepository } from '../../test/fakes/in-memory-auth';
-
-class InMemoryDecryptJobs extends DecryptJobsRepository {
-  readonly jobs = new Map<string, DecryptJob>();
-  async save(job: DecryptJob): Promise<void> {
-    this.jobs.set(job.id, job);
-  }
-  async findById(jobId: string): Promise<DecryptJob | undefined> {
-    return this.jobs.get(jobId);
-  }
-  async deleteAllForUser(userId: string): Promise<number> {
-    const mine = [...this.jobs.values()].filter((job) => job.userId === userId);
-    mine.forEach((job) => this.jobs.delete(job.id));
-    return mine.length;
-  }
-}
+import { inMemoryPasswordGate } from '../../test/fakes/in-memory-auth';
 
 describe('DecryptService (repositories faked)', () => {
   const config = testConfig();
@@ -53,11 +36,11 @@ describe('DecryptService (repositories faked)', () => {
   beforeEach(() => {
     usersRepository = new InMemoryUsersRepository();
     users = new UsersService(usersRepository);
-    userKeys = new UserKeysService(hasher, users);
+    userKeys = new UserKeysService(hasher, users, inMemoryPasswordGate(config, hasher));
     storage = new InMemoryObjectStorage();
     audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, users, config);
     jobs = new InMemoryDecryptJobs();
-    decrypt = new DecryptService(users, hasher, userKeys, audioFiles, storage, jobs, new RateLimiter(new InMemoryRateLimitsRepository(), config), config);
+    decrypt = new DecryptService(userKeys, audioFiles, storage, jobs, config);
   });
 
   const aUser = async (email: string): Promise<User> => {
@@ -68,7 +51,7 @@ describe('DecryptService (repositories faked)', () => {
 
   /** Encrypts `plaintext` as the app would and registers it. */
   const aRecording = async (user: User, plaintext: Buffer, tamper?: (ciphertext: Buffer) => Buffer) => {
-    const userKey = (await userKeys.unlock(user, password)) as Buffer;
+    const userKey = (await userKeys.open({ action: 'decrypt', account: user.id, client }, password)).get(user.keyId) as Buffer;
     const slot = await audioFiles.uploadSlot(user.id, 'audio/3gpp');
     const ciphertext = await encrypt(AES256_GCM_HKDF_1MB, userKey, recordingAad(user.id, slot.fileId), plaintext);
     storage.objects.set(slot.s3Key, tamper ? tamper(ciphertext) : ciphertext);

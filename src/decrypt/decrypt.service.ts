@@ -4,8 +4,6 @@ import { pipeline, Readable } from 'node:stream';
 import { AudioFile, toAudioFileView } from '../audio-files/audio-file';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { contentTypeOfKey, recordingAad } from '../audio-files/recording-keys';
-import { PasswordHasher } from '../auth/password-hasher';
-import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { UserKeysService } from '../auth/user-keys.service';
 import type { ClientContext } from '../common/http/client-context';
 import { ApiException } from '../common/errors/api.exception';
@@ -14,7 +12,6 @@ import { AppConfig } from '../config/app-config';
 import { AES256_GCM_HKDF_1MB, DecryptingStream, DecryptionError, plaintextSize } from '../crypto/streaming-aead';
 import { ObjectStorage, StoredObject } from '../storage/object-storage';
 import { decryptedFilePrefix } from '../storage/object-keys';
-import { UsersService } from '../users/users.service';
 import type { DecryptJob } from './decrypt-job';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DECRYPT_STATUS_READY, DecryptAudioDto, DecryptAudioResponseDto } from './dto/decrypt-audio.dto';
@@ -43,13 +40,10 @@ export class DecryptService {
   private readonly copyTtlMs: number;
 
   constructor(
-    private readonly users: UsersService,
-    private readonly passwords: PasswordHasher,
     private readonly userKeys: UserKeysService,
     private readonly audioFiles: AudioFilesService,
     private readonly storage: ObjectStorage,
     private readonly jobs: DecryptJobsRepository,
-    private readonly limiter: RateLimiter,
     config: AppConfig,
   ) {
     this.downloadUrlTtlSeconds = config.storage.downloadUrlTtlSeconds;
@@ -124,23 +118,11 @@ export class DecryptService {
   }
 
   /**
-   * Password first (401, before any storage read; failures count towards a lockout), then the caller's
+   * Password first (401 or 429 from the password gate, before any storage read), then the caller's
    * own file (404), then its key (423 while only an earlier recovery code opens it).
    */
   private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto, client: ClientContext): Promise<Unlocked> {
-    await this.limiter.spendIpBudget('decrypt', client.ip);
-    await this.limiter.assertNotLocked('decrypt', userId);
-    const user = await this.users.findById(userId);
-    if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
-    let keys = await this.userKeys.unlockAll(user, password);
-    if (!keys && !user.userKey && (await this.passwords.verify(user.passwordHash, password))) {
-      // A migrated account that has not logged in since: it gets its user key now.
-      keys = await this.userKeys.unlockAll({ ...user, userKey: await this.userKeys.ensureCurrent(user, password) }, password);
-    }
-    if (!keys) {
-      await this.limiter.recordFailure('decrypt', userId);
-      throw ApiException.unauthorized('Invalid password', ErrorCode.INVALID_PASSWORD);
-    }
+    const keys = await this.userKeys.open({ action: 'decrypt', account: userId, client }, password);
     const file = file_id
       ? await this.audioFiles.getOwned(userId, file_id)
       : await this.audioFiles.getOwnedByS3Key(userId, s3_key as string);

@@ -4,9 +4,13 @@ import { PASSWORD, registerUser, RegisteredUser, startTestApp, TestApp } from '.
 describe('sessions and refresh tokens (HTTP, DynamoDB Local)', () => {
   let t: TestApp;
 
+  // Short enough to wait out, long enough that "at once" stays inside it on a loaded machine.
+  const reuseIntervalSeconds = 4;
+  const pastReuseInterval = () => new Promise((resolve) => setTimeout(resolve, (reuseIntervalSeconds + 1) * 1000));
+
   beforeAll(async () => {
     // No session cache: an ended session is refused by the very next request.
-    t = await startTestApp({ AUTH_CACHE_TTL_MS: '0' });
+    t = await startTestApp({ AUTH_CACHE_TTL_MS: '0', REFRESH_REUSE_INTERVAL_SECONDS: String(reuseIntervalSeconds) });
   });
   afterAll(() => t.close());
 
@@ -45,10 +49,14 @@ describe('sessions and refresh tokens (HTTP, DynamoDB Local)', () => {
     await me(second.body.token).expect(200);
   });
 
-  it('ends the whole session when an already-used refresh token comes back', async () => {
+  it('ends the whole session when an already-used refresh token comes back after the reuse interval', async () => {
     const user = await registerUser(t.http);
     const first = await refresh(user.session.refresh_token).expect(200);
     const second = await refresh(first.body.refresh_token).expect(200);
+    // Within the interval an older used token is refused, and the session stays.
+    await refresh(user.session.refresh_token).expect(401);
+    await me(second.body.token).expect(200);
+    await pastReuseInterval();
     const replay = await refresh(user.session.refresh_token).expect(401);
     expect(replay.body.code).toBe('UNAUTHORIZED');
     await refresh(second.body.refresh_token).expect(401);
@@ -56,15 +64,36 @@ describe('sessions and refresh tokens (HTTP, DynamoDB Local)', () => {
     await me(user.token).expect(401);
   });
 
-  it('lets exactly one of simultaneous refreshes with the same token succeed, and keeps the session', async () => {
+  it('repeats a refresh whose response was lost: the same token at once gets the current pair, which keeps working', async () => {
+    const user = await registerUser(t.http);
+    const lost = await refresh(user.session.refresh_token).expect(200);
+    const retried = await refresh(user.session.refresh_token).expect(200);
+    expect(retried.body).toMatchObject({ session_id: user.session.session_id, refresh_token: lost.body.refresh_token, expires_in: 900 });
+    await me(retried.body.token).expect(200);
+    const next = await refresh(retried.body.refresh_token).expect(200);
+    await me(next.body.token).expect(200);
+    await refresh(next.body.refresh_token).expect(200);
+  });
+
+  it('ends the session when the token of a lost response comes back after the reuse interval', async () => {
+    const user = await registerUser(t.http);
+    const lost = await refresh(user.session.refresh_token).expect(200);
+    await refresh(user.session.refresh_token).expect(200);
+    await pastReuseInterval();
+    await refresh(user.session.refresh_token).expect(401);
+    await me(lost.body.token).expect(401);
+    await refresh(lost.body.refresh_token).expect(401);
+  });
+
+  it('gives every one of simultaneous refreshes with the same token the same new refresh token, and keeps the session', async () => {
     for (let round = 0; round < 5; round++) {
       const user = await registerUser(t.http);
       const results = await Promise.all([0, 1, 2].map(() => refresh(user.session.refresh_token)));
-      expect(results.map((result) => result.status).sort()).toEqual([200, 401, 401]);
-      // The losers were a race, not a stolen copy: the winner's tokens go on working.
-      const winner = results.find((result) => result.status === 200);
-      await me(winner?.body.token).expect(200);
-      await refresh(winner?.body.refresh_token).expect(200);
+      expect(results.map((result) => result.status)).toEqual([200, 200, 200]);
+      expect(new Set(results.map((result) => result.body.refresh_token)).size).toBe(1);
+      for (const result of results) await me(result.body.token).expect(200);
+      const next = await refresh(results[0].body.refresh_token).expect(200);
+      await me(next.body.token).expect(200);
     }
   });
 

@@ -1,5 +1,6 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
+import { TOKEN_LIFETIME_ALLOWANCE_SECONDS } from '../../src/auth/jwt.strategy';
 import { registerUser, startTestApp, TestApp } from '../support/test-app';
 
 function base64url(value: object): string {
@@ -80,8 +81,34 @@ describe('JWT guard (HTTP, DynamoDB Local)', () => {
     await me(`Bearer ${craftToken({ ...claims, iss: 'someone-else' }, secret())}`).expect(401);
     await me(`Bearer ${craftToken({ ...claims, aud: 'another-app' }, secret())}`).expect(401);
     const expired = await me(`Bearer ${craftToken({ ...claims, iat: now() - 7200, exp: now() - 3600 }, secret())}`).expect(401);
-    expect(expired.body).toMatchObject({ error: 'Token has expired', code: 'UNAUTHORIZED' });
+    expect(expired.body).toMatchObject({ error: 'Token has expired', code: 'TOKEN_EXPIRED' });
+    // Invalid and revoked tokens keep the general code: only expiry tells the client to refresh.
+    const forged = await me(`Bearer ${craftToken(claims, 'another-secret-another-secret-another')}`).expect(401);
+    expect(forged.body.code).toBe('UNAUTHORIZED');
     await me('Bearer not.a.jwt').expect(401);
     await me(`Bearer ${'x'.repeat(5000)}`).expect(401);
+  });
+
+  it('refuses correctly signed tokens without exp, without iat, or living longer than JWT_TTL_SECONDS (401)', async () => {
+    const user = await registerUser(t.http);
+    const { exp: _exp, ...withoutExpiry } = { ...standard(), sub: user.userId, sid: user.session.session_id };
+    const { iat: _iat, ...withoutIssuedAt } = { ...standard(), sub: user.userId, sid: user.session.session_id };
+    const noExpiry = await me(`Bearer ${craftToken(withoutExpiry, secret())}`).expect(401);
+    expect(noExpiry.body).toMatchObject({ code: 'UNAUTHORIZED', error: expect.stringMatching(/no expiry or lives longer/) });
+    await me(`Bearer ${craftToken(withoutIssuedAt, secret())}`).expect(401);
+    const tenYears = await me(`Bearer ${craftToken({ ...withoutExpiry, exp: now() + 10 * 365 * 24 * 3600 }, secret())}`).expect(401);
+    expect(tenYears.body.code).toBe('UNAUTHORIZED');
+    const ttl = t.config.jwt.ttlSeconds;
+    await me(`Bearer ${craftToken({ ...withoutExpiry, iat: now(), exp: now() + ttl + TOKEN_LIFETIME_ALLOWANCE_SECONDS + 1 }, secret())}`).expect(401);
+    await me(`Bearer ${craftToken({ ...withoutExpiry, iat: now(), exp: now() + ttl + TOKEN_LIFETIME_ALLOWANCE_SECONDS }, secret())}`).expect(200);
+  });
+
+  it('refuses a correctly signed token that lists critical header extensions (401)', async () => {
+    const user = await registerUser(t.http);
+    const claims = { ...standard(), sub: user.userId, sid: user.session.session_id };
+    const header = JSON.parse(Buffer.from(user.token.split('.')[0], 'base64url').toString()) as object;
+    await me(`Bearer ${craftToken(claims, secret(), header)}`).expect(200);
+    await me(`Bearer ${craftToken(claims, secret(), { ...header, crit: ['exp'] })}`).expect(401);
+    await me(`Bearer ${craftToken(claims, secret(), { ...header, crit: ['b64'], b64: true })}`).expect(401);
   });
 });

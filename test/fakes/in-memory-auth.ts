@@ -1,6 +1,10 @@
+import { PasswordGate } from '../../src/auth/password-gate/password-gate';
+import type { PasswordHasher } from '../../src/auth/password-hasher';
+import { RateLimiter } from '../../src/auth/rate-limits/rate-limiter.service';
 import { RateLimitsRepository } from '../../src/auth/rate-limits/rate-limits.repository';
 import type { Session } from '../../src/auth/sessions/session';
-import { SessionsRepository } from '../../src/auth/sessions/sessions.repository';
+import { SessionRotation, SessionsRepository } from '../../src/auth/sessions/sessions.repository';
+import type { AppConfig } from '../../src/config/app-config';
 
 /** A SessionsRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
 export class InMemorySessionsRepository extends SessionsRepository {
@@ -15,7 +19,7 @@ export class InMemorySessionsRepository extends SessionsRepository {
     return session && session.expiresAt.getTime() > Date.now() ? { ...session } : undefined;
   }
 
-  async rotate(session: Session, expectedHash: string, next: Pick<Session, 'refreshHash' | 'usedHashes' | 'lastUsedAt' | 'expiresAt'>): Promise<boolean> {
+  async rotate(session: Session, expectedHash: string, next: SessionRotation): Promise<boolean> {
     const stored = this.sessions.get(session.id);
     if (!stored || stored.refreshHash !== expectedHash) return false;
     Object.assign(stored, next);
@@ -34,17 +38,20 @@ export class InMemorySessionsRepository extends SessionsRepository {
 export class InMemoryRateLimitsRepository extends RateLimitsRepository {
   readonly counters = new Map<string, number>();
 
-  async increment(key: string): Promise<number> {
-    const next = (this.counters.get(key) ?? 0) + 1;
-    this.counters.set(key, next);
-    return next;
+  async reserve(key: string, limit: number): Promise<number | undefined> {
+    const used = this.counters.get(key) ?? 0;
+    if (used >= limit) return undefined;
+    this.counters.set(key, used + 1);
+    return used + 1;
   }
 
-  async count(key: string): Promise<number> {
-    return this.counters.get(key) ?? 0;
+  async release(key: string): Promise<void> {
+    const used = this.counters.get(key);
+    if (used) this.counters.set(key, used - 1);
   }
+}
 
-  async reset(key: string): Promise<void> {
-    this.counters.delete(key);
-  }
+/** The password gate over in-memory counters (the hasher is real: Argon2 is what the gate guards). */
+export function inMemoryPasswordGate(config: AppConfig, hasher: PasswordHasher, counters = new InMemoryRateLimitsRepository()): PasswordGate {
+  return new PasswordGate(new RateLimiter(counters, config), hasher);
 }

@@ -45,15 +45,14 @@ export class EmailVerificationService {
 
   /** Another verification mail, within the account's budget; none for an address already verified. */
   async resend(userId: string, client: ClientContext): Promise<void> {
-    await this.limiter.spendIpBudget('verify-email', client.ip);
-    await this.limiter.assertNotLocked('verify-email', userId);
-    await this.limiter.recordFailure('verify-email', userId);
+    await this.limiter.spendIpBudget('verify-email', client);
+    await this.limiter.take('verify-email', this.limiter.passwordAttempts, userId, client);
     const user = await this.users.getById(userId);
     if (!user.emailVerified) this.sendVerification(user);
   }
 
   async verify(token: string, client: ClientContext): Promise<PublicUser> {
-    await this.limiter.spendIpBudget('verify-email', client.ip);
+    await this.limiter.spendIpBudget('verify-email', client);
     const used = await this.tokens.consume(hashAccountToken(token), 'verify-email');
     const user = used && (await this.users.findById(used.userId));
     // A link to an address the account no longer uses verifies nothing.
@@ -71,7 +70,7 @@ export class EmailVerificationService {
 
   /** Moves the account to the confirmed address (now verified) and tells the old one. */
   async confirmChange(token: string, client: ClientContext): Promise<PublicUser> {
-    await this.limiter.spendIpBudget('verify-email', client.ip);
+    await this.limiter.spendIpBudget('verify-email', client);
     const used = await this.tokens.consume(hashAccountToken(token), 'change-email');
     const user = used && (await this.users.findById(used.userId));
     if (!used || !user) throw invalidLink();

@@ -5,6 +5,7 @@ import { testConfig } from '../../../test/fakes/config';
 import { BackgroundTasks } from '../../common/util/background-tasks';
 import { Mailer, MailMessage } from '../../mail/mailer';
 import { UsersService } from '../../users/users.service';
+import { PasswordGate } from '../password-gate/password-gate';
 import { PasswordHasher } from '../password-hasher';
 import { RateLimiter } from '../rate-limits/rate-limiter.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -21,13 +22,13 @@ class RecordingMailer extends Mailer {
 /** Records every counter operation, in order, with the account part of the key blanked out. */
 class TracedRateLimits extends InMemoryRateLimitsRepository {
   readonly trace: string[] = [];
-  override async increment(key: string): Promise<number> {
-    this.trace.push(`increment ${key.split(':').slice(0, 2).join(':')}`);
-    return super.increment(key);
+  override async reserve(key: string, limit: number): Promise<number | undefined> {
+    this.trace.push(`reserve ${key.split(':').slice(0, 2).join(':')}`);
+    return super.reserve(key, limit);
   }
-  override async count(key: string): Promise<number> {
-    this.trace.push(`count ${key.split(':').slice(0, 2).join(':')}`);
-    return super.count(key);
+  override async release(key: string): Promise<void> {
+    this.trace.push(`release ${key.split(':').slice(0, 2).join(':')}`);
+    return super.release(key);
   }
 }
 
@@ -45,7 +46,7 @@ describe('PasswordResetService.forgot (repositories faked)', () => {
     const background = new BackgroundTasks();
     const service = new PasswordResetService(
       usersService,
-      new UserKeysService(hasher, usersService),
+      new UserKeysService(hasher, usersService, new PasswordGate(new RateLimiter(limits, config), hasher)),
       new SessionsService(new InMemorySessionsRepository(), config),
       new RateLimiter(limits, config),
       tokens,
@@ -68,7 +69,7 @@ describe('PasswordResetService.forgot (repositories faked)', () => {
     const unknown = await answered('nobody@example.com');
     expect(known).toEqual({ trace: unknown.trace, reads: 0, tokens: 0, mails: 0 });
     expect(unknown.reads).toBe(0);
-    expect(known.trace).toEqual(['increment ip:forgot-password', 'count account:forgot-password', 'increment account:forgot-password']);
+    expect(known.trace).toEqual(['reserve ip:forgot-password', 'reserve account:forgot-password']);
     // Afterwards only the account got a token and a mail.
     expect(mailer.sent.map((mail) => mail.to)).toEqual(['known@example.com']);
     expect(tokens.tokens.size).toBe(1);

@@ -42,10 +42,9 @@ export class PasswordResetService {
    * so neither the answer nor its timing tells an account from none.
    */
   async forgot(email: string, client: ClientContext): Promise<void> {
-    await this.limiter.spendIpBudget('forgot-password', client.ip);
-    await this.limiter.assertNotLocked('forgot-password', email);
-    await this.limiter.recordFailure('forgot-password', email);
-    this.background.run('password reset mail', () => this.mailResetLink(email));
+    await this.limiter.spendIpBudget('forgot-password', client);
+    await this.limiter.take('forgot-password', this.limiter.passwordAttempts, email, client);
+    this.background.run('password reset mail', () => this.mailResetLink(email, client));
   }
 
   /**
@@ -53,20 +52,21 @@ export class PasswordResetService {
    * link working (wrong codes count towards the account's lockout). Ends every session.
    */
   async reset(request: ResetPasswordDto, client: ClientContext): Promise<ResetPasswordResponseDto> {
-    await this.limiter.spendIpBudget('reset-password', client.ip);
+    await this.limiter.spendIpBudget('reset-password', client);
     const hash = hashAccountToken(request.token);
     const token = await this.tokens.find(hash, 'password-reset');
     if (!token) throw invalidResetToken();
-    await this.limiter.assertNotLocked('reset-password', token.userId);
     const user = await this.users.findById(token.userId);
     // A password changed (or reset) since the mail was sent makes the link stale.
     if (!user || user.keyringVersion !== token.keyringVersion || user.email !== token.email) throw invalidResetToken();
 
     let keyring;
     if (request.recovery_code !== undefined) {
+      // The code is a secret: each try reserves a unit of the account's budget, kept when it is wrong.
+      const unit = await this.limiter.take('reset-password', this.limiter.passwordAttempts, user.id, client);
       const keys = user.recovery && (await this.userKeys.openRecovery(user.id, user.recovery, request.recovery_code));
+      if (keys) await unit.release();
       if (!keys) {
-        await this.limiter.recordFailure('reset-password', user.id);
         throw new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_RECOVERY_CODE, 'This is not the account’s recovery code');
       }
       keyring = await this.userKeys.keyringAfterRecoveredReset(user, keys, request.new_password);
@@ -85,13 +85,12 @@ export class PasswordResetService {
     return { all_recordings_readable: lockedKeyIds.length === 0, locked_key_ids: lockedKeyIds };
   }
 
-  private async mailResetLink(email: string): Promise<void> {
+  private async mailResetLink(email: string, client: ClientContext): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user || !mayReceiveResetMail(user)) return;
     // The per-account budget too: an account's mail stays bounded even across address changes.
-    const spent = await this.limiter.assertNotLocked('forgot-password', user.id).then(() => false, () => true);
+    const spent = await this.limiter.take('forgot-password', this.limiter.passwordAttempts, user.id, client).then(() => false, () => true);
     if (spent) return;
-    await this.limiter.recordFailure('forgot-password', user.id);
     const { token, stored } = newAccountToken({ purpose: 'password-reset', userId: user.id, email: user.email, keyringVersion: user.keyringVersion });
     await this.tokens.save(stored);
     await this.mailer.send(passwordResetMail(user.email, { base: this.linkBase, token }, ACCOUNT_TOKEN_TTL_MINUTES['password-reset']));

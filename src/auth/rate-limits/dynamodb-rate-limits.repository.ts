@@ -1,4 +1,5 @@
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { DynamoDbRepository } from '../../database/dynamodb.repository';
@@ -14,30 +15,43 @@ export class DynamoDbRateLimitsRepository extends DynamoDbRepository implements 
     this.tableName = config.dynamodb.tables.rateLimits;
   }
 
-  /** An atomic `ADD`: concurrent requests on any instance each get their own count. */
-  async increment(key: string, expiresAt: Date): Promise<number> {
-    const { Attributes } = await this.call(() =>
-      this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { limit_key: key },
-          UpdateExpression: 'ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)',
-          ExpressionAttributeValues: { ':one': 1, ':expires': Math.ceil(expiresAt.getTime() / 1000) },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      ),
-    );
-    return Number(Attributes?.hits ?? 0);
+  /** `ADD` under the condition `hits < limit`: DynamoDB serialises writes to one item, so no two callers share a unit. */
+  async reserve(key: string, limit: number, expiresAt: Date): Promise<number | undefined> {
+    try {
+      const { Attributes } = await this.call(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { limit_key: key },
+            UpdateExpression: 'ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)',
+            ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
+            ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': Math.ceil(expiresAt.getTime() / 1000) },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      return Number(Attributes?.hits);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
-  async count(key: string): Promise<number> {
-    const { Item } = await this.call(() =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { limit_key: key }, ConsistentRead: true })),
-    );
-    return Number(Item?.hits ?? 0);
-  }
-
-  async reset(key: string): Promise<void> {
-    await this.call(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { limit_key: key } })));
+  async release(key: string): Promise<void> {
+    try {
+      await this.call(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { limit_key: key },
+            UpdateExpression: 'ADD hits :minus_one',
+            ConditionExpression: 'hits > :zero',
+            ExpressionAttributeValues: { ':minus_one': -1, ':zero': 0 },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 }

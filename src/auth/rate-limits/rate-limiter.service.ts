@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { ApiException } from '../../common/errors/api.exception';
+import type { ClientContext } from '../../common/http/client-context';
 import { AppConfig } from '../../config/app-config';
 import { RateLimitsRepository } from './rate-limits.repository';
 
@@ -17,6 +18,19 @@ export type LimitedAction =
   | 'verify-email'
   | 'change-email';
 
+/** A budget of `quota` units per fixed window; `name` is what the RateLimit header fields call it. */
+export interface RateLimitPolicy {
+  name: string;
+  quota: number;
+  windowSeconds: number;
+}
+
+/** One unit taken from a budget. */
+export interface Reservation {
+  /** Gives the unit back (a password that proved right does not count against its account). */
+  release(): Promise<void>;
+}
+
 const IP_WINDOW_SECONDS = 60;
 
 interface Window {
@@ -29,51 +43,55 @@ function windowOf(seconds: number, now = Date.now()): Window {
   return { index, endsAt: new Date((index + 1) * seconds * 1000) };
 }
 
-const retryAfter = (window: Window): number => Math.max(1, Math.ceil((window.endsAt.getTime() - Date.now()) / 1000));
+const secondsLeft = (window: Window): number => Math.max(1, Math.ceil((window.endsAt.getTime() - Date.now()) / 1000));
 
-/** Accounts are keyed by a hash, so the table holds no email addresses. */
-const accountKey = (account: string): string => createHash('sha256').update(account).digest('base64url');
+/** Subjects (addresses, accounts, emails) are keyed by a hash, so the table holds no personal data. */
+const digest = (subject: string): string => createHash('sha256').update(subject).digest('base64url');
 
 /**
- * Brute-force protection held in DynamoDB, so limits hold across instances: a per-client-IP budget
- * per action and minute, and a per-account budget of failed password attempts per window, applied
- * alike to accounts that exist and ones that do not.
+ * Budgets held in DynamoDB, so they hold across instances. Every unit is taken with a conditional
+ * write before the work it pays for, and every policy a request was counted against is reported in
+ * its reply's RateLimit header fields: a new limited action only has to call `take`.
  */
 @Injectable()
 export class RateLimiter {
-  private readonly ipPerMinute: number;
-  private readonly accountFailures: number;
-  private readonly accountWindowSeconds: number;
+  /** Requests per client address, action and minute. */
+  readonly perAddress: RateLimitPolicy;
+  /** Password attempts per account, action and window (see PasswordGate). */
+  readonly passwordAttempts: RateLimitPolicy;
 
   constructor(
     private readonly counters: RateLimitsRepository,
     config: AppConfig,
   ) {
-    ({ ipPerMinute: this.ipPerMinute, accountFailures: this.accountFailures, accountWindowSeconds: this.accountWindowSeconds } =
-      config.rateLimits);
+    const { ipPerMinute, accountFailures, accountWindowSeconds } = config.rateLimits;
+    this.perAddress = { name: 'ip', quota: ipPerMinute, windowSeconds: IP_WINDOW_SECONDS };
+    this.passwordAttempts = { name: 'account', quota: accountFailures, windowSeconds: accountWindowSeconds };
   }
 
-  /** Counts this request against the client's budget for `action`; 429 once it is spent. */
-  async spendIpBudget(action: LimitedAction, ip: string): Promise<void> {
-    const window = windowOf(IP_WINDOW_SECONDS);
-    const hits = await this.counters.increment(`ip:${action}:${ip}:${window.index}`, window.endsAt);
-    if (hits > this.ipPerMinute) throw ApiException.tooManyRequests(retryAfter(window));
+  /** Counts this request against the client address's budget for `action`; 429 once it is spent. */
+  async spendIpBudget(action: LimitedAction, client: ClientContext): Promise<void> {
+    await this.take(action, this.perAddress, client.ip, client);
   }
 
-  /** 429 while the account has used up its failed attempts in this window. */
-  async assertNotLocked(action: LimitedAction, account: string): Promise<void> {
-    const window = windowOf(this.accountWindowSeconds);
-    if ((await this.counters.count(this.failureKey(action, account, window))) >= this.accountFailures) {
-      throw ApiException.tooManyRequests(retryAfter(window));
+  /** Takes one unit of `policy` for `subject`, or refuses with 429 and Retry-After (the window's end). */
+  async take(action: LimitedAction, policy: RateLimitPolicy, subject: string, client: ClientContext): Promise<Reservation> {
+    const window = windowOf(policy.windowSeconds);
+    const key = `${policy.name}:${action}:${digest(subject)}:${window.index}`;
+    const used = await this.counters.reserve(key, policy.quota, window.endsAt);
+    const report = (remaining: number, resetSeconds = secondsLeft(window)): void =>
+      client.rateLimits?.record({ policy: policy.name, quota: policy.quota, windowSeconds: policy.windowSeconds, remaining, resetSeconds });
+    if (used === undefined) {
+      const retryAfter = secondsLeft(window);
+      report(0, retryAfter);
+      throw ApiException.tooManyRequests(retryAfter);
     }
-  }
-
-  async recordFailure(action: LimitedAction, account: string): Promise<void> {
-    const window = windowOf(this.accountWindowSeconds);
-    await this.counters.increment(this.failureKey(action, account, window), window.endsAt);
-  }
-
-  private failureKey(action: LimitedAction, account: string, window: Window): string {
-    return `account:${action}:${accountKey(account)}:${window.index}`;
+    report(policy.quota - used);
+    return {
+      release: async () => {
+        await this.counters.release(key);
+        report(policy.quota - used + 1);
+      },
+    };
   }
 }

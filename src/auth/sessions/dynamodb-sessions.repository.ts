@@ -5,13 +5,14 @@ import { AppConfig } from '../../config/app-config';
 import { DynamoDbRepository } from '../../database/dynamodb.repository';
 import { SESSIONS_USER_INDEX } from '../../database/table-definitions';
 import type { Session } from './session';
-import { SessionsRepository } from './sessions.repository';
+import { SessionRotation, SessionsRepository } from './sessions.repository';
 
 interface SessionItem {
   session_id: string;
   user_id: string;
   refresh_hash: string;
   used_hashes: string[];
+  sealed_successor?: string;
   created_at: number;
   last_used_at: number;
   /** Epoch seconds: DynamoDB's TTL attribute. */
@@ -27,6 +28,7 @@ function toItem(session: Session): SessionItem {
     user_id: session.userId,
     refresh_hash: session.refreshHash,
     used_hashes: session.usedHashes,
+    sealed_successor: session.sealedSuccessor,
     created_at: session.createdAt.getTime(),
     last_used_at: session.lastUsedAt.getTime(),
     expires_at: toSeconds(session.expiresAt),
@@ -41,6 +43,7 @@ function fromItem(item: Record<string, unknown> | undefined): Session | undefine
     userId: item.user_id as string,
     refreshHash: item.refresh_hash as string,
     usedHashes: (item.used_hashes as string[] | undefined) ?? [],
+    sealedSuccessor: item.sealed_successor as string | undefined,
     createdAt: new Date(Number(item.created_at)),
     lastUsedAt: new Date(Number(item.last_used_at)),
     expiresAt: new Date(Number(item.expires_at) * 1000),
@@ -77,7 +80,7 @@ export class DynamoDbSessionsRepository extends DynamoDbRepository implements Se
   async rotate(
     session: Session,
     expectedHash: string,
-    next: Pick<Session, 'refreshHash' | 'usedHashes' | 'lastUsedAt' | 'expiresAt'>,
+    next: SessionRotation,
   ): Promise<boolean> {
     try {
       await this.call(() =>
@@ -85,11 +88,12 @@ export class DynamoDbSessionsRepository extends DynamoDbRepository implements Se
           new UpdateCommand({
             TableName: this.tableName,
             Key: { session_id: session.id },
-            UpdateExpression: 'SET refresh_hash = :next, used_hashes = :used, last_used_at = :now, expires_at = :expires',
+            UpdateExpression: 'SET refresh_hash = :next, used_hashes = :used, sealed_successor = :sealed, last_used_at = :now, expires_at = :expires',
             ConditionExpression: 'refresh_hash = :expected',
             ExpressionAttributeValues: {
               ':next': next.refreshHash,
               ':used': next.usedHashes,
+              ':sealed': next.sealedSuccessor,
               ':now': next.lastUsedAt.getTime(),
               ':expires': toSeconds(next.expiresAt),
               ':expected': expectedHash,

@@ -3,6 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ApiException } from '../../common/errors/api.exception';
 import { ExpiringCache } from '../../common/util/expiring-cache';
 import { AppConfig } from '../../config/app-config';
+import { openSuccessor, sealSuccessor } from './refresh-successor';
 import type { Session } from './session';
 import { SessionsRepository } from './sessions.repository';
 
@@ -11,11 +12,6 @@ const REFRESH_SECRET_BYTES = 32;
 const USED_HASHES_KEPT = 50;
 const CACHE_MAX_ENTRIES = 10_000;
 const USER_AGENT_MAX_LENGTH = 256;
-/**
- * A token exchanged this recently is the loser of a race between two simultaneous refreshes (a
- * phone retrying in parallel), not a stolen copy: it gets 401 without ending the session.
- */
-export const CONCURRENT_REFRESH_GRACE_MS = 10_000;
 
 export interface IssuedSession {
   session: Session;
@@ -34,6 +30,7 @@ const invalidRefreshToken = (): ApiException => ApiException.unauthorized('Refre
 @Injectable()
 export class SessionsService {
   private readonly refreshTtlMs: number;
+  private readonly reuseIntervalMs: number;
   private readonly active: ExpiringCache<string, string | null>;
 
   constructor(
@@ -41,6 +38,7 @@ export class SessionsService {
     config: AppConfig,
   ) {
     this.refreshTtlMs = config.jwt.refreshTtlSeconds * 1000;
+    this.reuseIntervalMs = config.jwt.refreshReuseIntervalSeconds * 1000;
     this.active = new ExpiringCache(config.authCacheTtlMs, CACHE_MAX_ENTRIES);
   }
 
@@ -63,29 +61,49 @@ export class SessionsService {
   }
 
   /**
-   * Exchanges a refresh token for a new one. A token that was already exchanged revokes the whole
-   * session (someone holds a copy); of two concurrent exchanges of one token exactly one succeeds.
+   * Exchanges a refresh token for a new one. Within REFRESH_REUSE_INTERVAL_SECONDS of a refresh, the
+   * token it exchanged gets the session's current refresh token again (a lost response, a retry, or
+   * simultaneous refreshes, which thereby all succeed alike), and an older used token answers 401.
+   * After that interval any used token is reuse: someone holds a copy, and the whole session ends.
    */
   async refresh(refreshToken: string): Promise<IssuedSession> {
     const [sessionId, secret, extra] = refreshToken.split('.');
     if (!sessionId || !secret || extra !== undefined) throw invalidRefreshToken();
-    const session = await this.sessions.findById(sessionId);
-    if (!session) throw invalidRefreshToken();
     const presented = hashOf(secret);
-    if (presented !== session.refreshHash) {
-      const justRotated = session.usedHashes[0] === presented && Date.now() - session.lastUsedAt.getTime() < CONCURRENT_REFRESH_GRACE_MS;
-      if (session.usedHashes.includes(presented) && !justRotated) await this.revokeSession(session.id);
-      throw invalidRefreshToken();
+    // A second pass only after losing a race to a concurrent refresh with the same token.
+    for (let pass = 0; pass < 2; pass++) {
+      const session = await this.sessions.findById(sessionId);
+      if (!session) break;
+      if (presented === session.refreshHash) {
+        const rotated = await this.rotate(session, secret, presented);
+        if (rotated) return rotated;
+        continue;
+      }
+      if (!session.usedHashes.includes(presented)) break;
+      if (Date.now() - session.lastUsedAt.getTime() >= this.reuseIntervalMs) {
+        await this.revokeSession(session.id);
+        break;
+      }
+      if (session.usedHashes[0] === presented && session.sealedSuccessor) {
+        const current = openSuccessor(session.sealedSuccessor, secret, session.id);
+        if (current !== undefined && hashOf(current) === session.refreshHash) return { session, refreshToken: `${session.id}.${current}` };
+      }
+      break;
     }
+    throw invalidRefreshToken();
+  }
+
+  private async rotate(session: Session, secret: string, presented: string): Promise<IssuedSession | undefined> {
     const now = new Date();
     const nextSecret = randomBytes(REFRESH_SECRET_BYTES).toString('base64url');
     const next = {
       refreshHash: hashOf(nextSecret),
       usedHashes: [presented, ...session.usedHashes].slice(0, USED_HASHES_KEPT),
+      sealedSuccessor: sealSuccessor(secret, nextSecret, session.id),
       lastUsedAt: now,
       expiresAt: new Date(now.getTime() + this.refreshTtlMs),
     };
-    if (!(await this.sessions.rotate(session, presented, next))) throw invalidRefreshToken();
+    if (!(await this.sessions.rotate(session, presented, next))) return undefined;
     return { session: { ...session, ...next }, refreshToken: `${session.id}.${nextSecret}` };
   }
 

@@ -1,0 +1,74 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DynamoDbSessionsRepository } from '../../src/auth/sessions/dynamodb-sessions.repository';
+import type { Session } from '../../src/auth/sessions/session';
+import { AppConfig } from '../../src/config/app-config';
+import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
+import { isolatedTables } from '../support/test-app';
+
+function aSession(overrides: Partial<Session> = {}): Session {
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  return {
+    id: randomUUID(),
+    userId: randomUUID(),
+    refreshHash: 'a'.repeat(64),
+    usedHashes: [],
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: new Date(now.getTime() + 3600_000),
+    userAgent: 'jest',
+    ...overrides,
+  };
+}
+
+describe('DynamoDbSessionsRepository (DynamoDB Local)', () => {
+  let config: AppConfig;
+  let client: DynamoDBClient;
+  let repository: DynamoDbSessionsRepository;
+
+  beforeAll(async () => {
+    config = await isolatedTables();
+    client = createDynamoDbClient(config.dynamodb);
+    repository = new DynamoDbSessionsRepository(createDocumentClient(client), config);
+  });
+  afterAll(() => client.destroy());
+
+  it('stores a session and reads it back; a new session has no sealed successor', async () => {
+    const session = aSession();
+    await repository.create(session);
+    expect(await repository.findById(session.id)).toEqual({ ...session, sealedSuccessor: undefined });
+  });
+
+  it('rotates only from the expected hash, storing the sealed successor; of concurrent rotations exactly one wins', async () => {
+    const session = aSession();
+    await repository.create(session);
+    const next = (index: number) => ({
+      refreshHash: String(index).padStart(64, 'b'),
+      usedHashes: [session.refreshHash],
+      sealedSuccessor: `sealed-${index}`,
+      lastUsedAt: new Date(session.lastUsedAt.getTime() + 1000),
+      expiresAt: new Date(session.expiresAt.getTime() + 1000),
+    });
+    const outcomes = await Promise.all([0, 1, 2, 3, 4].map((index) => repository.rotate(session, session.refreshHash, next(index))));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const winner = outcomes.indexOf(true);
+    expect(await repository.findById(session.id)).toEqual({ ...session, ...next(winner) });
+    expect(await repository.rotate(session, session.refreshHash, next(9))).toBe(false);
+  });
+
+  it('lists a user’s sessions, deletes one, and reports whether it was there', async () => {
+    const userId = randomUUID();
+    const [first, second] = [aSession({ userId }), aSession({ userId })];
+    await Promise.all([repository.create(first), repository.create(second)]);
+    expect((await repository.listByUser(userId)).map((session) => session.id).sort()).toEqual([first.id, second.id].sort());
+    expect(await repository.delete(first.id)).toBe(true);
+    expect(await repository.delete(first.id)).toBe(false);
+    expect(await repository.findById(first.id)).toBeUndefined();
+  });
+
+  it('treats a session past its expiry as gone before TTL removes it', async () => {
+    const session = aSession({ expiresAt: new Date(Date.now() - 1000) });
+    await repository.create(session);
+    expect(await repository.findById(session.id)).toBeUndefined();
+  });
+});
