@@ -14,14 +14,14 @@ import { SessionsService } from '../auth/sessions/sessions.service';
 import { UserKeysService } from '../auth/user-keys.service';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
 import { DecryptService } from '../decrypt/decrypt.service';
-import type { Credentials } from '../users/users.repository';
+import type { Keyring } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { AccountsService } from './accounts.service';
 
 /** Commits the credentials, then fails as a lost DynamoDB response would. */
 class CredentialsCommitThenFail extends InMemoryUsersRepository {
-  override async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
-    await super.replaceCredentials(userId, credentials, expectedHash);
+  override async saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean> {
+    await super.saveKeyring(userId, keyring, expectedVersion);
     throw new DependencyUnavailableError('DynamoDB', new Error('connection reset after the write'));
   }
 }
