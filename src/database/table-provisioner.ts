@@ -3,6 +3,7 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
+  ResourceInUseException,
   ResourceNotFoundException,
   TableDescription,
   UpdateTableCommand,
@@ -63,7 +64,10 @@ export async function provisionTables(
   for (const { create, timeToLiveAttribute } of definitions) {
     const existing = await describe(client, create.TableName);
     if (!existing) {
-      await client.send(new CreateTableCommand(create));
+      await client.send(new CreateTableCommand(create)).catch((error: unknown) => {
+        // The SDK retried a CreateTable whose first attempt timed out but went through: it exists now.
+        if (!(error instanceof ResourceInUseException)) throw error;
+      });
       await waitUntilActive(client, create.TableName);
       actions.push({ table: create.TableName, action: 'created-table' });
       if (timeToLiveAttribute) await enableTimeToLive(client, create.TableName, timeToLiveAttribute);

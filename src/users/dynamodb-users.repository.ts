@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { KdfParameters, WrappedUserKey } from '../crypto/user-key';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
@@ -150,29 +150,19 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
   }
 
   async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { user_id: userId },
-            UpdateExpression: 'SET wrapped_user_key = :wrapped, user_key_kdf = :kdf',
-            ConditionExpression: expected
-              ? 'attribute_exists(email) AND wrapped_user_key = :expected'
-              : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)',
-            ExpressionAttributeValues: {
-              ':wrapped': userKey.wrapped,
-              ':kdf': userKey.kdf,
-              ...(expected ? { ':expected': expected.wrapped } : {}),
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: userId },
+      UpdateExpression: 'SET wrapped_user_key = :wrapped, user_key_kdf = :kdf',
+      ConditionExpression: expected
+        ? 'attribute_exists(email) AND wrapped_user_key = :expected'
+        : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)',
+      ExpressionAttributeValues: {
+        ':wrapped': userKey.wrapped,
+        ':kdf': userKey.kdf,
+        ...(expected ? { ':expected': expected.wrapped } : {}),
+      },
+    });
   }
 
   async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
@@ -187,23 +177,13 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
       values[':wrapped'] = credentials.userKey.wrapped;
       values[':kdf'] = credentials.userKey.kdf;
     }
-    try {
-      await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { user_id: userId },
-            UpdateExpression: `SET ${assignments.join(', ')}`,
-            ConditionExpression: 'password_hash = :expected',
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: userId },
+      UpdateExpression: `SET ${assignments.join(', ')}`,
+      ConditionExpression: 'password_hash = :expected',
+      ExpressionAttributeValues: values,
+    });
   }
 
   /** Every key attribute in one conditional update: a keyring changed meanwhile is never overwritten. */
@@ -235,46 +215,26 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
       assignments.push('recovery = :recovery');
       values[':recovery'] = toRecoveryItem(keyring.recovery);
     }
-    try {
-      await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { user_id: userId },
-            UpdateExpression: `SET ${assignments.join(', ')}${keyring.recovery ? '' : ' REMOVE recovery'}`,
-            ConditionExpression:
-              expectedVersion === 0
-                ? 'attribute_exists(email) AND (attribute_not_exists(keyring_version) OR keyring_version = :expected)'
-                : 'attribute_exists(email) AND keyring_version = :expected',
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: userId },
+      UpdateExpression: `SET ${assignments.join(', ')}${keyring.recovery ? '' : ' REMOVE recovery'}`,
+      ConditionExpression:
+        expectedVersion === 0
+          ? 'attribute_exists(email) AND (attribute_not_exists(keyring_version) OR keyring_version = :expected)'
+          : 'attribute_exists(email) AND keyring_version = :expected',
+      ExpressionAttributeValues: values,
+    });
   }
 
   async markEmailVerified(userId: string, email: string): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { user_id: userId },
-            UpdateExpression: 'SET email_verified = :yes',
-            ConditionExpression: 'email = :email',
-            ExpressionAttributeValues: { ':yes': true, ':email': email },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: userId },
+      UpdateExpression: 'SET email_verified = :yes',
+      ConditionExpression: 'email = :email',
+      ExpressionAttributeValues: { ':yes': true, ':email': email },
+    });
   }
 
   async changeEmail(user: User, newEmail: string): Promise<boolean> {
@@ -301,6 +261,17 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
     ]);
     if (failed.includes(1)) throw new EmailAlreadyRegisteredError();
     return failed.length === 0;
+  }
+
+  /** An update whose condition may fail: false then, and nothing changed. */
+  private async updateIf(input: UpdateCommandInput): Promise<boolean> {
+    try {
+      await this.call(() => this.documents.send(new UpdateCommand(input)));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async delete(user: User): Promise<boolean> {
