@@ -1,11 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { ApiException } from './common/errors/api.exception';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { isTrustedProxyHop, setTrustedProxyHops } from './common/http/client-context';
+import { registerJsonBodyParser } from './common/http/json-body';
+import { handleClientError, handleFrameworkError, handleUnsupportedExpectation } from './common/http/protocol-errors';
 import { sendRateLimitHeaders } from './common/http/rate-limit-headers';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './common/http/security-headers';
@@ -28,7 +31,31 @@ export function createAdapter(): FastifyAdapter {
     },
     // Only the JSON parser below accepts bodies; this is the ceiling for anything else.
     bodyLimit: 1024 * 1024,
+    // What Node and Fastify answer by themselves (431, 408, malformed HTTP or URL) gets the error envelope too.
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
+    // While draining, a request already on a kept-alive connection is served (with Connection: close)
+    // instead of Fastify's bare 503, which has no envelope and which the client would have to retry.
+    return503OnClosing: false,
   });
+}
+
+/** Node enforces the headers and request timeouts by checking connections at this interval (30 s by default). */
+const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+/**
+ * Node's own HTTP behaviour: slow or idle clients are cut off (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS,
+ * KEEP_ALIVE_TIMEOUT_MS), and what Node would answer by itself gets the error envelope.
+ */
+export function configureHttpServer(server: Server & { connectionsCheckingInterval?: number; requireHostHeader?: boolean }, timeouts: AppConfig['http']): void {
+  // The Host check moves to the onRequest hook (applyHttpPipeline), which answers with the envelope.
+  server.requireHostHeader = false;
+  server.on('checkExpectation', handleUnsupportedExpectation);
+  server.requestTimeout = timeouts.requestTimeoutMs;
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  // Read when the server starts listening: a timeout is then enforced within a quarter of itself, at most a second late.
+  server.connectionsCheckingInterval = Math.min(MAX_TIMEOUT_CHECK_INTERVAL_MS, Math.ceil(timeouts.headersTimeoutMs / 4));
 }
 
 /**
@@ -37,14 +64,12 @@ export function createAdapter(): FastifyAdapter {
  */
 export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: number): void {
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string', bodyLimit: bodyLimitBytes },
-    fastify.getDefaultJsonParser('error', 'error'),
-  );
+  registerJsonBodyParser(fastify, bodyLimitBytes);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw ApiException.badRequest('HTTP/1.1 requests need a Host header');
+    }
   });
   sendRateLimitHeaders(fastify);
   app.setGlobalPrefix(API_PREFIX);
@@ -57,6 +82,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   setTrustedProxyHops(config.httpSecurity.trustedProxyHops);
+  configureHttpServer(app.getHttpServer(), config.http);
   const docsPrefix = `/${DOCS_PATH}`;
   app
     .getHttpAdapter()

@@ -34,6 +34,13 @@ export const HEALTH_CHECK_PATH = '/api/health';
 export const CONTAINER_HEALTH_CHECK =
   "require('node:http').get({host:'127.0.0.1',port:process.env.PORT||3000,path:'/api/health',timeout:4000},(r)=>{r.resume();process.exit(r.statusCode===200?0:1)}).on('timeout',function(){this.destroy(new Error('timeout'))}).on('error',()=>process.exit(1))";
 
+/**
+ * The load balancer's idle timeout. The service keeps an idle connection longer (KEEP_ALIVE_TIMEOUT_MS),
+ * so the ALB, not Node, closes idle connections and never sends a request on one Node has just closed.
+ */
+export const ALB_IDLE_TIMEOUT_SECONDS = 60;
+const KEEP_ALIVE_BEYOND_ALB_SECONDS = 12;
+
 export interface PanzotoStackProps extends StackProps {
   settings: DeploymentSettings;
   /** Overrides the image chosen by the settings (tests use a registry image to skip the asset copy). */
@@ -198,6 +205,7 @@ export class PanzotoStack extends Stack {
       // The ALB is the one proxy in front: the client address is the last X-Forwarded-For entry it adds.
       TRUSTED_PROXY_HOPS: '1',
       SHUTDOWN_GRACE_MS: String(settings.shutdownGraceSeconds * 1000),
+      KEEP_ALIVE_TIMEOUT_MS: String((ALB_IDLE_TIMEOUT_SECONDS + KEEP_ALIVE_BEYOND_ALB_SECONDS) * 1000),
       METRICS_FLUSH_SECONDS: '60',
       MAIL_FROM: `Panzoto <${settings.mailSender}@${settings.mailDomain}>`,
       APP_LINK_BASE_URL: settings.appLinkBaseUrl,
@@ -243,8 +251,7 @@ export class PanzotoStack extends Stack {
       vpc,
       internetFacing: true,
       dropInvalidHeaderFields: true,
-      // Below the service's keep-alive timeout (Fastify: 72 s), so the ALB, not Node, closes idle connections.
-      idleTimeout: Duration.seconds(60),
+      idleTimeout: Duration.seconds(ALB_IDLE_TIMEOUT_SECONDS),
     });
     const certificate = settings.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', settings.certificateArn) : undefined;
     const listener = certificate

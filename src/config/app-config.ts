@@ -19,7 +19,15 @@ export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S
  */
 export class AppConfig {
   readonly nodeEnv: NodeEnvironment;
-  readonly http: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number };
+  readonly http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    shutdownGraceMs: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
   readonly logLevel: string;
   readonly metrics: { flushSeconds: number; namespace: string };
   readonly dynamodb: {
@@ -78,6 +86,9 @@ export class AppConfig {
       port: env.PORT,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     };
     this.logLevel = env.LOG_LEVEL;
     this.metrics = { flushSeconds: env.METRICS_FLUSH_SECONDS, namespace: env.METRICS_NAMESPACE };

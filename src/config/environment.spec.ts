@@ -57,6 +57,16 @@ describe('validateEnvironment', () => {
     expect(config.storage.timeoutMs).toBe(20000);
   });
 
+  it('reads the HTTP timeouts, and refuses a headers timeout longer than the request timeout', () => {
+    const http = new AppConfig(validateEnvironment({ REQUEST_TIMEOUT_MS: '20000', HEADERS_TIMEOUT_MS: '5000', KEEP_ALIVE_TIMEOUT_MS: '65000' })).http;
+    expect(http).toMatchObject({ requestTimeoutMs: 20000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 65000 });
+    expect(problemsOf({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' })).toEqual([
+      'HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (got 6000 > 5000)',
+    ]);
+    expect(problemsOf({ REQUEST_TIMEOUT_MS: '0' })[0]).toMatch(/^REQUEST_TIMEOUT_MS:/);
+    expect(problemsOf({ KEEP_ALIVE_TIMEOUT_MS: '1e5' })[0]).toMatch(/^KEEP_ALIVE_TIMEOUT_MS:/);
+  });
+
   it('uses placeholder credentials only for an emulator endpoint without configured ones', () => {
     expect(new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).dynamodb.staticCredentials).toBeDefined();
     expect(new AppConfig(validateEnvironment({})).dynamodb.staticCredentials).toBeUndefined();

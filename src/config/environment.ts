@@ -64,6 +64,27 @@ export class EnvironmentVariables {
   @Max(10 * 1024 * 1024)
   BODY_LIMIT_BYTES = 16 * 1024;
 
+  /** Longest a client may take to send a whole request, headers and body; 408 REQUEST_TIMEOUT after it. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Longest a client may take to send its headers, from connecting or from starting a request; at most REQUEST_TIMEOUT_MS. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HEADERS_TIMEOUT_MS = 10_000;
+
+  /** How long an idle keep-alive connection stays open; keep it above the load balancer's idle timeout (ALB: 60 s). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
   @IsString()
   @MinLength(1)
   AWS_REGION = 'us-east-1';
@@ -342,6 +363,9 @@ export function validateEnvironment(
     const shown = /SECRET/.test(error.property) ? '<redacted>' : JSON.stringify(error.value);
     return `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${shown})`;
   });
+  if (problems.length === 0 && env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+    problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (got ${env.HEADERS_TIMEOUT_MS} > ${env.REQUEST_TIMEOUT_MS})`);
+  }
   if (requireProductionSecrets) problems.push(...productionSecretProblems(env));
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return env;

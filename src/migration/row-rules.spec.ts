@@ -33,7 +33,9 @@ describe('the email rules', () => {
     const alphabet = ['A', 'b', 'K', 'k', 'I', 'i', '\u212A', '\u0130', 'ß', 'Σ', 'é', ' ', '\t', '\u00a0', '\u2003', '@', '.', '+'];
     for (let n = 0; n < 2000; n++) {
       const email = Array.from({ length: 1 + (n % 12) }, () => alphabet[randomBytes(1)[0] % alphabet.length]).join('');
-      expect(coarseEmailKey(email)).toBe(coarseEmailKey(normalisedEmail(email) as string));
+      const normalised = normalisedEmail(email);
+      // An email the service refuses (spaces or controls inside) belongs to no group.
+      if (normalised !== undefined) expect(coarseEmailKey(email)).toBe(coarseEmailKey(normalised));
     }
   });
 });

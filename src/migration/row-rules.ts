@@ -2,7 +2,7 @@ import { isEmail } from 'class-validator';
 import type { AudioFile } from '../audio-files/audio-file';
 import { MAX_FILE_SIZE } from '../audio-files/dto/audio-file.dto';
 import { S3_KEY_PATTERN } from '../audio-files/dto/s3-key';
-import { EMAIL_MAX_LENGTH, normaliseEmail } from '../auth/dto/credentials.dto';
+import { EMAIL_MAX_LENGTH, normaliseEmail } from '../users/email';
 import { FIRST_KEY_ID, initialKeyring, User } from '../users/user';
 import type { SourceTable } from './source-schema';
 
@@ -82,10 +82,10 @@ export function canonicalUuid(value: unknown): string | undefined {
   return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined;
 }
 
-/** The service's own normalisation (trim + lower-case), applied to whatever the column held. */
+/** The service's own normalisation (users/email.ts), applied to whatever the column held; undefined when it refuses it. */
 export function normalisedEmail(value: unknown): string | undefined {
-  const normalised = normaliseEmail({ value });
-  return typeof normalised === 'string' ? normalised : undefined;
+  const normalised = typeof value === 'string' ? normaliseEmail(value) : undefined;
+  return normalised?.ok ? normalised.email : undefined;
 }
 
 /**
@@ -147,7 +147,8 @@ export function checkUserRow(row: UserRow): Checked<User> {
   if (!id) return { ok: false, reason: 'invalid_user_id', message: 'user_id is not a UUID' };
   const email = normalisedEmail(row.email);
   if (email === undefined || email === '') {
-    return { ok: false, reason: 'invalid_email', message: email === undefined ? 'email is null' : 'email is empty' };
+    const message = row.email === null || row.email === undefined ? 'email is null' : email === '' ? 'email is empty' : 'email has spaces, control or invisible characters';
+    return { ok: false, reason: 'invalid_email', message };
   }
   if (email.length > EMAIL_MAX_LENGTH) {
     return { ok: false, reason: 'invalid_email', message: `email is longer than ${EMAIL_MAX_LENGTH} characters` };

@@ -6,7 +6,7 @@ import { tableDefinitions, TTL_ATTRIBUTE } from '../../src/database/table-defini
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONTAINER_HEALTH_CHECK, HEALTH_CHECK_PATH, PanzotoStack, tableNamesFor } from '../../infra/lib/panzoto-stack';
+import { ALB_IDLE_TIMEOUT_SECONDS, CONTAINER_HEALTH_CHECK, HEALTH_CHECK_PATH, PanzotoStack, tableNamesFor } from '../../infra/lib/panzoto-stack';
 import { DEFAULT_SETTINGS, DeploymentSettings, settingsFromContext } from '../../infra/lib/settings';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
@@ -164,6 +164,14 @@ describe('the CDK stack', () => {
       expect(environment.SHUTDOWN_GRACE_MS).toBe(String(validateEnvironment({}, { requireProductionSecrets: false }).SHUTDOWN_GRACE_MS));
       // ECS sends SIGKILL only after the grace period has had its chance.
       expect(container(template).StopTimeout * 1000).toBeGreaterThan(Number(environment.SHUTDOWN_GRACE_MS));
+    });
+
+    it('keeps idle connections in the service longer than the load balancer does', () => {
+      const attributes = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes as { Key: string; Value: string }[];
+      expect(attributes).toEqual(expect.arrayContaining([{ Key: 'idle_timeout.timeout_seconds', Value: String(ALB_IDLE_TIMEOUT_SECONDS) }]));
+      const keepAliveMs = Number(environmentOf(container(template)).KEEP_ALIVE_TIMEOUT_MS);
+      expect(keepAliveMs).toBeGreaterThan(ALB_IDLE_TIMEOUT_SECONDS * 1000);
+      expect(validateEnvironment({ KEEP_ALIVE_TIMEOUT_MS: String(keepAliveMs) }, { requireProductionSecrets: false }).KEEP_ALIVE_TIMEOUT_MS).toBe(keepAliveMs);
     });
 
     it('follows a different grace period everywhere at once', () => {

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, Matches, MaxLength, MinLength, IsString } from 'class-validator';
-import { EMAIL_MAX_LENGTH, normaliseEmail, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/dto/credentials.dto';
+import { IsNormalisableEmail, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, toNormalisedEmail } from '../../auth/dto/credentials.dto';
+import { EMAIL_MAX_LENGTH } from '../../users/email';
 import { EncryptionDto } from '../../auth/dto/encryption.dto';
 import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
 import { UserDto } from '../../users/dto/user.dto';
@@ -50,9 +51,10 @@ export class ReplaceRecoveryCodeDto extends DeleteAccountDto {}
 
 export class ChangeEmailDto extends DeleteAccountDto {
   @ApiProperty({ format: 'email', maxLength: EMAIL_MAX_LENGTH, example: 'new@example.com' })
-  @Transform(normaliseEmail)
+  @Transform(toNormalisedEmail)
   @IsEmail({}, { message: 'new_email must be a valid email address' })
   @MaxLength(EMAIL_MAX_LENGTH, { message: `new_email must be at most ${EMAIL_MAX_LENGTH} characters` })
+  @IsNormalisableEmail()
   @IsString({ message: 'new_email must be a string' })
   new_email: string;
 }

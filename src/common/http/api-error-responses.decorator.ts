@@ -9,7 +9,7 @@ const RATE_LIMIT_HEADERS = {
 };
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: malformed JSON, wrong types, unknown fields or out-of-range values (code VALIDATION_FAILED, INVALID_JSON, UNSUPPORTED_MEDIA_TYPE, INVALID_CURSOR)',
+  400: 'Invalid input: malformed JSON, nesting deeper than 32 levels, wrong types, unknown fields or out-of-range values (code VALIDATION_FAILED, INVALID_JSON, BODY_TOO_DEEP, UNSUPPORTED_MEDIA_TYPE, INVALID_CURSOR)',
   401: 'Missing, malformed, expired (code TOKEN_EXPIRED: refresh) or revoked bearer token, or wrong credentials',
   403: 'The caller may not use that resource (for example an S3 key outside users/<user_id>/)',
   404: 'Not found, or not owned by the caller',

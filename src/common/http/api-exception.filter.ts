@@ -3,12 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiException } from '../errors/api.exception';
 import { DependencyUnavailableError } from '../errors/domain.errors';
 import { ErrorBody, ErrorCode } from '../errors/error-codes';
-
-interface RenderedError {
-  status: number;
-  body: ErrorBody;
-  headers?: Record<string, string>;
-}
+import { ErrorResponse, sendError } from './error-envelope';
 
 export const RETRY_AFTER_SECONDS_WHEN_UNAVAILABLE = 2;
 
@@ -32,8 +27,30 @@ function messageOf(exception: HttpException): string {
   return typeof message === 'string' ? message : exception.message;
 }
 
+/** Methods a route may have; OPTIONS is left out because CORS answers it on every path. */
+const ROUTABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** The methods `path` has routes for, when the request's own method has none. */
+function allowedMethods(request: FastifyRequest, path: string): string[] {
+  const has = (method: string): boolean => request.server.findRoute({ method, url: path }) !== null;
+  return has(request.method) ? [] : ROUTABLE_METHODS.filter(has);
+}
+
+function renderNotFound(request: FastifyRequest): ErrorResponse {
+  const path = request.url.split('?')[0];
+  const allowed = allowedMethods(request, path);
+  if (allowed.length > 0) {
+    return {
+      status: HttpStatus.METHOD_NOT_ALLOWED,
+      body: { error: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, code: ErrorCode.METHOD_NOT_ALLOWED },
+      headers: { allow: allowed.join(', ') },
+    };
+  }
+  return { status: HttpStatus.NOT_FOUND, body: { error: `No route ${request.method} ${path}`, code: ErrorCode.ROUTE_NOT_FOUND } };
+}
+
 /** Nest and Fastify errors that carry no `code` of ours: body parsing, unknown routes, guards. */
-function renderHttpException(exception: HttpException, request: FastifyRequest): RenderedError {
+function renderHttpException(exception: HttpException, request: FastifyRequest): ErrorResponse {
   const status = exception.getStatus();
   const message = messageOf(exception);
   if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
@@ -51,9 +68,7 @@ function renderHttpException(exception: HttpException, request: FastifyRequest):
   if (status === HttpStatus.BAD_REQUEST && /JSON/i.test(message)) {
     return { status, body: { error: 'Request body is not valid JSON', code: ErrorCode.INVALID_JSON } };
   }
-  if (status === HttpStatus.NOT_FOUND) {
-    return { status, body: { error: `No route ${request.method} ${request.url.split('?')[0]}`, code: ErrorCode.ROUTE_NOT_FOUND } };
-  }
+  if (status === HttpStatus.NOT_FOUND) return renderNotFound(request);
   if (status >= 500) {
     return { status, body: { error: 'Internal server error', code: ErrorCode.INTERNAL_ERROR } };
   }
@@ -76,18 +91,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (rendered.status >= 500) {
       this.logger.error({ err: exception, status: rendered.status }, 'Request failed');
     }
-    void reply
-      .status(rendered.status)
-      .headers(rendered.headers ?? {})
-      .send({ ...rendered.body, request_id: request.id });
+    sendError(request, reply, rendered);
   }
 
-  private render(exception: unknown, request: FastifyRequest): RenderedError {
+  private render(exception: unknown, request: FastifyRequest): ErrorResponse {
     if (exception instanceof ApiException) {
       const body = exception.getResponse() as ErrorBody;
       return {
         status: exception.getStatus(),
-        body: body.details ? body : { error: body.error, code: body.code },
+        body,
         headers: exception.retryAfterSeconds ? { 'retry-after': String(exception.retryAfterSeconds) } : undefined,
       };
     }
