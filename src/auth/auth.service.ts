@@ -89,7 +89,7 @@ export class AuthService {
   private async upgradeHash(user: User, password: string): Promise<void> {
     if (!this.passwords.needsRehash(user.passwordHash)) return;
     const passwordHash = await this.passwords.hash(password);
-    if (await this.users.replaceCredentials(user.id, { passwordHash }, user.passwordHash)) user.passwordHash = passwordHash;
+    if (await this.users.replacePasswordHash(user.id, passwordHash, user.passwordHash)) user.passwordHash = passwordHash;
   }
 
   private async signedIn(user: User, userKey: WrappedUserKey, issued: IssuedSession): Promise<AuthResponseDto> {

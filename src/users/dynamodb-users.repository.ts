@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
 import { FIRST_KEY_ID, Keyring, OlderUserKey, RecoveryWrap, User } from './user';
-import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
+import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 /** Partition-key prefix of the item that reserves an email for one account (see docs/data-model.md). */
 export const EMAIL_CLAIM_PREFIX = 'EMAIL#';
@@ -165,24 +165,13 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
     });
   }
 
-  async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
-    const assignments = ['password_hash = :hash'];
-    const values: Record<string, unknown> = { ':hash': credentials.passwordHash, ':expected': expectedHash };
-    if (credentials.keySalt) {
-      assignments.push('key_salt = :salt');
-      values[':salt'] = credentials.keySalt;
-    }
-    if (credentials.userKey) {
-      assignments.push('wrapped_user_key = :wrapped', 'user_key_kdf = :kdf');
-      values[':wrapped'] = credentials.userKey.wrapped;
-      values[':kdf'] = credentials.userKey.kdf;
-    }
+  async replacePasswordHash(userId: string, passwordHash: string, expectedHash: string): Promise<boolean> {
     return this.updateIf({
       TableName: this.tableName,
       Key: { user_id: userId },
-      UpdateExpression: `SET ${assignments.join(', ')}`,
+      UpdateExpression: 'SET password_hash = :hash',
       ConditionExpression: 'password_hash = :expected',
-      ExpressionAttributeValues: values,
+      ExpressionAttributeValues: { ':hash': passwordHash, ':expected': expectedHash },
     });
   }
 

@@ -20,10 +20,10 @@ export abstract class UsersRepository {
    */
   abstract replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean>;
   /**
-   * Replaces the login hash, and with it optionally the key salt and wrapped user key, only if the
-   * hash is still `expectedHash`. False when another change came first.
+   * Replaces the login hash (a rehash under stronger parameters) only if it is still `expectedHash`.
+   * False when another change came first.
    */
-  abstract replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean>;
+  abstract replacePasswordHash(userId: string, passwordHash: string, expectedHash: string): Promise<boolean>;
   /**
    * Replaces the keyring (and the login hash when it carries one) only if its version is still
    * `expectedVersion`, and counts the version up. False when another change came first.
@@ -41,8 +41,3 @@ export abstract class UsersRepository {
   abstract delete(user: User): Promise<boolean>;
 }
 
-export interface Credentials {
-  passwordHash: string;
-  keySalt?: string;
-  userKey?: WrappedUserKey;
-}

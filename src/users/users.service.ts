@@ -4,7 +4,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { WrappedUserKey } from '../crypto/user-key';
 import { initialKeyring, Keyring, RecoveryWrap, User } from './user';
-import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
+import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 export interface NewUser {
   /** Chosen by the caller when other data (the wrapped user key) is bound to it before creation. */
@@ -47,9 +47,9 @@ export class UsersService {
     return this.users.findByEmail(email);
   }
 
-  /** @see UsersRepository.replaceCredentials */
-  replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
-    return this.users.replaceCredentials(userId, credentials, expectedHash);
+  /** @see UsersRepository.replacePasswordHash */
+  replacePasswordHash(userId: string, passwordHash: string, expectedHash: string): Promise<boolean> {
+    return this.users.replacePasswordHash(userId, passwordHash, expectedHash);
   }
 
   /** @see UsersRepository.saveKeyring */

@@ -1,6 +1,6 @@
 import type { WrappedUserKey } from '../../src/crypto/user-key';
 import type { Keyring, User } from '../../src/users/user';
-import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
+import { EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
 
 /** A UsersRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
 export class InMemoryUsersRepository extends UsersRepository {
@@ -29,14 +29,10 @@ export class InMemoryUsersRepository extends UsersRepository {
     return true;
   }
 
-  async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
+  async replacePasswordHash(userId: string, passwordHash: string, expectedHash: string): Promise<boolean> {
     const user = this.users.get(userId);
     if (!user || user.passwordHash !== expectedHash) return false;
-    Object.assign(user, {
-      passwordHash: credentials.passwordHash,
-      keySalt: credentials.keySalt ?? user.keySalt,
-      userKey: credentials.userKey ?? user.userKey,
-    });
+    user.passwordHash = passwordHash;
     return true;
   }
 
