@@ -10,10 +10,9 @@
 # dynamodb:DescribeTable/CreateTable/UpdateTable):
 #   docker run --rm --env-file prod.env panzoto-backend node dist/cli/db-init.js
 #
-# Node 20, like the machines the service is developed and tested on. argon2 is pinned to 0.44.x, whose
-# prebuilt binaries load on Node 20 (0.45's target Node-API 10 and crash Node 20), so nothing is
-# compiled; the prod-deps stage below checks that the binding loads.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS, the release in .nvmrc that CI tests on (README: "Runtime"). argon2 loads its prebuilt
+# Node-API binary, so nothing is compiled; the prod-deps stage below checks that the binding loads.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: every dependency, compile TypeScript to dist/ ----
 FROM ${NODE_IMAGE} AS build
@@ -21,8 +20,8 @@ WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false
 COPY package.json package-lock.json ./
 # --ignore-scripts: package.json's "allowScripts" denies every dependency install script in the
-# lockfile (argon2, @scarf/scarf, @swc/core, @parcel/watcher); the npm bundled with Node images
-# does not read that field, so the flag applies the same policy with any npm version.
+# lockfile (argon2, @scarf/scarf, @swc/core, @parcel/watcher); the flag applies the same policy
+# whichever npm version the image bundles.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./

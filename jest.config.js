@@ -13,19 +13,33 @@ const swc = [
   },
 ];
 
-module.exports = {
+const shared = {
   testEnvironment: 'node',
   rootDir: '.',
   // content-disposition 3 (via @fastify/static, which serves the /docs assets) ships only ES modules:
-  // Node 20.19+ loads it natively, Jest's CommonJS runtime needs it compiled.
+  // Node loads it natively (require of ES modules), but Jest 30's own CommonJS module registry does not.
   transform: { '^.+\\.ts$': swc, '/node_modules/content-disposition/.+\\.js$': swc },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // Unit tests live beside the code; repository and HTTP tests under test/ run against DynamoDB Local.
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
+  testTimeout: 60_000,
+};
+
+module.exports = {
+  // Two projects so that a run of unit tests alone (`npm run test:unit`) starts no emulator: Jest runs
+  // a project's globalSetup only when one of its tests is selected.
+  projects: [
+    // Unit tests live beside the code.
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    // Repository, HTTP, migration, fault and infra tests under test/ share one DynamoDB Local and s3rver.
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60_000,
   maxWorkers: 2,

@@ -23,7 +23,7 @@ import { validateEnvironment } from '../src/config/environment';
 import { createDocumentClient, createDynamoDbClient } from '../src/database/dynamodb-client';
 import { provisionServiceTables } from '../src/database/provision';
 import { LocalDynamoDb, startDynamoDbLocal } from '../src/local/dynamodb-local';
-import type { MigrationReport } from '../src/migration/migrator';
+import type { MigrationReport } from '../src/migration/report';
 import { toUserItem } from '../src/users/dynamodb-users.repository';
 import { FIRST_KEY_ID, initialKeyring } from '../src/users/user';
 import { audioFileItems, userItems } from '../src/migration/items';

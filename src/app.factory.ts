@@ -14,7 +14,7 @@ import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './common/http/security-headers';
 import { ApiValidationPipe } from './common/validation/api-validation.pipe';
 import { AppConfig } from './config/app-config';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, explorerRequestInterceptor, explorerResponseInterceptor } from './openapi';
 
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
@@ -81,6 +81,7 @@ export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: n
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   setTrustedProxyHops(config.httpSecurity.trustedProxyHops);
   configureHttpServer(app.getHttpServer(), config.http);
   const docsPrefix = `/${DOCS_PATH}`;
@@ -95,7 +96,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   applyHttpPipeline(app, config.http.bodyLimitBytes);
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: `${DOCS_PATH}/openapi.json`,
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: {
+      persistAuthorization: true,
+      requestInterceptor: explorerRequestInterceptor,
+      responseInterceptor: explorerResponseInterceptor,
+    },
   });
   return app;
 }
@@ -104,6 +109,10 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(), {
     bufferLogs: true,
     bodyParser: false,
+    // A failed start is thrown to the caller (main.ts logs it as one line), not printed by Nest's
+    // console logger as a stack trace and ended with process.exit.
+    abortOnError: false,
+    autoFlushLogs: false,
   });
   return configureApp(app);
 }

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp, DOCS_PATH } from './app.factory';
+import { logStartFailure } from './common/http/logging';
 import { AppConfig } from './config/app-config';
+import { isAddressInUse, PortInUseError } from './local/local-server';
 
 /**
  * SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (at most
@@ -34,13 +36,14 @@ async function bootstrap(): Promise<void> {
     logger.warn('JWT_SECRET is not set: using a random secret for this process; tokens end with it');
   }
   closeOnSignals(app, config.http.shutdownGraceMs, logger);
-  await app.listen({ port: config.http.port, host: config.http.host });
+  await app.listen({ port: config.http.port, host: config.http.host }).catch((error: unknown) => {
+    throw isAddressInUse(error) ? new PortInUseError({ name: 'the API', port: config.http.port, portVariable: 'PORT' }) : error;
+  });
   const url = await app.getUrl();
   logger.log(`panzoto-backend listening on ${url}; API explorer at ${url}/${DOCS_PATH}`);
 }
 
-bootstrap().catch((error: unknown) => {
-  // The logger may not exist yet (bad configuration): say why on stderr and exit non-zero.
-  process.stderr.write(`panzoto-backend failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+bootstrap().catch(async (error: unknown) => {
+  await logStartFailure(error);
   process.exit(1);
 });

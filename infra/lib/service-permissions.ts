@@ -1,5 +1,6 @@
 import type { TableNames } from '../../src/config/app-config';
 import {
+  ACCOUNT_SWEEP_INDEX,
   AUDIO_FILES_USER_INDEX,
   DECRYPT_JOBS_USER_INDEX,
   SESSIONS_USER_INDEX,
@@ -23,8 +24,9 @@ export interface TablePermissions {
 export const TABLE_PERMISSIONS: Record<keyof TableNames, TablePermissions> = {
   users: {
     source: 'src/users/dynamodb-users.repository.ts',
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    queriedIndexes: [],
+    // ConditionCheckItem: file registration checks, in its transaction, that the account is not being deleted.
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+    queriedIndexes: [ACCOUNT_SWEEP_INDEX],
   },
   audioFiles: {
     source: 'src/audio-files/dynamodb-audio-files.repository.ts',

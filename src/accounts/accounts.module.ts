@@ -8,10 +8,11 @@ import { DecryptModule } from '../decrypt/decrypt.module';
 import { UsersModule } from '../users/users.module';
 import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
+import { DeletedAccountsSweeper } from './deleted-accounts.sweeper';
 
 @Module({
   imports: [UsersModule, AuthModule, PasswordGateModule, RateLimitsModule, UserKeysModule, AudioFilesModule, DecryptModule],
   controllers: [AccountsController],
-  providers: [AccountsService],
+  providers: [AccountsService, DeletedAccountsSweeper],
 })
 export class AccountsModule {}

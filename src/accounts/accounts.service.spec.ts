@@ -1,15 +1,19 @@
 import type { EmailVerificationService } from '../auth/email-verification/email-verification.service';
-import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
-import { InMemoryRateLimitsRepository } from '../../test/fakes/in-memory-auth';
+import { Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { testConfig } from '../../test/fakes/config';
 import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
-import { inMemoryPasswordGate, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
+import { inMemoryPasswordGate, InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
 import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs';
 import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
 import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
 import { AudioFilesService } from '../audio-files/audio-files.service';
+import { AuthService } from '../auth/auth.service';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { PasswordGate } from '../auth/password-gate/password-gate';
 import { PasswordHasher } from '../auth/password-hasher';
+import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
 import { UserKeysService } from '../auth/user-keys.service';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
@@ -52,7 +56,8 @@ describe('AccountsService password change under faults (repositories faked)', ()
     const userKeys = new UserKeysService(hasher, users, gate);
     const sessions = new SessionsService(sessionsRepository, config);
     const storage = new InMemoryObjectStorage();
-    const audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, users, config);
+    const audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(usersRepository), storage, users, config);
+    const decrypt = new DecryptService(userKeys, audioFiles, storage, new InMemoryDecryptJobs(), config);
     const accounts = new AccountsService(
       users,
       hasher,
@@ -60,9 +65,10 @@ describe('AccountsService password change under faults (repositories faked)', ()
       userKeys,
       sessions,
       audioFiles,
-      new DecryptService(userKeys, audioFiles, storage, new InMemoryDecryptJobs(), config),
+      decrypt,
       {} as EmailVerificationService,
       new RateLimiter(new InMemoryRateLimitsRepository(), config),
+      config,
     );
     const id = randomUUID();
     const keySalt = randomBytes(32).toString('hex');
@@ -98,5 +104,210 @@ describe('AccountsService password change under faults (repositories faked)', ()
     expect([...sessionsRepository.sessions.keys()]).toEqual([caller.session.id]);
     expect(await opens(newPassword)).toBe(true);
     expect(await opens(oldPassword)).toBe(false);
+  });
+});
+
+const PASSWORD = 'the right password';
+const SWEEP_DELAY_SECONDS = 1800;
+const deletionConfig = testConfig({ ACCOUNT_SWEEP_DELAY_SECONDS: String(SWEEP_DELAY_SECONDS) });
+const deletionClient = { ip: '203.0.113.7', userAgent: 'jest' };
+
+/** Repository and storage calls that change something: the steps of a deletion. */
+const WRITES = new Set(['markDeleting', 'release', 'leaseDeletion', 'removeDeleted', 'delete', 'deletePrefix', 'deleteAllForUser']);
+
+/** Records each committed write, and fails the request right after the chosen one committed. */
+class Journal {
+  readonly steps: string[] = [];
+  private failAfter = Number.POSITIVE_INFINITY;
+  faulted = false;
+
+  failAfterStep(step: number): void {
+    this.failAfter = step;
+    this.faulted = false;
+  }
+
+  record(step: string): void {
+    this.steps.push(step);
+    if (this.steps.length === this.failAfter) {
+      this.faulted = true;
+      throw new DependencyUnavailableError('DynamoDB', new Error(`simulated outage after ${step}`));
+    }
+  }
+
+  /** `target` with every write recorded (after it completed) under `name`. */
+  wrap<T extends object>(name: string, target: T): T {
+    return new Proxy(target, {
+      get: (object, property, receiver) => {
+        const value = Reflect.get(object, property, receiver) as unknown;
+        if (typeof value !== 'function' || !WRITES.has(String(property))) return value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(object, args);
+          this.record(`${name}.${String(property)}`);
+          return result;
+        };
+      },
+    });
+  }
+}
+
+describe('AccountsService: account deletion (repositories faked)', () => {
+  let hasher: PasswordHasher;
+  let passwordHash: string;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    hasher = new PasswordHasher(deletionConfig);
+    await hasher.onModuleInit();
+    passwordHash = await hasher.hash(PASSWORD);
+  });
+
+  /** One account with two sessions, two recordings, a decrypted copy and its job; and a bystander's recording. */
+  async function world() {
+    const journal = new Journal();
+    const sessionsRepository = new InMemorySessionsRepository();
+    const usersRepository = new InMemoryUsersRepository();
+    const filesRepository = new InMemoryAudioFilesRepository(usersRepository);
+    const storage = new InMemoryObjectStorage();
+    const jobs = new InMemoryDecryptJobs();
+    const users = new UsersService(journal.wrap('users', usersRepository));
+    const sessions = new SessionsService(journal.wrap('sessions', sessionsRepository), deletionConfig);
+    const objects = journal.wrap('storage', storage);
+    const audioFiles = new AudioFilesService(journal.wrap('records', filesRepository), objects, users, deletionConfig);
+    const limiter = new RateLimiter(new InMemoryRateLimitsRepository(), deletionConfig);
+    const gate = new PasswordGate(limiter, hasher);
+    const userKeys = new UserKeysService(hasher, users, gate);
+    const decrypt = new DecryptService(userKeys, audioFiles, objects, journal.wrap('jobs', jobs), deletionConfig);
+    const accounts = new AccountsService(users, hasher, gate, userKeys, sessions, audioFiles, decrypt, {} as EmailVerificationService, limiter, deletionConfig);
+    const jwt = new JwtService({ secret: deletionConfig.jwt.secret, signOptions: { algorithm: 'HS256', expiresIn: 60 } });
+    const auth = new AuthService(users, hasher, gate, jwt, userKeys, sessions, limiter, {} as EmailVerificationService, deletionConfig);
+
+    const newAccount = async (email: string) => {
+      const user = await users.create({ email, passwordHash, keySalt: randomBytes(32).toString('hex') });
+      const upload = async () => {
+        const slot = await audioFiles.uploadSlot(user.id, 'audio/3gpp');
+        storage.objects.set(slot.s3Key, randomBytes(64));
+        return audioFiles.create(user.id, { s3_key: slot.s3Key });
+      };
+      return { user, upload };
+    };
+    const owner = await newAccount(`owner-${randomUUID()}@example.com`);
+    const bystander = await newAccount(`bystander-${randomUUID()}@example.com`);
+    const [first] = [await owner.upload(), await owner.upload()];
+    await bystander.upload();
+    const jobId = randomUUID();
+    storage.objects.set(`decrypted/${owner.user.id}/${first.id}/${jobId}.3gp`, randomBytes(16));
+    await jobs.save({ id: jobId, userId: owner.user.id, fileId: first.id, createdAt: new Date(), status: 'completed', expiresAt: new Date(Date.now() + 3600_000) });
+    const own = await sessions.start(owner.user.id, 'this phone');
+    const other = await sessions.start(owner.user.id, 'another phone');
+    const caller: AuthenticatedUser = { userId: owner.user.id, sessionId: own.session.id };
+
+    /** Whatever of the owner's account is still stored. */
+    const leftovers = () => ({
+      account: usersRepository.users.has(owner.user.id),
+      tombstone: usersRepository.deletions.has(owner.user.id),
+      records: [...filesRepository.files.values()].filter((file) => file.userId === owner.user.id).length,
+      objects: [...storage.objects.keys()].filter((key) => key.includes(owner.user.id)).length,
+      jobs: [...jobs.jobs.values()].filter((job) => job.userId === owner.user.id).length,
+      sessions: [...sessionsRepository.sessions.values()].filter((session) => session.userId === owner.user.id).length,
+    });
+    const callerSessionAlive = () => sessionsRepository.sessions.has(caller.sessionId);
+    journal.steps.splice(0);
+    return { callerSessionAlive, journal, accounts, auth, audioFiles, decrypt, users, usersRepository, storage, owner, bystander, caller, other, leftovers };
+  }
+
+  const NOTHING = { account: false, tombstone: false, records: 0, objects: 0, jobs: 0, sessions: 0 };
+  /** What stays from the end of the request until the final sweep. */
+  const ONLY_TOMBSTONE_AND_CALLER = { ...NOTHING, tombstone: true, sessions: 1 };
+  const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+
+  it('marks first, sweeps files, jobs and the other sessions, then releases the account and its email in one step', async () => {
+    const w = await world();
+    await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient);
+    expect(w.journal.steps).toEqual([
+      'users.markDeleting',
+      'storage.deletePrefix',
+      'storage.deletePrefix',
+      'records.delete',
+      'records.delete',
+      'jobs.deleteAllForUser',
+      'sessions.delete',
+      'users.release',
+    ]);
+    // The caller's session outlives the request: a repeat (its answer lost) authenticates and is done.
+    expect(w.callerSessionAlive()).toBe(true);
+    await w.accounts.deleteAccount(w.caller, 'not even the password', deletionClient);
+    expect(w.journal.steps).toHaveLength(8);
+    expect(w.leftovers()).toEqual(ONLY_TOMBSTONE_AND_CALLER);
+    expect(w.usersRepository.deletions.get(w.owner.user.id)?.email).toBeUndefined();
+    // The bystander keeps everything.
+    expect([...w.storage.objects.keys()].filter((key) => key.includes(w.bystander.user.id))).toHaveLength(1);
+  });
+
+  it('after a fault following any step, the caller’s session and password still work and a retry finishes the deletion', async () => {
+    let step = 1;
+    for (; ; step++) {
+      const w = await world();
+      w.journal.failAfterStep(step);
+      const outcome = await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient).catch((error: unknown) => error);
+      if (!w.journal.faulted) {
+        expect(outcome).toBeUndefined();
+        break;
+      }
+      expect(outcome).toBeInstanceOf(DependencyUnavailableError);
+      const failedAfter = w.journal.steps[step - 1];
+      // What the JWT guard needs for the retry: the caller's session.
+      expect({ failedAfter, session: w.callerSessionAlive() }).toEqual({ failedAfter, session: true });
+      await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient);
+      expect({ failedAfter, left: w.leftovers() }).toEqual({ failedAfter, left: ONLY_TOMBSTONE_AND_CALLER });
+      expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS + 1))).toBe(1);
+      expect({ failedAfter, left: w.leftovers() }).toEqual({ failedAfter, left: NOTHING });
+    }
+    expect(step).toBe(9);
+  });
+
+  it('from the mark on refuses upload URLs, registration, refresh, decryption and password change (410), and login', async () => {
+    const w = await world();
+    const slot = await w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp');
+    const login = await w.auth.login({ email: w.owner.user.email, password: PASSWORD }, deletionClient);
+    w.journal.failAfterStep(1);
+    await expect(w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    w.journal.failAfterStep(Number.POSITIVE_INFINITY);
+    const gone = { status: 410, code: 'ACCOUNT_DELETED' };
+
+    await expect(w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp')).rejects.toMatchObject(gone);
+    w.storage.objects.set(slot.s3Key, randomBytes(8));
+    await expect(w.audioFiles.create(w.owner.user.id, { s3_key: slot.s3Key })).rejects.toMatchObject(gone);
+    await expect(w.auth.refresh(login.refresh_token, deletionClient)).rejects.toMatchObject(gone);
+    await expect(w.decrypt.decryptToCopy(w.owner.user.id, { password: PASSWORD, file_id: randomUUID() }, deletionClient)).rejects.toMatchObject(gone);
+    await expect(w.accounts.changePassword(w.caller, { current_password: PASSWORD, new_password: 'a new password 123' }, deletionClient)).rejects.toMatchObject(gone);
+    await expect(w.auth.login({ email: w.owner.user.email, password: PASSWORD }, deletionClient)).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    // The bystander is not affected.
+    await expect(w.audioFiles.uploadSlot(w.bystander.user.id, 'audio/3gpp')).resolves.toMatchObject({ fileId: expect.any(String) });
+  });
+
+  it('sweeps what an old upload URL stored after the deletion, but only once the sweep is due, and on one instance', async () => {
+    const w = await world();
+    const oldSlot = await w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp');
+    await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient);
+    w.storage.objects.set(oldSlot.s3Key, randomBytes(8));
+    expect(w.leftovers()).toEqual({ ...ONLY_TOMBSTONE_AND_CALLER, objects: 1 });
+
+    expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS - 60))).toBe(0);
+    expect(w.leftovers().objects).toBe(1);
+    const due = later(SWEEP_DELAY_SECONDS + 1);
+    const instances = await Promise.all([w.accounts.sweepDueDeletions(due), w.accounts.sweepDueDeletions(due)]);
+    expect(instances.sort()).toEqual([0, 1]);
+    expect(w.leftovers()).toEqual(NOTHING);
+  });
+
+  it('finishes by itself a deletion that failed half-way and was never called again, the caller’s session and email claim included', async () => {
+    const w = await world();
+    w.journal.failAfterStep(3);
+    await expect(w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    w.journal.failAfterStep(Number.POSITIVE_INFINITY);
+    expect(w.leftovers().account).toBe(true);
+    expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS + 1))).toBe(1);
+    expect(w.leftovers()).toEqual(NOTHING);
+    await expect(w.users.create({ email: w.owner.user.email, passwordHash, keySalt: '00'.repeat(32) })).resolves.toMatchObject({ email: w.owner.user.email });
   });
 });

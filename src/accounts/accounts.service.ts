@@ -1,5 +1,4 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { encryptionInfo } from '../auth/encryption-info';
 import { GatedAction, PasswordGate } from '../auth/password-gate/password-gate';
@@ -7,15 +6,16 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { EmailVerificationService } from '../auth/email-verification/email-verification.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
-import { KEY_SALT_BYTES, keyringOf, UserKeysService } from '../auth/user-keys.service';
-import { newUserKey } from '../crypto/user-key';
+import { keyringOf, UserKeysService } from '../auth/user-keys.service';
+import { newKeySalt, newUserKey } from '../crypto/user-key';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { ClientContext } from '../common/http/client-context';
+import { AppConfig } from '../config/app-config';
 import { DecryptService } from '../decrypt/decrypt.service';
 import { toPublicUser, User } from '../users/user';
-import { UsersService } from '../users/users.service';
+import { accountDeleted, UsersService } from '../users/users.service';
 import type {
   ChangeEmailDto,
   ChangePasswordDto,
@@ -25,11 +25,22 @@ import type {
   RedeemRecoveryCodeResponseDto,
 } from './dto/account.dto';
 
+/** Deleted accounts one sweep takes on; the rest wait for the next. */
+const SWEEP_BATCH = 10;
+/** How long an instance holds a due sweep before another may take it over (it failed or stopped). */
+const SWEEP_LEASE_MS = 5 * 60_000;
+
+interface SweptContent {
+  files: number;
+  jobs: number;
+  sessions: number;
+}
 
 /** Account-wide operations that span every module's data: password change and deletion. */
 @Injectable()
 export class AccountsService {
   private readonly logger = new Logger(AccountsService.name);
+  private readonly sweepDelayMs: number;
 
   constructor(
     private readonly users: UsersService,
@@ -41,7 +52,10 @@ export class AccountsService {
     private readonly decrypt: DecryptService,
     private readonly verification: EmailVerificationService,
     private readonly limiter: RateLimiter,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.sweepDelayMs = config.accountDeletion.sweepDelaySeconds * 1000;
+  }
 
   /**
    * Re-hashes the password and re-wraps the same user key under it (new key salt), so every
@@ -50,7 +64,8 @@ export class AccountsService {
    */
   async changePassword(caller: AuthenticatedUser, request: ChangePasswordDto, client: ClientContext): Promise<ChangePasswordResponseDto> {
     const user = await this.verifiedUser(caller, request.current_password, 'password', client);
-    const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
+    if (user.deletingAt) throw accountDeleted();
+    const keySalt = newKeySalt();
     // A migrated account that never signed in has no key yet: its first one is made now.
     const keys = user.userKey ? await this.userKeys.unlockAll(user, request.current_password) : new Map([[user.keyId, newUserKey()]]);
     if (!keys) throw new Error(`User key of ${user.id} does not open with its verified password`);
@@ -78,12 +93,14 @@ export class AccountsService {
    */
   async requestEmailChange(caller: AuthenticatedUser, request: ChangeEmailDto, client: ClientContext): Promise<void> {
     const user = await this.verifiedUser(caller, request.password, 'change-email', client);
+    if (user.deletingAt) throw accountDeleted();
     if (request.new_email !== user.email) this.verification.requestChange(user, request.new_email);
   }
 
   /** A new recovery code over every key of the account; the old code stops working. */
   async replaceRecoveryCode(caller: AuthenticatedUser, password: string, client: ClientContext): Promise<RecoveryCodeResponseDto> {
     const user = await this.verifiedUser(caller, password, 'recovery-code', client);
+    if (user.deletingAt) throw accountDeleted();
     const code = await this.userKeys.replaceRecovery(user, password);
     if (!code) throw ApiException.conflict('The keys were changed by another request; try again');
     return { recovery_code: code };
@@ -95,6 +112,7 @@ export class AccountsService {
    */
   async redeemRecoveryCode(caller: AuthenticatedUser, request: RedeemRecoveryCodeDto, client: ClientContext): Promise<RedeemRecoveryCodeResponseDto> {
     const user = await this.verifiedUser(caller, request.password, 'recovery-code', client);
+    if (user.deletingAt) throw accountDeleted();
     // The code is a secret too: each try reserves a unit of the account's budget, kept when it is wrong.
     const unit = await this.limiter.take('recovery-code', this.limiter.passwordAttempts, caller.userId, client);
     const redeemed = await this.userKeys.redeemRecovery(user, request.password, request.recovery_code);
@@ -107,20 +125,54 @@ export class AccountsService {
   }
 
   /**
-   * Deletes everything of the account: recordings and decrypted copies, their records, decryption
-   * jobs, sessions, the email claim and the account. The caller's own session and the account go
-   * last, so a deletion interrupted half-way can be finished by calling again.
+   * Marks the account as being deleted (from then on every write path refuses it, on every
+   * instance), deletes everything of it but the caller's session, then in one transaction reduces
+   * the account to a tombstone and frees the email. A call interrupted anywhere is finished by
+   * calling again: before the release the password still checks, after it the repeat finds the
+   * tombstone and is done. The final sweep (`sweepDueDeletions`) removes the tombstone and the
+   * caller's session after every upload URL issued before the mark has expired.
    */
   async deleteAccount(caller: AuthenticatedUser, password: string, client: ClientContext): Promise<void> {
+    const earlier = await this.users.findDeletion(caller.userId);
+    // Released by an earlier call whose answer was lost: done.
+    if (earlier && earlier.email === undefined) return;
     const user = await this.verifiedUser(caller, password, 'delete-account', client);
-    await this.sessions.revokeAll(user.id, caller.sessionId);
-    const files = await this.audioFiles.deleteAllOf(user.id);
-    const jobs = await this.decrypt.forgetUser(user.id);
-    await this.users.delete(user);
-    // Last: until here the caller can repeat the call. Should this fail, the session can no longer
-    // refresh (its account is gone) and its access token expires within JWT_TTL_SECONDS.
-    await this.sessions.revokeAll(user.id);
-    this.logger.log({ userId: user.id, files, jobs }, 'Account deleted');
+    const startedAt = new Date();
+    const deletion = await this.users.markDeleting(user.id, startedAt, new Date(startedAt.getTime() + this.sweepDelayMs));
+    if (!deletion) return;
+    const swept = await this.sweep(user.id, caller.sessionId);
+    await this.users.releaseDeleted(deletion);
+    this.logger.log({ userId: user.id, ...swept }, 'Account deleted; final sweep pending');
+  }
+
+  /**
+   * The final sweep of deleted accounts whose ACCOUNT_SWEEP_DELAY_SECONDS have passed: everything of
+   * each is deleted again (what an old upload URL stored since, what an index showed late), then its
+   * tombstone. Each is leased first, so of several instances one sweeps it; a sweep that fails is
+   * taken up again when its lease ends. Returns how many accounts were swept.
+   */
+  async sweepDueDeletions(now = new Date()): Promise<number> {
+    let swept = 0;
+    for (const deletion of await this.users.dueDeletions(now, SWEEP_BATCH)) {
+      if (!(await this.users.leaseDeletion(deletion, new Date(now.getTime() + SWEEP_LEASE_MS)))) continue;
+      try {
+        const content = await this.sweep(deletion.userId);
+        await this.users.removeDeleted(deletion);
+        this.logger.log({ userId: deletion.userId, ...content }, 'Deleted account swept');
+        swept++;
+      } catch (error) {
+        this.logger.warn({ userId: deletion.userId, error: (error as Error).message }, 'Final sweep of a deleted account failed; retried after its lease');
+      }
+    }
+    return swept;
+  }
+
+  /** Everything of the account but its user item and email claim, and but the session `keep`. */
+  private async sweep(userId: string, keep?: string): Promise<SweptContent> {
+    const files = await this.audioFiles.deleteAllOf(userId);
+    const jobs = await this.decrypt.forgetUser(userId);
+    const sessions = await this.sessions.revokeAll(userId, keep);
+    return { files, jobs, sessions };
   }
 
   private async verifiedUser(caller: AuthenticatedUser, password: string, action: GatedAction, client: ClientContext): Promise<User> {

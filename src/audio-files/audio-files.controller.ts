@@ -10,6 +10,7 @@ import {
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
 import { toAudioFileView } from './audio-file';
 import { AudioFilesService } from './audio-files.service';
@@ -28,14 +29,19 @@ const fileIdPipe = new ParseUUIDPipe({
 
 @ApiTags('audio files')
 @ApiBearerAuth()
-@ApiErrorResponses(401)
+@ApiErrorResponses()
 @Controller()
 export class AudioFilesController {
   constructor(private readonly audioFiles: AudioFilesService) {}
 
   @Get('user/audio-files')
-  @ApiOperation({ summary: "The caller's audio files, newest first, one page at a time" })
-  @ApiOkResponse({ type: AudioFileListResponseDto })
+  @ApiOperation({
+    operationId: 'listAudioFiles',
+    summary: "The caller's audio files, newest first, one page at a time",
+    description: 'Pass `next_cursor` as `cursor` for the next page. A file registered a moment ago can take a short time to appear.',
+  })
+  @ApiOkResponse({ type: AudioFileListResponseDto, description: 'One page of files; `next_cursor` is null on the last page' })
+  @ApiErrorResponses(ErrorCode.INVALID_CURSOR)
   async list(
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: ListAudioFilesQueryDto,
@@ -49,11 +55,12 @@ export class AudioFilesController {
 
   @Post('audio-files/upload-url')
   @ApiOperation({
+    operationId: 'createUploadUrl',
     summary: 'Get a presigned URL to upload one encrypted recording',
     description: 'The key is under users/<user_id>/ and the URL writes only that key. Encrypt with associated data "<user_id>:<file_id>".',
   })
-  @ApiCreatedResponse({ type: UploadUrlResponseDto })
-  @ApiErrorResponses(413)
+  @ApiCreatedResponse({ type: UploadUrlResponseDto, description: 'Where to PUT the encrypted recording, and the file id it must be encrypted for' })
+  @ApiErrorResponses(ErrorCode.ACCOUNT_DELETED)
   async uploadUrl(@CurrentUser() caller: AuthenticatedUser, @Body() body: UploadUrlRequestDto): Promise<UploadUrlResponseDto> {
     const slot = await this.audioFiles.uploadSlot(caller.userId, body.content_type);
     return {
@@ -67,20 +74,25 @@ export class AudioFilesController {
 
   @Post('audio-file')
   @ApiOperation({
+    operationId: 'registerAudioFile',
     summary: 'Record an uploaded audio file',
     description: 'The object must exist under the caller’s prefix (403 otherwise); its real size is recorded.',
   })
-  @ApiCreatedResponse({ type: AudioFileResponseDto })
-  @ApiErrorResponses(403, 404, 409, 413)
+  @ApiCreatedResponse({ type: AudioFileResponseDto, description: 'The recorded file, with the stored object’s size' })
+  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.FORBIDDEN, ErrorCode.OBJECT_NOT_FOUND, ErrorCode.S3_KEY_TAKEN, ErrorCode.ACCOUNT_DELETED)
   async create(@CurrentUser() caller: AuthenticatedUser, @Body() body: CreateAudioFileDto): Promise<AudioFileResponseDto> {
     const file = await this.audioFiles.create(caller.userId, body);
     return { audio_file: toAudioFileView(file, new Set([file.keyId])) };
   }
 
   @Get('audio-files/:file_id')
-  @ApiOperation({ summary: 'One of the caller’s audio files' })
-  @ApiOkResponse({ type: AudioFileResponseDto })
-  @ApiErrorResponses(404)
+  @ApiOperation({
+    operationId: 'getAudioFile',
+    summary: 'One of the caller’s audio files',
+    description: 'Another user’s file answers 404, as a missing one does.',
+  })
+  @ApiOkResponse({ type: AudioFileResponseDto, description: 'The file' })
+  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
   async get(
     @CurrentUser() caller: AuthenticatedUser,
     @Param('file_id', fileIdPipe) fileId: string,
@@ -91,9 +103,13 @@ export class AudioFilesController {
 
   @Delete('audio-files/:file_id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete one of the caller’s audio files: record, stored object and decrypted copies' })
+  @ApiOperation({
+    operationId: 'deleteAudioFile',
+    summary: 'Delete one of the caller’s audio files: record, stored object and decrypted copies',
+    description: 'Another user’s file answers 404, as a missing one does.',
+  })
   @ApiNoContentResponse({ description: 'Deleted; deleting again answers 404' })
-  @ApiErrorResponses(404)
+  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
   async remove(@CurrentUser() caller: AuthenticatedUser, @Param('file_id', fileIdPipe) fileId: string): Promise<void> {
     await this.audioFiles.delete(caller.userId, fileId);
   }

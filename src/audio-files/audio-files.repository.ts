@@ -21,7 +21,10 @@ export interface AudioFilePage {
 
 /** Storage of audio file records. An S3 key belongs to at most one record. */
 export abstract class AudioFilesRepository {
-  /** @throws S3KeyAlreadyRegisteredError */
+  /**
+   * @throws AccountDeletedError when the owner's account is gone or being deleted
+   * @throws S3KeyAlreadyRegisteredError
+   */
   abstract create(file: AudioFile): Promise<void>;
   abstract findById(fileId: string): Promise<AudioFile | undefined>;
   abstract findByS3Key(s3Key: string): Promise<AudioFile | undefined>;

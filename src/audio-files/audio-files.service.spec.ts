@@ -1,9 +1,9 @@
-import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
-import { UsersService } from '../users/users.service';
 import { randomUUID } from 'node:crypto';
 import { testConfig } from '../../test/fakes/config';
 import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
 import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
+import { anAccount, InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
+import { UsersService } from '../users/users.service';
 import { AudioFilesService } from './audio-files.service';
 
 describe('AudioFilesService (repositories faked)', () => {
@@ -12,11 +12,14 @@ describe('AudioFilesService (repositories faked)', () => {
   let repository: InMemoryAudioFilesRepository;
   let storage: InMemoryObjectStorage;
   let service: AudioFilesService;
+  let users: InMemoryUsersRepository;
 
   beforeEach(() => {
-    repository = new InMemoryAudioFilesRepository();
+    users = new InMemoryUsersRepository();
+    for (const id of [alice, bob]) users.users.set(id, anAccount(id));
+    repository = new InMemoryAudioFilesRepository(users);
     storage = new InMemoryObjectStorage();
-    service = new AudioFilesService(repository, storage, new UsersService(new InMemoryUsersRepository()), testConfig());
+    service = new AudioFilesService(repository, storage, new UsersService(users), testConfig());
   });
 
   /** What the app does: ask for a slot, upload to it, register it. */
@@ -82,7 +85,7 @@ describe('AudioFilesService (repositories faked)', () => {
     const { nextCursor } = await service.list(alice, 1);
     await expect(service.list(bob, 1, nextCursor as string)).rejects.toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
     await expect(service.list(alice, 1, `${nextCursor}x`)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    const otherService = new AudioFilesService(repository, storage, new UsersService(new InMemoryUsersRepository()), testConfig({ JWT_SECRET: 'a-different-secret-a-different-secret-!' }));
+    const otherService = new AudioFilesService(repository, storage, new UsersService(users), testConfig({ JWT_SECRET: 'a-different-secret-a-different-secret-!' }));
     await expect(otherService.list(alice, 1, nextCursor as string)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 

@@ -8,10 +8,11 @@ import { AudioFile } from './audio-file';
 import { AudioFilePosition, AudioFilesRepository, S3KeyAlreadyRegisteredError } from './audio-files.repository';
 import { ObjectStorage } from '../storage/object-storage';
 import { decryptedFilePrefix, userDecryptedPrefix, userRecordingsPrefix } from '../storage/object-keys';
+import { AccountDeletedError } from '../users/users.repository';
+import { accountDeleted, UsersService } from '../users/users.service';
 import type { CreateAudioFileDto } from './dto/audio-file.dto';
 import { AudioContentType, parseRecordingKey, recordingKey } from './recording-keys';
 import { FIRST_KEY_ID, openKeyIds } from '../users/user';
-import { UsersService } from '../users/users.service';
 
 export interface UploadSlot {
   fileId: string;
@@ -57,8 +58,12 @@ export class AudioFilesService {
     this.uploadUrlTtlSeconds = config.storage.uploadUrlTtlSeconds;
   }
 
-  /** A new file id and a presigned PUT for exactly one key under the caller's own prefix. */
+  /**
+   * A new file id and a presigned PUT for exactly one key under the caller's own prefix; none for an
+   * account being deleted (410).
+   */
   async uploadSlot(userId: string, contentType: AudioContentType): Promise<UploadSlot> {
+    await this.users.activeAccount(userId);
     const fileId = randomUUID();
     const s3Key = recordingKey(userId, fileId, contentType);
     const expiresAt = new Date(Date.now() + this.uploadUrlTtlSeconds * 1000);
@@ -68,7 +73,8 @@ export class AudioFilesService {
   /**
    * Records an uploaded object. It must be under the caller's prefix (403), have the form upload-url
    * issues (400) and exist (404); its real size is recorded, whatever the client says.
-   * @throws ApiException 409 S3_KEY_TAKEN when a record already points at that object.
+   * @throws ApiException 409 S3_KEY_TAKEN when a record already points at that object, 410
+   * ACCOUNT_DELETED when the account is being deleted (the object is swept with the account).
    */
   async create(userId: string, { s3_key, file_id }: CreateAudioFileDto): Promise<AudioFile> {
     if (!s3_key.startsWith(userRecordingsPrefix(userId))) {
@@ -92,6 +98,7 @@ export class AudioFilesService {
       if (error instanceof S3KeyAlreadyRegisteredError) {
         throw new ApiException(HttpStatus.CONFLICT, ErrorCode.S3_KEY_TAKEN, 'An audio file with this s3_key is already registered');
       }
+      if (error instanceof AccountDeletedError) throw accountDeleted();
       throw error;
     }
     return file;
@@ -134,15 +141,20 @@ export class AudioFilesService {
   }
 
   /**
-   * Everything of the user's audio: every object under their prefixes, then every record. Safe to
-   * repeat after a failure half-way. Returns how many records were deleted.
+   * Everything of the user's audio: every object under their prefixes, then every record (and the
+   * object of a migrated record whose key lies elsewhere). Safe to repeat after a failure half-way.
+   * Returns how many records were deleted.
    */
   async deleteAllOf(userId: string): Promise<number> {
-    await this.storage.deletePrefix(userRecordingsPrefix(userId));
+    const recordings = userRecordingsPrefix(userId);
+    await this.storage.deletePrefix(recordings);
     await this.storage.deletePrefix(userDecryptedPrefix(userId));
     let deleted = 0;
     for (let page = await this.audioFiles.listByUser(userId, 100); ; page = await this.audioFiles.listByUser(userId, 100)) {
-      for (const file of page.files) if (await this.audioFiles.delete(file)) deleted++;
+      for (const file of page.files) {
+        if (!file.s3Key.startsWith(recordings)) await this.storage.delete(file.s3Key);
+        if (await this.audioFiles.delete(file)) deleted++;
+      }
       if (!page.next || page.files.length === 0) return deleted;
     }
   }

@@ -4,6 +4,8 @@ import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
 import { AUDIO_FILES_USER_INDEX } from '../database/table-definitions';
 import { FIRST_KEY_ID } from '../users/user';
+import { activeAccountCheck } from '../users/dynamodb-users.repository';
+import { AccountDeletedError } from '../users/users.repository';
 import type { AudioFile } from './audio-file';
 import { AudioFilePage, AudioFilePosition, AudioFilesRepository, S3KeyAlreadyRegisteredError } from './audio-files.repository';
 
@@ -52,19 +54,26 @@ export function s3KeyClaimKey(s3Key: string): string {
 @Injectable()
 export class DynamoDbAudioFilesRepository extends DynamoDbRepository implements AudioFilesRepository {
   private readonly tableName: string;
+  private readonly usersTableName: string;
 
   constructor(documents: DynamoDBDocumentClient, config: AppConfig) {
     super(documents);
     this.tableName = config.dynamodb.tables.audioFiles;
+    this.usersTableName = config.dynamodb.tables.users;
   }
 
-  /** The record and its S3-key claim are written together, so two records never share an object. */
+  /**
+   * The record and its S3-key claim are written together, so two records never share an object, and
+   * only while the owner's account is not being deleted.
+   */
   async create(file: AudioFile): Promise<void> {
     const claim = { file_id: s3KeyClaimKey(file.s3Key), claimed_by: file.id, owner_user_id: file.userId };
     const failed = await this.transactWrite([
       { Put: { TableName: this.tableName, Item: toAudioFileItem(file), ConditionExpression: 'attribute_not_exists(file_id)' } },
       { Put: { TableName: this.tableName, Item: claim, ConditionExpression: 'attribute_not_exists(file_id)' } },
+      activeAccountCheck(this.usersTableName, file.userId),
     ]);
+    if (failed.includes(2)) throw new AccountDeletedError();
     if (failed.includes(1)) throw new S3KeyAlreadyRegisteredError();
     if (failed.length > 0) throw new Error(`Audio file ${file.id} already exists`);
   }

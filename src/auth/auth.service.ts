@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import type { ClientContext } from '../common/http/client-context';
 import { AppConfig } from '../config/app-config';
-import type { WrappedUserKey } from '../crypto/user-key';
+import { newKeySalt, WrappedUserKey } from '../crypto/user-key';
 import { FIRST_KEY_ID, toPublicUser, User } from '../users/user';
-import { UsersService } from '../users/users.service';
+import { accountDeleted, UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
 import type { LoginDto, RegisterDto } from './dto/credentials.dto';
@@ -16,7 +16,7 @@ import { PasswordGate } from './password-gate/password-gate';
 import { PasswordHasher } from './password-hasher';
 import { RateLimiter } from './rate-limits/rate-limiter.service';
 import { IssuedSession, SessionsService } from './sessions/sessions.service';
-import { KEY_SALT_BYTES, UserKeysService } from './user-keys.service';
+import { UserKeysService } from './user-keys.service';
 
 
 @Injectable()
@@ -41,7 +41,7 @@ export class AuthService {
   async register({ email, password }: RegisterDto, client: ClientContext): Promise<AuthResponseDto> {
     await this.limiter.spendIpBudget('register', client);
     const id = randomUUID();
-    const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
+    const keySalt = newKeySalt();
     const [passwordHash, { userKey, code, recovery }] = await Promise.all([
       this.passwords.hash(password),
       this.userKeys.createWithRecovery(id, password, keySalt, FIRST_KEY_ID),
@@ -66,14 +66,19 @@ export class AuthService {
     return recoveryCode ? { ...signedIn, recovery_code: recoveryCode } : signedIn;
   }
 
-  /** A session whose account has gone (deleted meanwhile) issues nothing more, and ends. */
+  /**
+   * A session whose account has gone (deleted meanwhile) issues nothing more, and ends. One whose
+   * account is being deleted gets 410; the deletion ends it.
+   */
   async refresh(refreshToken: string, client: ClientContext): Promise<TokenPairDto> {
     await this.limiter.spendIpBudget('refresh', client);
     const issued = await this.sessions.refresh(refreshToken);
-    if (!(await this.users.findById(issued.session.userId))) {
+    const user = await this.users.findById(issued.session.userId);
+    if (!user) {
       await this.sessions.end(issued.session.id);
       throw ApiException.unauthorized('The account of this session no longer exists');
     }
+    if (user.deletingAt) throw accountDeleted();
     return this.tokens(issued);
   }
 

@@ -10,10 +10,10 @@ describe('PasswordHasher', () => {
     await hasher.onModuleInit();
   });
 
-  it('hashes with Argon2id and the configured parameters, salted per hash', async () => {
+  it('hashes with Argon2id and the configured parameters in PHC order (m,t,p), salted per hash', async () => {
     const first = await hasher.hash('correct horse battery');
     const second = await hasher.hash('correct horse battery');
-    expect(first).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(first).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(first).not.toBe(second);
   });
 

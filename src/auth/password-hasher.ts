@@ -37,7 +37,7 @@ export class PasswordHasher implements OnModuleInit {
   }
 
   hash(password: string): Promise<string> {
-    return this.slots.run(() => argon2.hash(password, this.options));
+    return this.slots.run(async () => inPhcOrder(await argon2.hash(password, this.options)));
   }
 
   /** A 32-byte key-encryption key: raw Argon2id output over the password and the account's key salt. */
@@ -77,4 +77,12 @@ export class PasswordHasher implements OnModuleInit {
     });
     return matched && hash !== undefined;
   }
+}
+
+/**
+ * argon2 0.45 writes the parameters as `m=…,p=…,t=…` (ranisalt/node-argon2#559); the PHC string format
+ * and the reference implementation (libargon2, so argon2-cffi of the Flask system) accept only m,t,p.
+ */
+function inPhcOrder(hash: string): string {
+  return hash.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, (_match, m: string, p: string, t: string) => `$m=${m},t=${t},p=${p}$`);
 }

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { ApiException } from '../common/errors/api.exception';
 import { canonicalRecoveryCode, newRecoveryCode } from '../crypto/recovery-code';
 import {
   KdfParameters,
+  newKeySalt,
   newUserKey,
   recoveryKeyAad,
   unwrapKey,
@@ -20,7 +20,6 @@ import { GateEntry, PasswordGate } from './password-gate/password-gate';
 import { PasswordHasher } from './password-hasher';
 
 const RECOVERY_SALT_BYTES = 32;
-export const KEY_SALT_BYTES = 32;
 
 /** Key id → the 32-byte user key. */
 export type UserKeys = Map<number, Buffer>;
@@ -72,11 +71,12 @@ export class UserKeysService {
    */
   async open(entry: GateEntry, password: string): Promise<UserKeys> {
     const attempt = await this.gate.admit(entry);
-    const user = await this.users.findById(entry.account);
-    if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
+    const user = await this.users.activeAccount(entry.account);
     if (user.userKey) return attempt.prove(() => this.unlockAll(user, password));
     await attempt.verify(password, user);
-    const keys = await this.unlockAll({ ...user, userKey: await this.ensureCurrent(user, password) }, password);
+    // ensureCurrent may give the account its key salt too: `user` is read after it.
+    const current = await this.ensureCurrent(user, password);
+    const keys = await this.unlockAll({ ...user, userKey: current }, password);
     if (!keys) throw new Error(`User key of ${user.id} does not open with its verified password`);
     return keys;
   }
@@ -101,12 +101,14 @@ export class UserKeysService {
   }
 
   /**
-   * After a verified login: gives a migrated account its first user key, and re-wraps an older key
-   * whose KDF parameters are below the current ones. Returns the key the client should use.
+   * After a verified login: gives a migrated account its first user key (and a key salt, if it came
+   * without one), and re-wraps an older key whose KDF parameters are below the current ones.
+   * Returns the key the client should use; `user.keySalt` is then the salt that goes with it.
    */
   async ensureCurrent(user: User, password: string): Promise<WrappedUserKey> {
     const current = user.userKey;
     if (current && !weakerKdf(current.kdf, this.passwords.currentKdf)) return current;
+    if (!current && !user.keySalt) return this.firstKeyWithFreshSalt(user, password);
     const userKey = current ? await this.unlock(user, password) : newUserKey();
     if (!userKey) {
       // The password was verified against the login hash, so the stored wrapped key is inconsistent.
@@ -117,6 +119,20 @@ export class UserKeysService {
     if (await this.users.replaceUserKey(user.id, replacement, current)) return replacement;
     // A concurrent login replaced it first: that one is the key now.
     return (await this.users.getById(user.id)).userKey as WrappedUserKey;
+  }
+
+  /** A migrated account whose key salt was NULL (it protected nothing) gets a fresh one with its first key. */
+  private async firstKeyWithFreshSalt(user: User, password: string): Promise<WrappedUserKey> {
+    const keySalt = newKeySalt();
+    const userKey = await this.wrap(user.id, password, keySalt, newUserKey());
+    if (await this.users.replaceUserKey(user.id, userKey, undefined, keySalt)) {
+      user.keySalt = keySalt;
+      return userKey;
+    }
+    // A concurrent login gave it a salt and key first: those are the account's now.
+    const stored = await this.users.getById(user.id);
+    user.keySalt = stored.keySalt;
+    return stored.userKey as WrappedUserKey;
   }
 
   /**
@@ -169,7 +185,7 @@ export class UserKeysService {
    * now under the new password and a new key salt. Every recording stays readable; the code stays valid.
    */
   async keyringAfterRecoveredReset(user: User, keys: UserKeys, newPassword: string): Promise<Keyring> {
-    const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
+    const keySalt = newKeySalt();
     const [passwordHash, wrapped] = await Promise.all([
       this.passwords.hash(newPassword),
       this.wrapForPassword(user.id, newPassword, keySalt, keys, user.keyId),
@@ -183,7 +199,7 @@ export class UserKeysService {
    * the account has no code for the new key until its next login offers one.
    */
   async keyringAfterUnrecoveredReset(user: User, newPassword: string): Promise<Keyring> {
-    const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
+    const keySalt = newKeySalt();
     const usedIds = [user.keyId, ...user.olderKeys.map((key) => key.keyId), ...user.lockedKeys.flatMap((wrap) => wrap.keys.map((key) => key.keyId))];
     // A migrated account that never signed in has no key yet: its first one is made now.
     const keyId = user.userKey ? Math.max(...usedIds) + 1 : user.keyId;

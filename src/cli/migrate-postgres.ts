@@ -4,8 +4,10 @@ import { parseArgs } from 'node:util';
 import { AppConfig } from '../config/app-config';
 import { InvalidEnvironmentError, validateEnvironment } from '../config/environment';
 import { createDocumentClient, createDynamoDbClient } from '../database/dynamodb-client';
-import { DynamoDbMigrationWriter } from '../migration/dynamodb-migration.writer';
-import { EXIT_CODES, MigrationLog, MigrationReport, Migrator } from '../migration/migrator';
+import { DEFAULT_RETRY_POLICY, DynamoDbMigrationWriter } from '../migration/dynamodb-migration.writer';
+import { Migrator } from '../migration/migrator';
+import { EXIT_CODE_HELP, EXIT_CODES, MigrationReport } from '../migration/report';
+import type { MigrationLog } from '../migration/settings';
 import { describeDatabaseUrl, PostgresSource } from '../migration/postgres-source';
 import { LineProgress, TerminalProgress } from '../migration/progress';
 import { addIgnoredColumns, MappingError, parseMapping } from '../migration/source-schema';
@@ -26,14 +28,15 @@ service writes them, then verifies the result. See docs/migration.md.
   --concurrency N         batches in flight, 1..64 (default 8)
   --page-size N           rows per PostgreSQL page (default 1000)
   --verify-sample N       rows per table compared field by field (default 1000)
+  --verify-timeout-ms N   deadline of each verification Scan page (default 30000; pages hold 1000 keys)
+  --max-attempts N        attempts per DynamoDB request before giving up (default 12; backoff with jitter)
   --columns JSON|FILE     column mapping, e.g. '{"users":{"table":"accounts","columns":{"user_id":"id"}}}'
   --ignore-columns LIST   accept leaving columns behind: users.display_name,audio_files.duration
   --report PATH           JSON report (default migration-report.json)
   --checkpoint PATH       checkpoint file (default migration-checkpoint.json)
   --progress MODE         auto | bar | lines | none (default auto: a bar on a terminal, lines otherwise)
 
-Exit codes: 0 done (and verified), 1 failed (resume with --resume), 2 refused (bad options or schema),
-3 rows were skipped (see the report), 4 verification failed, 130 interrupted (resume with --resume).`;
+${EXIT_CODE_HELP}`;
 
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -92,6 +95,8 @@ async function main(): Promise<number> {
       concurrency: { type: 'string' },
       'page-size': { type: 'string' },
       'verify-sample': { type: 'string' },
+      'verify-timeout-ms': { type: 'string' },
+      'max-attempts': { type: 'string' },
       columns: { type: 'string' },
       'ignore-columns': { type: 'string' },
       report: { type: 'string', default: 'migration-report.json' },
@@ -117,6 +122,7 @@ async function main(): Promise<number> {
   let config: AppConfig;
   let mapping;
   let numbers;
+  let tuning;
   try {
     config = new AppConfig(validateEnvironment(process.env, { requireProductionSecrets: false }));
     mapping = addIgnoredColumns(parseMapping(values.columns), values['ignore-columns']);
@@ -126,6 +132,11 @@ async function main(): Promise<number> {
       pageSize: integer(values['page-size'], 1000, 'page-size'),
       verifySample: integer(values['verify-sample'], 1000, 'verify-sample'),
     };
+    tuning = {
+      verifyTimeoutMs: integer(values['verify-timeout-ms'], 30_000, 'verify-timeout-ms'),
+      maxAttempts: integer(values['max-attempts'], DEFAULT_RETRY_POLICY.maxAttempts, 'max-attempts'),
+    };
+    if (tuning.verifyTimeoutMs < 1 || tuning.maxAttempts < 1) throw new MappingError('--verify-timeout-ms and --max-attempts must be at least 1');
   } catch (error) {
     if (error instanceof InvalidEnvironmentError || error instanceof MappingError) {
       line(`migrate-postgres: ${error.message}`);
@@ -148,9 +159,15 @@ async function main(): Promise<number> {
 
   // One retry policy, the writer's: the SDK itself does not retry, so every retry is counted and backed off with jitter.
   const client = createDynamoDbClient({ ...config.dynamodb, maxAttempts: 1 });
+  const scanClient = createDynamoDbClient({ ...config.dynamodb, maxAttempts: 1, timeoutMs: tuning.verifyTimeoutMs });
   const writer = new DynamoDbMigrationWriter(createDocumentClient(client), {
-    onRetry: (cause, attempt, delay) => {
-      if (attempt >= 3) log.warn(`DynamoDB ${cause}: retry ${attempt} in ${delay} ms`);
+    retry: { maxAttempts: tuning.maxAttempts },
+    scanDocuments: createDocumentClient(scanClient),
+    onRetry: ({ request, cause, error, attempt, delayMs }) => {
+      // Unprocessed items are DynamoDB's normal way of pacing a batch: only a long run of them is worth a line.
+      if (error !== undefined || attempt >= 3) {
+        log.warn(`DynamoDB ${request}: ${error ?? cause}; retry ${attempt} of ${tuning.maxAttempts - 1} in ${delayMs} ms`);
+      }
     },
   });
   const source = new PostgresSource(databaseUrl, mapping);
@@ -188,6 +205,7 @@ async function main(): Promise<number> {
   } finally {
     await source.close().catch(() => undefined);
     client.destroy();
+    scanClient.destroy();
   }
   const reportPath = resolve(values.report);
   mkdirSync(dirname(reportPath), { recursive: true });

@@ -58,6 +58,7 @@ export class AppConfig {
     concurrency: number;
   };
   readonly authCacheTtlMs: number;
+  readonly accountDeletion: { sweepDelaySeconds: number; sweepIntervalSeconds: number };
   readonly rateLimits: { ipPerMinute: number; accountFailures: number; accountWindowSeconds: number };
   readonly httpSecurity: { corsOrigins: string[]; trustedProxyHops: number };
   readonly mail: {
@@ -71,6 +72,8 @@ export class AppConfig {
     bucket: string;
     region: string;
     endpoint?: string;
+    /** Where presigned URLs point; undefined means `endpoint`. */
+    publicEndpoint?: string;
     staticCredentials?: { accessKeyId: string; secretAccessKey: string };
     uploadUrlTtlSeconds: number;
     downloadUrlTtlSeconds: number;
@@ -125,6 +128,7 @@ export class AppConfig {
       concurrency: env.PASSWORD_HASH_CONCURRENCY,
     };
     this.authCacheTtlMs = env.AUTH_CACHE_TTL_MS;
+    this.accountDeletion = { sweepDelaySeconds: env.ACCOUNT_SWEEP_DELAY_SECONDS, sweepIntervalSeconds: env.ACCOUNT_SWEEP_INTERVAL_SECONDS };
     this.rateLimits = {
       ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE,
       accountFailures: env.RATE_LIMIT_ACCOUNT_FAILURES,
@@ -142,6 +146,7 @@ export class AppConfig {
       bucket: env.S3_BUCKET,
       region: env.AWS_REGION,
       endpoint: env.S3_ENDPOINT,
+      publicEndpoint: env.S3_PUBLIC_ENDPOINT,
       staticCredentials: env.S3_ENDPOINT && !env.AWS_ACCESS_KEY_ID ? LOCAL_S3_CREDENTIALS : undefined,
       uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
       downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,

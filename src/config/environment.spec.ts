@@ -51,10 +51,28 @@ describe('validateEnvironment', () => {
     expect(problemsOf({ ARGON2_TIME_COST: '1' })[0]).toMatch(/^ARGON2_TIME_COST/);
   });
 
+  it('refuses a final account sweep that would run before upload URLs issued before the deletion expire', () => {
+    expect(problemsOf({ UPLOAD_URL_TTL_SECONDS: '900', ACCOUNT_SWEEP_DELAY_SECONDS: '900' })).toEqual([
+      expect.stringMatching(/^ACCOUNT_SWEEP_DELAY_SECONDS \(900\) must exceed UPLOAD_URL_TTL_SECONDS \(900\)/),
+    ]);
+    expect(new AppConfig(validateEnvironment({ UPLOAD_URL_TTL_SECONDS: '5', ACCOUNT_SWEEP_DELAY_SECONDS: '8' })).accountDeletion).toEqual({
+      sweepDelaySeconds: 8,
+      sweepIntervalSeconds: 60,
+    });
+  });
+
   it('gives DynamoDB and S3 their own timeouts', () => {
     const config = new AppConfig(validateEnvironment({ DYNAMODB_TIMEOUT_MS: '1500', S3_TIMEOUT_MS: '20000' }));
     expect(config.dynamodb.timeoutMs).toBe(1500);
     expect(config.storage.timeoutMs).toBe(20000);
+  });
+
+  it('takes the address for presigned URLs and the dev S3 bind address, refusing malformed ones', () => {
+    const config = new AppConfig(validateEnvironment({ S3_PUBLIC_ENDPOINT: 'http://10.0.2.2:4569' }));
+    expect(config.storage.publicEndpoint).toBe('http://10.0.2.2:4569');
+    expect(validateEnvironment({ S3_HOST: '0.0.0.0' }).S3_HOST).toBe('0.0.0.0');
+    const problems = problemsOf({ S3_PUBLIC_ENDPOINT: '10.0.2.2:4569/bucket path', S3_HOST: 'every interface' });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['S3_HOST', 'S3_PUBLIC_ENDPOINT']);
   });
 
   it('reads the HTTP timeouts, and refuses a headers timeout longer than the request timeout', () => {

@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   IsUrl,
@@ -133,6 +134,19 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   S3_ENDPOINT?: string;
 
+  /**
+   * The S3 address put into presigned URLs, when clients reach S3 elsewhere than the service does (a
+   * phone on the LAN, the Android emulator's 10.0.2.2); unset means S3_ENDPOINT, or AWS S3.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_PUBLIC_ENDPOINT?: string;
+
+  /** Interface the s3rver of `npm run dev` listens on (read by src/cli/dev.ts only); 0.0.0.0 serves devices on the network. */
+  @IsIP()
+  S3_HOST = '127.0.0.1';
+
   /** Socket inactivity limit for S3 calls; streamed objects may take longer as long as bytes flow. */
   @Transform(toInteger)
   @IsInt()
@@ -142,9 +156,27 @@ export class EnvironmentVariables {
 
   @Transform(toInteger)
   @IsInt()
-  @Min(60)
+  @Min(1)
   @Max(3600)
   UPLOAD_URL_TTL_SECONDS = 900;
+
+  /**
+   * How long after an account deletion began its final sweep runs: it removes what an upload URL
+   * issued before the deletion stored meanwhile, then the account's last item. Must exceed
+   * UPLOAD_URL_TTL_SECONDS, with room for an upload started just before its URL expired.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(2)
+  @Max(7 * 24 * 3600)
+  ACCOUNT_SWEEP_DELAY_SECONDS = 1800;
+
+  /** How often each instance looks for deleted accounts whose final sweep is due; 0 turns it off here. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  ACCOUNT_SWEEP_INTERVAL_SECONDS = 60;
 
   @Transform(toInteger)
   @IsInt()
@@ -367,6 +399,12 @@ export function validateEnvironment(
     problems.push(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (got ${env.HEADERS_TIMEOUT_MS} > ${env.REQUEST_TIMEOUT_MS})`);
   }
   if (requireProductionSecrets) problems.push(...productionSecretProblems(env));
+  if (problems.length === 0 && env.ACCOUNT_SWEEP_DELAY_SECONDS <= env.UPLOAD_URL_TTL_SECONDS) {
+    problems.push(
+      `ACCOUNT_SWEEP_DELAY_SECONDS (${env.ACCOUNT_SWEEP_DELAY_SECONDS}) must exceed UPLOAD_URL_TTL_SECONDS (${env.UPLOAD_URL_TTL_SECONDS}): ` +
+        'uploads through URLs issued before a deletion are swept only after it',
+    );
+  }
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return env;
 }

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 export const USER_KEY_BYTES = 32;
+/** Key salts made here; accounts migrated from the old system may have 16-byte ones, which work the same. */
+export const KEY_SALT_BYTES = 32;
 const WRAP_NONCE_BYTES = 12;
 const WRAP_TAG_BYTES = 16;
 
@@ -29,6 +31,11 @@ export function weakerKdf(stored: KdfParameters, current: KdfParameters): boolea
 /** Binds a wrapped key to its account: one user's wrapped key cannot be presented as another's. */
 export function userKeyAad(userId: string): Buffer {
   return Buffer.from(`panzoto/user-key/v1:${userId}`);
+}
+
+/** A fresh key salt, as the hex the client receives. */
+export function newKeySalt(): string {
+  return randomBytes(KEY_SALT_BYTES).toString('hex');
 }
 
 export function newUserKey(): Buffer {

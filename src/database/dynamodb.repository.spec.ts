@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
-import { DynamoDbRepository, isDynamoDbUnavailable } from './dynamodb.repository';
+import { DynamoDbRepository } from './dynamodb.repository';
 
 class Repository extends DynamoDbRepository {
   write(items: TransactWriteCommandInput['TransactItems']): Promise<number[]> {
@@ -35,27 +35,6 @@ function repositoryFailingWith(...errors: Error[]): { repository: Repository; ca
 }
 
 describe('DynamoDB errors seen by clients', () => {
-  it.each([
-    'ThrottlingException',
-    'ProvisionedThroughputExceededException',
-    'RequestLimitExceeded',
-    'TimeoutError',
-    'InternalServerError',
-    'TransactionInProgressException',
-    'CredentialsProviderError',
-    'ExpiredTokenException',
-    'AccessDeniedException',
-  ])('%s means "unavailable" (503)', (name) => {
-    expect(isDynamoDbUnavailable(named(name))).toBe(true);
-  });
-
-  it('counts refused and reset connections and 5xx answers as unavailable, a bad request not', () => {
-    expect(isDynamoDbUnavailable(named('Error', { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(isDynamoDbUnavailable(new Error('AWS SDK error wrapper for Error: read ECONNRESET'))).toBe(true);
-    expect(isDynamoDbUnavailable(named('UnknownError', { $metadata: { httpStatusCode: 502 } }))).toBe(true);
-    expect(isDynamoDbUnavailable(named('ValidationException', { $metadata: { httpStatusCode: 400 } }))).toBe(false);
-  });
-
   it('wraps an outage in DependencyUnavailableError and passes other errors through', async () => {
     await expect(repositoryFailingWith(named('ThrottlingException')).repository.run(() => Promise.reject(named('ThrottlingException')))).rejects.toBeInstanceOf(
       DependencyUnavailableError,

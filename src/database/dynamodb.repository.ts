@@ -9,37 +9,12 @@ import {
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
-import { isNetworkFailure } from '../common/errors/network-errors';
+import { isUnavailable } from '../common/errors/transient-errors';
 
 const TRANSACTION_CONFLICT_ATTEMPTS = 5;
 
-const UNAVAILABLE_ERROR_NAMES = new Set([
-  'TimeoutError',
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ResourceNotFoundException',
-  'TransactionInProgressException',
-  // No credentials could be found, or they expired or were refused: a deployment problem, but to a
-  // client the service is simply unavailable (and the 5xx alarm tells the operator).
-  'CredentialsProviderError',
-  'ExpiredTokenException',
-  'UnrecognizedClientException',
-  'AccessDeniedException',
-]);
 /** Cancellation reasons of a transaction that say "try again later", not "this request is wrong". */
 const UNAVAILABLE_CANCELLATION_CODES = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
-/** True for failures that say "DynamoDB cannot answer now" rather than "this request is wrong". */
-export function isDynamoDbUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const { $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
-  return UNAVAILABLE_ERROR_NAMES.has(error.name) || isNetworkFailure(error) || ($metadata?.httpStatusCode ?? 0) >= 500;
-}
-
 /** Base of every DynamoDB repository: turns outages into `DependencyUnavailableError` (503), nothing else. */
 export abstract class DynamoDbRepository {
   constructor(protected readonly documents: DynamoDBDocumentClient) {}
@@ -48,7 +23,7 @@ export abstract class DynamoDbRepository {
     try {
       return await operation();
     } catch (error) {
-      if (isDynamoDbUnavailable(error)) throw new DependencyUnavailableError('DynamoDB', error);
+      if (isUnavailable(error)) throw new DependencyUnavailableError('DynamoDB', error);
       throw error;
     }
   }

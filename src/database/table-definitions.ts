@@ -2,6 +2,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../config/app-config';
 
 export const USERS_EMAIL_INDEX = 'email-index';
+/** Sparse: holds only accounts being deleted, by when their final sweep is due (see docs/data-model.md). */
+export const ACCOUNT_SWEEP_INDEX = 'account-sweep-index';
 export const AUDIO_FILES_USER_INDEX = 'user-files-index';
 export const DECRYPT_JOBS_USER_INDEX = 'user-jobs-index';
 export const SESSIONS_USER_INDEX = 'user-sessions-index';
@@ -30,6 +32,8 @@ export function tableDefinitions(names: TableNames): TableDefinition[] {
         AttributeDefinitions: [
           { AttributeName: 'user_id', AttributeType: 'S' },
           { AttributeName: 'email', AttributeType: 'S' },
+          { AttributeName: 'sweep_queue', AttributeType: 'S' },
+          { AttributeName: 'sweep_after', AttributeType: 'N' },
         ],
         KeySchema: [{ AttributeName: 'user_id', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
@@ -37,6 +41,15 @@ export function tableDefinitions(names: TableNames): TableDefinition[] {
             IndexName: USERS_EMAIL_INDEX,
             KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: ACCOUNT_SWEEP_INDEX,
+            KeySchema: [
+              { AttributeName: 'sweep_queue', KeyType: 'HASH' },
+              { AttributeName: 'sweep_after', KeyType: 'RANGE' },
+            ],
+            // What the sweep needs, and not the password hash or the wrapped key of an account in mid-deletion.
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['deleting_at', 'email'] },
           },
         ],
       },

@@ -1,15 +1,27 @@
 import { Body, Controller, Get, Headers, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { AUDIO_CONTENT_TYPES } from '../audio-files/recording-keys';
 import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
 import { Client, ClientContext } from '../common/http/client-context';
 import { DecryptService } from './decrypt.service';
-import { DecryptAudioDto, DecryptAudioResponseDto, DecryptJobResponseDto, DecryptQueryDto } from './dto/decrypt-audio.dto';
+import {
+  DecryptAudioDto,
+  DecryptAudioResponseDto,
+  DecryptByFileIdDto,
+  DecryptByS3KeyDto,
+  DecryptJobResponseDto,
+  DecryptQueryDto,
+} from './dto/decrypt-audio.dto';
 
 const jobIdPipe = new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('job_id must be a UUID') });
+
+/** The stream answer's Content-Type comes from the key's extension; keys of other forms (migrated) get octet-stream. */
+const STREAMED_MEDIA_TYPES = [...Object.keys(AUDIO_CONTENT_TYPES), 'application/octet-stream'];
 
 function wantsAudio(accept: string | undefined): boolean {
   return accept !== undefined && /(^|,)\s*audio\//i.test(accept);
@@ -23,6 +35,7 @@ export class DecryptController {
 
   @Post('decrypt-audio')
   @ApiOperation({
+    operationId: 'decryptAudio',
     summary: 'Decrypt one of the caller’s recordings',
     description:
       'Checks the password (401, before any storage read) and finds the caller’s file by file_id or s3_key (404). ' +
@@ -30,9 +43,28 @@ export class DecryptController {
       'With `Accept: audio/*` or `?mode=stream` answers with the audio itself and stores nothing; a failure after ' +
       'the first bytes aborts the connection.',
   })
-  @ApiProduces('application/json', 'audio/*')
-  @ApiOkResponse({ type: DecryptAudioResponseDto })
-  @ApiErrorResponses(401, 404, 413, 422, 423, 429)
+  @ApiExtraModels(DecryptByFileIdDto, DecryptByS3KeyDto, DecryptAudioResponseDto)
+  @ApiBody({
+    description: 'The password and either file_id or s3_key',
+    schema: { oneOf: [{ $ref: getSchemaPath(DecryptByFileIdDto) }, { $ref: getSchemaPath(DecryptByS3KeyDto) }] },
+  })
+  @ApiOkResponse({
+    description: 'JSON (default): a link to a short-lived decrypted copy. Audio (`Accept: audio/*` or `?mode=stream`): the recording itself',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(DecryptAudioResponseDto) } },
+      ...Object.fromEntries(STREAMED_MEDIA_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+    },
+  })
+  @ApiErrorResponses(
+    ErrorCode.INVALID_PASSWORD,
+    ErrorCode.UNAUTHORIZED,
+    ErrorCode.NOT_FOUND,
+    ErrorCode.OBJECT_NOT_FOUND,
+    ErrorCode.DECRYPTION_FAILED,
+    ErrorCode.RECORDING_LOCKED,
+    ErrorCode.ACCOUNT_DELETED,
+    ErrorCode.TOO_MANY_REQUESTS,
+  )
   async decryptAudio(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: DecryptAudioDto,
@@ -52,9 +84,13 @@ export class DecryptController {
   }
 
   @Get('decrypt-jobs/:job_id')
-  @ApiOperation({ summary: 'One of the caller’s decryption jobs' })
-  @ApiOkResponse({ type: DecryptJobResponseDto })
-  @ApiErrorResponses(401, 404)
+  @ApiOperation({
+    operationId: 'getDecryptJob',
+    summary: 'One of the caller’s decryption jobs',
+    description: 'A completed job whose copy still exists comes with a fresh download URL.',
+  })
+  @ApiOkResponse({ type: DecryptJobResponseDto, description: 'The job' })
+  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
   async getJob(@CurrentUser() caller: AuthenticatedUser, @Param('job_id', jobIdPipe) jobId: string): Promise<DecryptJobResponseDto> {
     const { job, downloadUrl } = await this.decrypt.getJob(caller.userId, jobId);
     return {

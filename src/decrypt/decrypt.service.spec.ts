@@ -38,7 +38,7 @@ describe('DecryptService (repositories faked)', () => {
     users = new UsersService(usersRepository);
     userKeys = new UserKeysService(hasher, users, inMemoryPasswordGate(config, hasher));
     storage = new InMemoryObjectStorage();
-    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(), storage, users, config);
+    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(usersRepository), storage, users, config);
     jobs = new InMemoryDecryptJobs();
     decrypt = new DecryptService(userKeys, audioFiles, storage, jobs, config);
   });

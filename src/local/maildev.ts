@@ -1,10 +1,12 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './dynamodb-local';
+import { claimPort, LocalServer } from './local-server';
+
+export const MAILDEV = 'MailDev';
 
 export interface LocalMailServer {
   /** Where the service sends (SMTP_HOST / SMTP_PORT). */
@@ -12,6 +14,7 @@ export interface LocalMailServer {
   smtpPort: number;
   /** MailDev's web page for reading mail, and its REST API under /api. */
   webUrl: string;
+  process: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -21,6 +24,9 @@ export interface LocalMailServerOptions {
   webPort?: number;
   startTimeoutMs?: number;
 }
+
+export const mailDevSmtp = (port: number): LocalServer => ({ name: `${MAILDEV} SMTP`, portVariable: 'MAIL_LOCAL_SMTP_PORT', port });
+export const mailDevWeb = (port: number): LocalServer => ({ name: `${MAILDEV} web`, portVariable: 'MAIL_LOCAL_WEB_PORT', port });
 
 /** MailDev's command line; its package exports only an ES module entry, so it is found on the module paths. */
 function locateMailDevBin(): string {
@@ -37,13 +43,10 @@ function locateMailDevBin(): string {
  * a fresh temporary folder, so two runs on one machine never see each other's mail.
  */
 export async function startMailDev(options: LocalMailServerOptions = {}): Promise<LocalMailServer> {
-  const [smtpPort, webPort] = await Promise.all(
-    [options.smtpPort ?? 0, options.webPort ?? 0].map((port, index) =>
-      freePort(port).catch((error: Error) => {
-        throw new Error(`MailDev cannot start: ${error.message} (set ${index === 0 ? 'MAIL_LOCAL_SMTP_PORT' : 'MAIL_LOCAL_WEB_PORT'} to another port)`);
-      }),
-    ),
-  );
+  const [smtpPort, webPort] = await Promise.all([
+    claimPort(mailDevSmtp(options.smtpPort ?? 0)),
+    claimPort(mailDevWeb(options.webPort ?? 0)),
+  ]);
   const bin = locateMailDevBin();
   const directory = await mkdtemp(join(tmpdir(), 'panzoto-mail-'));
   const child = spawn(
@@ -67,5 +70,5 @@ export async function startMailDev(options: LocalMailServerOptions = {}): Promis
     }
     await sleep(100);
   }
-  return { smtpHost: '127.0.0.1', smtpPort, webUrl, stop };
+  return { smtpHost: '127.0.0.1', smtpPort, webUrl, process: child, stop };
 }

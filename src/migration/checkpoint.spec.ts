@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addWarnings, CheckpointError, CheckpointStore, newState, sameJob, WARNING_EXAMPLES } from './checkpoint';
-import { OrderedCommits } from './migrator';
+import { OrderedCommits } from './scheduler';
 
 const JOB = { source: 'postgres://u@h/db', mapping: { schema: 'public' }, target: { dynamodb: 'local', users: 'u', audio_files: 'a' } };
 

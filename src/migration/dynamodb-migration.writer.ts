@@ -1,30 +1,14 @@
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isNetworkFailure } from '../common/errors/network-errors';
+import { retryCause } from '../common/errors/transient-errors';
 
 /** DynamoDB's own limits per request. */
 export const BATCH_WRITE_MAX_ITEMS = 25;
 export const BATCH_GET_MAX_KEYS = 100;
-
-const THROTTLING_ERRORS = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'LimitExceededException',
-]);
-const TRANSIENT_ERRORS = new Set(['InternalServerError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError']);
+/** Items per verification Scan page: a page of a big table stays far below any request timeout. */
+export const SCAN_PAGE_ITEMS = 1000;
 
 export type RetryCause = 'unprocessed' | 'throttled' | 'transient';
-
-/** True for failures worth retrying: throttling, 5xx, timeouts and network errors. Never for a bad request or a missing table. */
-export function isRetryable(error: unknown): RetryCause | undefined {
-  if (!(error instanceof Error)) return undefined;
-  if (THROTTLING_ERRORS.has(error.name)) return 'throttled';
-  const status = (error as Error & { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  if (TRANSIENT_ERRORS.has(error.name) || status >= 500 || isNetworkFailure(error)) return 'transient';
-  return undefined;
-}
 
 export interface RetryPolicy {
   /** Attempts per request, the first included. */
@@ -40,6 +24,13 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
   return Math.round(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
 }
 
+/** `Name: message` of a failure, short enough for one log line. */
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/** A request DynamoDB kept refusing (throttling, 5xx, timeouts) until the last attempt. */
 export class MigrationWriteError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -59,7 +50,22 @@ export interface WriterOptions {
   sleep?: (ms: number) => Promise<unknown>;
   random?: () => number;
   /** Told about every retry, e.g. to log throttling. */
-  onRetry?: (cause: RetryCause, attempt: number, delayMs: number) => void;
+  onRetry?: (retry: RetryNotice) => void;
+  /**
+   * The client of the verification Scans, with a timeout of their own (a consistent scan page is
+   * slower than a batch write); the main client when absent.
+   */
+  scanDocuments?: DynamoDBDocumentClient;
+}
+
+export interface RetryNotice {
+  /** The request, e.g. `BatchWriteItem users` or `Scan audio_files segment 2/8`. */
+  request: string;
+  cause: RetryCause;
+  /** The failure that is retried (absent for unprocessed items, which are no error). */
+  error?: string;
+  attempt: number;
+  delayMs: number;
 }
 
 export type Item = Record<string, unknown>;
@@ -103,12 +109,13 @@ export class DynamoDbMigrationWriter {
 
   private async pause(cause: RetryCause, attempt: number, what: string, error?: unknown): Promise<void> {
     if (attempt >= this.policy.maxAttempts) {
-      throw new MigrationWriteError(`${what}: gave up after ${attempt} attempts (${cause})`, { cause: error });
+      const last = error === undefined ? cause : `${cause}: ${describeError(error)}`;
+      throw new MigrationWriteError(`${what}: gave up after ${attempt} attempts (${last})`, { cause: error });
     }
     this.stats.retries[cause]++;
-    const delay = backoffDelay(attempt, this.policy, this.random);
-    this.options.onRetry?.(cause, attempt, delay);
-    await this.sleep(delay);
+    const delayMs = backoffDelay(attempt, this.policy, this.random);
+    this.options.onRetry?.({ request: what, cause, ...(error === undefined ? {} : { error: describeError(error) }), attempt, delayMs });
+    await this.sleep(delayMs);
   }
 
   /** Sends one request, retrying throttling and transient failures; other errors are thrown at once. */
@@ -118,7 +125,7 @@ export class DynamoDbMigrationWriter {
       try {
         return await request();
       } catch (error) {
-        const cause = isRetryable(error);
+        const cause = retryCause(error);
         if (!cause) throw error;
         await this.pause(cause, attempt.n, what, error);
       }
@@ -190,20 +197,22 @@ export class DynamoDbMigrationWriter {
   }
 
   /**
-   * Counts a table's items in two kinds by a strongly consistent parallel scan that reads only two
-   * attributes: claim items (partition key starting with `claimPrefix`) and the rest. Memory stays flat.
+   * Counts a table's items in two kinds by a strongly consistent parallel scan that reads only the
+   * key, in pages of `SCAN_PAGE_ITEMS`: claim items (partition key starting with `claimPrefix`) and
+   * the rest. Memory stays flat.
    */
   async countItems(table: string, keyName: string, claimPrefix: string, segments: number): Promise<{ items: number; claims: number }> {
     const totals = { items: 0, claims: 0 };
+    const scanner = this.options.scanDocuments ?? this.documents;
     await Promise.all(
       Array.from({ length: segments }, async (_, segment) => {
         let start: Item | undefined;
         do {
           const attempt = { n: 0 };
           const page = await this.send(
-            `Scan ${table}`,
+            `Scan ${table} segment ${segment + 1}/${segments}`,
             () =>
-              this.documents.send(
+              scanner.send(
                 new ScanCommand({
                   TableName: table,
                   ProjectionExpression: '#key',
@@ -212,6 +221,7 @@ export class DynamoDbMigrationWriter {
                   Segment: segment,
                   TotalSegments: segments,
                   ExclusiveStartKey: start,
+                  Limit: SCAN_PAGE_ITEMS,
                 }),
               ),
             attempt,

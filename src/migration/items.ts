@@ -12,11 +12,14 @@ function defined(item: object): Item {
 
 /**
  * The two items the service writes for an account (`DynamoDbUsersRepository.create`): the user item
- * from the repository's own mapper, and the email claim. A migrated account has no user key yet.
+ * from the repository's own mapper, and the email claim. A migrated account has no user key yet,
+ * and an account without a key salt no `key_salt` (its first login adds both).
  */
 export function userItems(user: User): { record: Item; claim: Item } {
+  const record = defined(toUserItem({ ...user, userKey: undefined }));
+  if (!user.keySalt) delete record.key_salt;
   return {
-    record: defined(toUserItem({ ...user, userKey: undefined })),
+    record,
     claim: { user_id: emailClaimKey(user.email), claimed_by: user.id, created_at: user.createdAt.getTime() },
   };
 }
@@ -30,12 +33,14 @@ export function audioFileItems(file: AudioFile): { record: Item; claim: Item } {
 }
 
 /**
- * Attributes the service may add to a user after migration: the user key (made at first login), the
- * recovery code's wrapping (offered then), the keys a reset adds, and the email's verification.
+ * Attributes the service may add to a user after migration: the user key and a missing key salt (made
+ * at first login), the recovery code's wrapping (offered then), the keys a reset adds, and the email's
+ * verification.
  */
 const USER_ATTRIBUTES_ADDED_LATER = new Set([
   'wrapped_user_key',
   'user_key_kdf',
+  'key_salt',
   'user_key_id',
   'older_user_keys',
   'recovery',

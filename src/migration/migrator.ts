@@ -1,69 +1,15 @@
-import { Logger } from '@nestjs/common';
-import type { AudioFile } from '../audio-files/audio-file';
-import type { User } from '../users/user';
-import {
-  addWarnings,
-  CheckpointError,
-  CheckpointStore,
-  JobIdentity,
-  MigrationState,
-  newState,
-  sameJob,
-  TableProgress,
-} from './checkpoint';
-import { BATCH_WRITE_MAX_ITEMS, DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer';
-import { audioFileItems, storedDifferences, userItems } from './items';
-import { PostgresSource, SourceRow, TableInspection } from './postgres-source';
+import { CheckpointError, CheckpointStore, JobIdentity, MigrationState, newState, sameJob } from './checkpoint';
+import { audioFilePlanner } from './audio-file-planner';
+import { BATCH_WRITE_MAX_ITEMS, DynamoDbMigrationWriter, MigrationWriteError } from './dynamodb-migration.writer';
+import { PostgresSource, TableInspection } from './postgres-source';
 import { ProgressSink, silentProgress } from './progress';
-import {
-  AudioFileRow,
-  canonicalUuid,
-  checkAudioFileRow,
-  checkUserRow,
-  keyText,
-  normalisedEmail,
-  RowWarning,
-  SkippedRow,
-  UserRow,
-} from './row-rules';
-import { PRIMARY_KEY, SOURCE_TABLES, SourceMapping, SourceTable } from './source-schema';
+import type { MigrationReport, OutcomeStatus } from './report';
+import { buildReport } from './report-builder';
+import { MigrationInterruptedError, runTable, TablePlanner, TableTiming } from './scheduler';
+import { MigrationLog, MigrationSettings, nestLog } from './settings';
+import { SOURCE_TABLES, SourceTable } from './source-schema';
+import { userPlanner } from './user-planner';
 import { Verification, verifyMigration } from './verifier';
-
-export type MigrationMode = 'run' | 'dry-run' | 'verify-only';
-
-export interface MigrationSettings {
-  databaseUrl: string;
-  /** The URL without its password, for logs, the report and the checkpoint. */
-  sourceDescription: string;
-  mapping: SourceMapping;
-  tables: { users: string; audioFiles: string };
-  /** DynamoDB endpoint or region, for the report and the checkpoint. */
-  targetDescription: string;
-  mode: MigrationMode;
-  resume: boolean;
-  allowSkips: boolean;
-  /** Items per BatchWriteItem, 2..25; each row is two items (record + claim). */
-  batchSize: number;
-  /** Batches in flight at once. */
-  concurrency: number;
-  /** Rows per PostgreSQL page. */
-  pageSize: number;
-  /** Rows per table compared field by field at the end. */
-  verifySample: number;
-  checkpointPath: string;
-  /** Aborting stops reading, lets the batches in flight finish and saves the checkpoint. */
-  signal?: AbortSignal;
-}
-
-export interface MigrationLog {
-  info(message: string): void;
-  warn(message: string): void;
-}
-
-export function nestLog(): MigrationLog {
-  const logger = new Logger('migrate-postgres');
-  return { info: (message) => logger.log(message), warn: (message) => logger.warn(message) };
-}
 
 export interface MigrationDependencies {
   source: PostgresSource;
@@ -72,131 +18,12 @@ export interface MigrationDependencies {
   progress?: ProgressSink;
 }
 
-export type OutcomeStatus = 'ok' | 'skipped-rows' | 'verification-failed' | 'refused' | 'failed' | 'interrupted';
-
-export const EXIT_CODES: Record<OutcomeStatus, number> = {
-  ok: 0,
-  failed: 1,
-  refused: 2,
-  'skipped-rows': 3,
-  'verification-failed': 4,
-  interrupted: 130,
-};
-
-export interface TableReport {
-  source_table: string;
-  source_rows: number | null;
-  processed_rows: number;
-  written_rows: number;
-  unchanged_rows: number;
-  skipped_rows: number;
-  items_written: number;
-  /** This process's time on the table and its rate (a resumed run counts only its own rows). */
-  seconds: number;
-  rows_per_second: number;
-  complete: boolean;
-}
-
-export interface MigrationReport {
-  tool: 'migrate-postgres';
-  report_version: 1;
-  mode: MigrationMode;
-  resumed: boolean;
-  started_at: string;
-  finished_at: string;
-  duration_seconds: number;
-  source: { database: string; schema: string; tables: Record<SourceTable, string> };
-  target: { dynamodb: string; tables: { users: string; audio_files: string } };
-  options: { batch_size: number; concurrency: number; page_size: number; verify_sample: number; checkpoint: string; allow_skips: boolean };
-  /** Schema findings: columns that are not migrated, time columns read as UTC, missing unique indexes. */
-  schema: Record<SourceTable, { extra_columns: string[]; ignored_columns: string[]; notes: string[] }>;
-  tables: Record<SourceTable, TableReport>;
-  skipped: SkippedRow[];
-  warnings: MigrationState['warnings'];
-  dynamodb: { batch_write_requests: number; batch_get_requests: number; items_written: number; retries: Record<string, number> };
-  verification?: Verification;
-  process: { peak_rss_bytes: number; cpu_seconds: number };
-  outcome: { status: OutcomeStatus; exit_code: number; message: string };
-}
-
 export class MigrationRefusedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'MigrationRefusedError';
   }
 }
-
-class MigrationInterruptedError extends Error {
-  constructor() {
-    super('interrupted: the batches in flight were finished and the checkpoint saved; run again with --resume');
-    this.name = 'MigrationInterruptedError';
-  }
-}
-
-interface UnitResult {
-  lastKey: string | number;
-  rows: number;
-  written: number;
-  unchanged: number;
-  itemsWritten: number;
-  skipped: SkippedRow[];
-  warnings: RowWarning[];
-}
-
-/**
- * Finishes units of work in any order but commits them in the order they were started, so the
- * checkpoint only ever names a key whose batch and all batches before it are written.
- */
-export class OrderedCommits<T> {
-  private started = 0;
-  private committed = 0;
-  private readonly finished = new Map<number, T>();
-
-  constructor(private readonly commit: (result: T) => void) {}
-
-  begin(): number {
-    return this.started++;
-  }
-
-  complete(sequence: number, result: T): void {
-    this.finished.set(sequence, result);
-    while (this.finished.has(this.committed)) {
-      const next = this.finished.get(this.committed) as T;
-      this.finished.delete(this.committed);
-      this.committed++;
-      this.commit(next);
-    }
-  }
-}
-
-/** Remembers a bounded number of ids (oldest forgotten first), so memory stays flat on any table. */
-class BoundedSet {
-  private readonly ids = new Set<string>();
-
-  constructor(private readonly capacity: number) {}
-
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
-  add(id: string): void {
-    if (this.ids.has(id)) return;
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
-  }
-}
-
-const OWNER_CACHE_SIZE = 100_000;
-/** BatchWriteItems per unit of work: 4 × 12 rows × 2 keys = 96 keys, one BatchGetItem (100 at most). */
-const WRITES_PER_UNIT = 4;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
-
-const LOGICAL_KEY_NAME = { users: 'user_id', audio_files: 'file_id' } as const;
 
 /**
  * PostgreSQL → DynamoDB: validates every row, writes what the service would write (records and
@@ -212,14 +39,15 @@ export class Migrator {
   private resumed = false;
   private readonly inspections = new Map<SourceTable, TableInspection>();
   private readonly sourceRows: Partial<Record<SourceTable, number>> = {};
-  private readonly timings: Record<SourceTable, { seconds: number; rows: number }> = {
-    users: { seconds: 0, rows: 0 },
-    audio_files: { seconds: 0, rows: 0 },
+  private readonly timings: Record<SourceTable, TableTiming> = {
+    users: { seconds: 0, rows: 0, items: 0 },
+    audio_files: { seconds: 0, rows: 0, items: 0 },
   };
-  /** Dry run only: users that would be skipped, so their files are reported as `owner_skipped`. */
+  /** Users not migrated, so that a dry run reports their files as `owner_skipped`. */
   private readonly skippedUserIds = new Set<string>();
-  private readonly knownOwners = new BoundedSet(OWNER_CACHE_SIZE);
   private verification: Verification | undefined;
+  /** Why the verification could not finish (DynamoDB kept failing), when it could not. */
+  private verificationFailure: string | undefined;
   private refusals: string[] = [];
 
   constructor(
@@ -246,8 +74,7 @@ export class Migrator {
 
   /** Runs the whole job; always answers with a report (its `outcome` says how it ended). */
   async run(): Promise<MigrationReport> {
-    let status: OutcomeStatus = 'ok';
-    let message = '';
+    let outcome: { status: OutcomeStatus; message: string };
     try {
       this.validateSettings();
       await this.inspectSource();
@@ -258,34 +85,29 @@ export class Migrator {
         for (const table of SOURCE_TABLES) {
           this.sourceRows[table] = await this.deps.source.count(table);
         }
-        await this.migrateUsers();
-        await this.migrateAudioFiles();
+        await this.migrate();
       }
-      if (!this.dryRun) {
-        this.log.info('verifying: counts per table and a sampled field-by-field comparison');
-        this.verification = await verifyMigration({
-          source: this.deps.source,
-          writer: this.deps.writer,
-          tables: this.settings.tables,
-          sample: this.settings.verifySample,
-          segments: Math.min(8, Math.max(1, this.settings.concurrency)),
-          skipped: this.state.skipped,
-          skippedKnown: this.settings.mode !== 'verify-only' || this.resumed,
-        });
-      }
-      ({ status, message } = this.conclusion());
+      if (!this.dryRun) await this.verify();
+      outcome = this.conclusion();
     } catch (error) {
-      if (error instanceof MigrationRefusedError || error instanceof CheckpointError) {
-        status = 'refused';
-      } else if (error instanceof MigrationInterruptedError) {
-        status = 'interrupted';
-      } else {
-        status = 'failed';
-      }
-      message = (error as Error).message;
-      if (status === 'failed') message = `${message}; the checkpoint holds the progress: run again with --resume`;
+      let status: OutcomeStatus = 'failed';
+      if (error instanceof MigrationRefusedError || error instanceof CheckpointError) status = 'refused';
+      else if (error instanceof MigrationInterruptedError) status = 'interrupted';
+      const message = (error as Error).message;
+      outcome = { status, message: status === 'failed' ? `${message}; the checkpoint holds the progress: run again with --resume` : message };
     }
-    return this.report(status, message);
+    return buildReport({
+      settings: this.settings,
+      state: this.state,
+      resumed: this.resumed,
+      startedAt: this.startedAt,
+      inspections: this.inspections,
+      sourceRows: this.sourceRows,
+      timings: this.timings,
+      writerStats: this.deps.writer.stats,
+      verification: this.verification,
+      outcome,
+    });
   }
 
   private validateSettings(): void {
@@ -368,318 +190,53 @@ export class Migrator {
     }
   }
 
-  // ---- users ----------------------------------------------------------------------------------
+  /** Users first: a file is written only once its owner is in DynamoDB. */
+  private async migrate(): Promise<void> {
+    const { source, writer } = this.deps;
+    const common = { source, writer, dryRun: this.dryRun, batchSize: this.settings.batchSize, skippedUserIds: this.skippedUserIds };
+    await this.runTable('users', await userPlanner({ ...common, table: this.settings.tables.users }));
+    await this.runTable('audio_files', await audioFilePlanner({ ...common, tables: this.settings.tables }));
+  }
 
-  private async migrateUsers(): Promise<void> {
-    const source = this.deps.source;
-    const duplicateKeys = await source.duplicateKeys('users');
-    const emailGroups = new Map<string, string[]>();
-    for (const candidate of await source.emailDuplicateCandidates()) {
-      const email = normalisedEmail(candidate.email);
-      if (email) emailGroups.set(email, [...(emailGroups.get(email) ?? []), candidate.key]);
-    }
-    const emailConflicts = new Map<string, string[]>();
-    for (const keys of emailGroups.values()) {
-      if (keys.length < 2) continue;
-      for (const key of keys) emailConflicts.set(key, keys.filter((other) => other !== key));
-    }
-    const table = this.settings.tables.users;
-    await this.runTable('users', duplicateKeys, async (rows) => {
-      const result = this.newUnit(rows, 'users');
-      const candidates: Array<{ key: string; user: User }> = [];
-      for (const row of rows) {
-        const key = keyText(row.user_id);
-        const skip = (reason: SkippedRow['reason'], message: string, related?: string[]): void => {
-          result.skipped.push({ table: 'users', key, reason, message, ...(related ? { related } : {}) });
-          const id = canonicalUuid(row.user_id);
-          if (id) this.skippedUserIds.add(id);
-        };
-        const duplicates = duplicateKeys.get(key.toLowerCase());
-        if (duplicates) {
-          skip('duplicate_primary_key', `user_id occurs ${duplicates} times (compared lower-cased)`);
-          continue;
-        }
-        const checked = checkUserRow(row as unknown as UserRow);
-        if (!checked.ok) {
-          skip(checked.reason, checked.message);
-          continue;
-        }
-        const others = emailConflicts.get(key);
-        if (others) {
-          skip('email_duplicate', `email equals another row's once trimmed and lower-cased (${checked.value.email}); every row of the group is skipped`, others);
-          continue;
-        }
-        candidates.push({ key, user: checked.value });
-      }
-      const planned = candidates.map((candidate) => ({ ...candidate, items: userItems(candidate.user) }));
-      const found = await this.deps.writer.getAll([
-        { table, keyName: 'user_id', keys: planned.flatMap(({ items }) => [items.record.user_id, items.claim.user_id] as string[]) },
-      ]);
-      const existing = found.get(table) as Map<string, Item>;
-      const writes: Item[] = [];
-      for (const { key, user, items } of planned) {
-        const claim = existing.get(items.claim.user_id as string);
-        const record = existing.get(user.id);
-        if (claim && claim.claimed_by !== user.id) {
-          result.skipped.push({
-            table: 'users',
-            key,
-            reason: 'email_claimed_by_other_user',
-            message: `DynamoDB already has ${user.email} claimed by another account`,
-            related: [String(claim.claimed_by)],
-          });
-          this.skippedUserIds.add(user.id);
-          continue;
-        }
-        const differences = storedDifferences(items, record, claim, 'user');
-        if (differences.length > 0) {
-          result.skipped.push({
-            table: 'users',
-            key,
-            reason: 'exists_with_different_data',
-            message: `DynamoDB already has this account with different ${differences.join(', ')}; it is left as it is`,
-          });
-          this.skippedUserIds.add(user.id);
-          continue;
-        }
-        const missing = [record ? undefined : items.record, claim ? undefined : items.claim].filter((item): item is Item => item !== undefined);
-        if (missing.length === 0) result.unchanged++;
-        else result.written++;
-        writes.push(...missing);
-      }
-      if (!this.dryRun && writes.length > 0) await this.deps.writer.putAll(table, writes, this.settings.batchSize);
-      result.itemsWritten = writes.length;
-      return result;
+  private runTable(table: SourceTable, planner: TablePlanner): Promise<void> {
+    return runTable({
+      table,
+      state: this.state,
+      source: this.deps.source,
+      settings: this.settings,
+      dryRun: this.dryRun,
+      sourceRows: this.sourceRows[table] ?? 0,
+      checkpoints: this.checkpoints,
+      log: this.log,
+      progress: this.progress,
+      timing: this.timings[table],
+      ...planner,
     });
   }
 
-  // ---- audio files ----------------------------------------------------------------------------
-
-  private async migrateAudioFiles(): Promise<void> {
-    const source = this.deps.source;
-    const duplicateKeys = await source.duplicateKeys('audio_files');
-    const s3Groups = new Map<string, string[]>();
-    for (const { key, s3_key: s3Key } of await source.duplicateS3Keys()) s3Groups.set(s3Key, [...(s3Groups.get(s3Key) ?? []), key]);
-    const s3Conflicts = new Map<string, string[]>();
-    for (const keys of s3Groups.values()) for (const key of keys) s3Conflicts.set(key, keys.filter((other) => other !== key));
-    const { users: usersTable, audioFiles: table } = this.settings.tables;
-
-    await this.runTable('audio_files', duplicateKeys, async (rows) => {
-      const result = this.newUnit(rows, 'audio_files');
-      const candidates: Array<{ key: string; file: AudioFile; rawOwner: string }> = [];
-      for (const row of rows) {
-        const key = keyText(row.file_id);
-        const duplicates = duplicateKeys.get(key.toLowerCase());
-        if (duplicates) {
-          result.skipped.push({ table: 'audio_files', key, reason: 'duplicate_primary_key', message: `file_id occurs ${duplicates} times (compared lower-cased)` });
-          continue;
-        }
-        const checked = checkAudioFileRow(row as unknown as AudioFileRow);
-        if (!checked.ok) {
-          result.skipped.push({ table: 'audio_files', key, reason: checked.reason, message: checked.message });
-          continue;
-        }
-        const others = s3Conflicts.get(key);
-        if (others) {
-          result.skipped.push({
-            table: 'audio_files',
-            key,
-            reason: 's3_key_duplicate',
-            message: `s3_key ${checked.value.s3Key} is shared with other rows; every row of the group is skipped`,
-            related: others,
-          });
-          continue;
-        }
-        for (const note of checked.warnings) result.warnings.push({ table: 'audio_files', key, ...note });
-        candidates.push({ key, file: checked.value, rawOwner: String(row.user_id) });
-      }
-
-      const owners = [...new Set(candidates.map(({ file }) => file.userId))].filter((id) => !this.knownOwners.has(id));
-      const planned = candidates.map((candidate) => ({ ...candidate, items: audioFileItems(candidate.file) }));
-      const found = await this.deps.writer.getAll([
-        { table, keyName: 'file_id', keys: planned.flatMap(({ items }) => [items.record.file_id, items.claim.file_id] as string[]) },
-        { table: usersTable, keyName: 'user_id', keys: owners },
-      ]);
-      const existing = found.get(table) as Map<string, Item>;
-      const ownerItems = found.get(usersTable) as Map<string, Item>;
-      const ownerProblem = new Map<string, 'owner_missing' | 'owner_skipped'>();
-      const absent = owners.filter((id) => typeof ownerItems.get(id)?.email !== 'string');
-      for (const id of owners) if (!absent.includes(id)) this.knownOwners.add(id);
-      if (absent.length > 0) {
-        const raw = candidates.filter(({ file }) => absent.includes(file.userId)).map(({ rawOwner }) => rawOwner);
-        const inPostgres = await source.existingUserIds(raw);
-        for (const id of absent) {
-          if (!inPostgres.has(id)) ownerProblem.set(id, 'owner_missing');
-          // In a dry run nothing was written: a valid user not skipped above would be there.
-          else if (this.dryRun && !this.skippedUserIds.has(id)) this.knownOwners.add(id);
-          else ownerProblem.set(id, 'owner_skipped');
-        }
-      }
-
-      const writes: Item[] = [];
-      for (const { key, file, items } of planned) {
-        const problem = ownerProblem.get(file.userId);
-        if (problem) {
-          result.skipped.push({
-            table: 'audio_files',
-            key,
-            reason: problem,
-            message:
-              problem === 'owner_missing'
-                ? `user ${file.userId} exists neither in PostgreSQL nor in DynamoDB`
-                : `user ${file.userId} was not migrated (see its own entry)`,
-            related: [file.userId],
-          });
-          continue;
-        }
-        const claim = existing.get(items.claim.file_id as string);
-        const record = existing.get(file.id);
-        if (claim && claim.claimed_by !== file.id) {
-          result.skipped.push({
-            table: 'audio_files',
-            key,
-            reason: 's3_key_claimed_by_other_file',
-            message: `DynamoDB already has s3_key ${file.s3Key} registered to another file`,
-            related: [String(claim.claimed_by)],
-          });
-          continue;
-        }
-        const differences = storedDifferences(items, record, claim, 'audio_file');
-        if (differences.length > 0) {
-          result.skipped.push({
-            table: 'audio_files',
-            key,
-            reason: 'exists_with_different_data',
-            message: `DynamoDB already has this file with different ${differences.join(', ')}; it is left as it is`,
-          });
-          continue;
-        }
-        const missing = [record ? undefined : items.record, claim ? undefined : items.claim].filter((item): item is Item => item !== undefined);
-        if (missing.length === 0) result.unchanged++;
-        else result.written++;
-        writes.push(...missing);
-      }
-      if (!this.dryRun && writes.length > 0) await this.deps.writer.putAll(table, writes, this.settings.batchSize);
-      result.itemsWritten = writes.length;
-      return result;
-    });
-  }
-
-  // ---- the pipeline shared by both tables -----------------------------------------------------
-
-  private newUnit(rows: SourceRow[], table: SourceTable): UnitResult {
-    const last = rows[rows.length - 1][LOGICAL_KEY_NAME[table]];
-    return {
-      lastKey: typeof last === 'number' ? last : keyText(last),
-      rows: rows.length,
-      written: 0,
-      unchanged: 0,
-      itemsWritten: 0,
-      skipped: [],
-      warnings: [],
-    };
-  }
-
-  private commit(table: SourceTable, result: UnitResult): void {
-    const progress = this.state.tables[table];
-    progress.lastKey = result.lastKey;
-    progress.processed += result.rows;
-    progress.written += result.written;
-    progress.unchanged += result.unchanged;
-    progress.skipped += result.skipped.length;
-    progress.itemsWritten += this.dryRun ? 0 : result.itemsWritten;
-    this.state.skipped.push(...result.skipped);
-    addWarnings(this.state, result.warnings);
-    if (!this.dryRun) this.checkpoints.schedule(this.state);
-  }
-
-  /** Would-be item count of a dry run, kept apart from `itemsWritten`. */
-  private wouldWrite: Record<SourceTable, number> = { users: 0, audio_files: 0 };
-
-  private async runTable(
-    table: SourceTable,
-    duplicateKeys: Map<string, number>,
-    processUnit: (rows: SourceRow[]) => Promise<UnitResult>,
-  ): Promise<void> {
-    const progress: TableProgress = this.state.tables[table];
-    const total = this.sourceRows[table] ?? 0;
-    if (progress.done) {
-      this.log.info(`${table}: already done in the checkpoint (${progress.processed} rows)`);
-      return;
-    }
-    if (duplicateKeys.size > 0) this.log.warn(`${table}: ${duplicateKeys.size} primary key(s) occur more than once; those rows are skipped`);
-    // NULL keys are never reached by `WHERE key > $last`: they are reported once, when the table starts.
-    if (progress.lastKey === null && !this.state.skipped.some((entry) => entry.table === table && entry.key === null)) {
-      const keyName = PRIMARY_KEY[table];
-      for (const row of await this.deps.source.nullKeyRows(table)) {
-        const hint = table === 'users' ? `email ${String(row.email)}` : `s3_key ${String(row.s3_key)}`;
-        this.state.skipped.push({
-          table,
-          key: null,
-          reason: table === 'users' ? 'invalid_user_id' : 'invalid_file_id',
-          message: `${keyName} is NULL (${hint})`,
-        });
-        progress.skipped++;
-        progress.processed++;
-      }
-    }
-
-    // A unit ("batch" in the checkpoint's sense): the rows of WRITES_PER_UNIT BatchWriteItems (each row
-    // is two items), checked with one BatchGetItem of up to 100 keys, written by parallel requests.
-    const rowsPerUnit = Math.max(1, Math.floor(this.settings.batchSize / 2)) * WRITES_PER_UNIT;
-    const started = Date.now();
-    const initial = progress.processed;
-    let processedHere = progress.processed;
-    let skippedHere = progress.skipped;
-    this.progress.start(table, total, progress.processed);
-    const commits = new OrderedCommits<UnitResult>((result) => this.commit(table, result));
-    const inFlight = new Set<Promise<void>>();
-    let failure: unknown;
-
-    const pages = this.deps.source.pages(table, progress.lastKey ?? undefined, this.settings.pageSize);
+  /** A verification DynamoDB keeps failing ends as `unverified`: the rows written stay written. */
+  private async verify(): Promise<void> {
+    this.log.info('verifying: counts per table and a sampled field-by-field comparison');
     try {
-      reading: for await (const page of pages) {
-        for (const rows of chunks(page, rowsPerUnit)) {
-          if (failure !== undefined || this.settings.signal?.aborted) break reading;
-          while (inFlight.size >= this.settings.concurrency) await Promise.race(inFlight);
-          if (failure !== undefined) break reading;
-          const sequence = commits.begin();
-          const unit = processUnit(rows).then(
-            (result) => {
-              processedHere += result.rows;
-              skippedHere += result.skipped.length;
-              this.wouldWrite[table] += result.itemsWritten;
-              commits.complete(sequence, result);
-              this.progress.update(table, processedHere, skippedHere);
-            },
-            (error: unknown) => {
-              failure ??= error;
-            },
-          );
-          inFlight.add(unit);
-          void unit.finally(() => inFlight.delete(unit));
-        }
-      }
+      this.verification = await this.runVerification();
     } catch (error) {
-      failure ??= error;
-    } finally {
-      await Promise.all(inFlight);
-      await pages.return(undefined);
-      this.timings[table] = { seconds: (Date.now() - started) / 1000, rows: processedHere - initial };
-      if (failure === undefined && !this.settings.signal?.aborted) progress.done = true;
-      this.progress.finish(table, processedHere, skippedHere);
-      if (!this.dryRun) await this.checkpoints.save(this.state);
+      if (!(error instanceof MigrationWriteError)) throw error;
+      this.verificationFailure = error.message;
+      this.log.warn(`verification could not finish: ${error.message}`);
     }
-    if (failure !== undefined) throw failure;
-    if (this.settings.signal?.aborted) throw new MigrationInterruptedError();
-    const verb = this.dryRun ? 'would write' : 'wrote';
-    this.log.info(
-      `${table}: ${progress.processed} rows; ${verb} ${progress.written}, already present ${progress.unchanged}, skipped ${progress.skipped}` +
-        ` (${this.timings[table].seconds.toFixed(1)} s)`,
-    );
   }
 
-  // ---- outcome and report ---------------------------------------------------------------------
+  private runVerification(): Promise<Verification> {
+    return verifyMigration({
+      source: this.deps.source,
+      writer: this.deps.writer,
+      tables: this.settings.tables,
+      sample: this.settings.verifySample,
+      segments: Math.min(8, Math.max(1, this.settings.concurrency)),
+      skipped: this.state.skipped,
+      skippedKnown: this.settings.mode !== 'verify-only' || this.resumed,
+    });
+  }
 
   private conclusion(): { status: OutcomeStatus; message: string } {
     const skipped = this.state.skipped.length;
@@ -689,92 +246,23 @@ export class Migrator {
     if (this.dryRun && this.refusals.length > 0) {
       return { status: 'refused', message: `dry run complete; a real run would refuse: ${this.refusals.join('; ')}` };
     }
+    if (this.verificationFailure !== undefined) {
+      const done = this.settings.mode === 'verify-only' ? 'nothing was written' : `migration complete (${skipped} row(s) skipped, listed in the report)`;
+      return {
+        status: 'unverified',
+        message: `${done}; the verification could not finish (${this.verificationFailure}): run again with --verify-only`,
+      };
+    }
     if (this.settings.mode === 'verify-only') return { status: 'ok', message: 'verification passed' };
     const done = this.dryRun ? 'dry run complete: nothing was written' : 'migration complete and verified';
     if (skipped > 0) {
       return {
         status: this.settings.allowSkips ? 'ok' : 'skipped-rows',
-        message: `${done}; ${skipped} row(s) ${this.dryRun ? 'would be' : 'were'} skipped (listed in the report)` +
+        message:
+          `${done}; ${skipped} row(s) ${this.dryRun ? 'would be' : 'were'} skipped (listed in the report)` +
           (this.settings.allowSkips ? ', accepted with --allow-skips' : '; pass --allow-skips to accept them'),
       };
     }
     return { status: 'ok', message: done };
-  }
-
-  private report(status: OutcomeStatus, message: string): MigrationReport {
-    const finished = new Date();
-    const tables = Object.fromEntries(
-      SOURCE_TABLES.map((table) => {
-        const progress = this.state.tables[table];
-        const timing = this.timings[table];
-        return [
-          table,
-          {
-            source_table: this.settings.mapping[table].table,
-            source_rows: this.sourceRows[table] ?? null,
-            processed_rows: progress.processed,
-            written_rows: progress.written,
-            unchanged_rows: progress.unchanged,
-            skipped_rows: progress.skipped,
-            items_written: this.dryRun ? this.wouldWrite[table] : progress.itemsWritten,
-            seconds: Number(timing.seconds.toFixed(3)),
-            rows_per_second: timing.seconds > 0 ? Math.round(timing.rows / timing.seconds) : 0,
-            complete: progress.done,
-          } satisfies TableReport,
-        ];
-      }),
-    ) as Record<SourceTable, TableReport>;
-    const schema = Object.fromEntries(
-      SOURCE_TABLES.map((table) => {
-        const inspection = this.inspections.get(table);
-        const notes = [
-          ...(inspection?.naiveTimeColumns ?? []).map((column) => `${column} is timestamp without time zone: read as UTC`),
-          ...(inspection && inspection.exists && !inspection.keyIsUnique ? ['no unique index on the key column'] : []),
-        ];
-        return [table, { extra_columns: inspection?.extra ?? [], ignored_columns: inspection?.ignored ?? [], notes }];
-      }),
-    ) as MigrationReport['schema'];
-    const stats = this.deps.writer.stats;
-    return {
-      tool: 'migrate-postgres',
-      report_version: 1,
-      mode: this.settings.mode,
-      resumed: this.resumed,
-      started_at: this.startedAt.toISOString(),
-      finished_at: finished.toISOString(),
-      duration_seconds: Number(((finished.getTime() - this.startedAt.getTime()) / 1000).toFixed(3)),
-      source: {
-        database: this.settings.sourceDescription,
-        schema: this.settings.mapping.schema,
-        tables: { users: this.settings.mapping.users.table, audio_files: this.settings.mapping.audio_files.table },
-      },
-      target: { dynamodb: this.settings.targetDescription, tables: { users: this.settings.tables.users, audio_files: this.settings.tables.audioFiles } },
-      options: {
-        batch_size: this.settings.batchSize,
-        concurrency: this.settings.concurrency,
-        page_size: this.settings.pageSize,
-        verify_sample: this.settings.verifySample,
-        checkpoint: this.settings.checkpointPath,
-        allow_skips: this.settings.allowSkips,
-      },
-      schema,
-      tables,
-      skipped: [...this.state.skipped].sort(
-        (a, b) => SOURCE_TABLES.indexOf(a.table) - SOURCE_TABLES.indexOf(b.table) || String(a.key).localeCompare(String(b.key)),
-      ),
-      warnings: this.state.warnings,
-      dynamodb: {
-        batch_write_requests: stats.batchWriteRequests,
-        batch_get_requests: stats.batchGetRequests,
-        items_written: stats.itemsWritten,
-        retries: { ...stats.retries },
-      },
-      ...(this.verification ? { verification: this.verification } : {}),
-      process: {
-        peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
-        cpu_seconds: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2)),
-      },
-      outcome: { status, exit_code: EXIT_CODES[status], message },
-    };
   }
 }

@@ -199,11 +199,11 @@ export class PostgresSource {
     return rows;
   }
 
-  /** Audio-file rows whose s3_key (exact, case-sensitive like S3) is shared with another row. */
-  async duplicateS3Keys(): Promise<Array<{ key: string; s3_key: string }>> {
+  /** Audio-file rows whose s3_key (exact, case-sensitive like S3) is shared with another row, whole. */
+  async sharedS3KeyRows(): Promise<SourceRow[]> {
     const s3Key = this.column('audio_files', 's3_key');
-    const { rows } = await this.pool.query<{ key: string; s3_key: string }>(
-      `SELECT ${this.column('audio_files', 'file_id')}::text AS key, ${s3Key}::text AS s3_key
+    const { rows } = await this.pool.query<SourceRow>(
+      `SELECT ${this.selectList('audio_files')}
          FROM ${this.tableSql('audio_files')}
         WHERE ${s3Key} IN (SELECT ${s3Key} FROM ${this.tableSql('audio_files')} WHERE ${s3Key} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`,
     );

@@ -66,14 +66,24 @@ describe('checkUserRow', () => {
     ['password_hash', 'hunter2', 'invalid_password_hash'],
     ['password_hash', '$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW', 'invalid_password_hash'],
     ['password_hash', '$argon2id$v=19$m=65536,t=3,p=4$$', 'invalid_password_hash'],
-    ['key_salt', Buffer.alloc(16), 'invalid_key_salt'],
+    ['key_salt', Buffer.alloc(8), 'invalid_key_salt'],
     ['key_salt', Buffer.alloc(33), 'invalid_key_salt'],
-    ['key_salt', null, 'invalid_key_salt'],
+    ['key_salt', 'ab'.repeat(20), 'invalid_key_salt'],
     ['created_at', null, 'invalid_created_at'],
     ['created_at', new Date(Number.NaN), 'invalid_created_at'],
     ['created_at', new Date('1969-12-31T23:59:59Z'), 'invalid_created_at'],
   ])('refuses %s = %p (%s)', (column, value, reason) => {
     expect(checkUserRow({ ...USER, [column]: value })).toMatchObject({ ok: false, reason });
+  });
+
+  it('copies a 16-byte key salt exactly, with a warning', () => {
+    const salt = randomBytes(16);
+    expect(checkUserRow({ ...USER, key_salt: salt })).toMatchObject({ ok: true, value: { keySalt: salt.toString('hex') }, warnings: [{ code: 'key_salt_16_bytes' }] });
+    expect(checkUserRow({ ...USER, key_salt: salt.toString('hex') })).toMatchObject({ ok: true, value: { keySalt: salt.toString('hex') } });
+  });
+
+  it('migrates a NULL key salt as none, with a warning (the first login gives the account one)', () => {
+    expect(checkUserRow({ ...USER, key_salt: null })).toMatchObject({ ok: true, value: { keySalt: '' }, warnings: [{ code: 'key_salt_missing' }] });
   });
 
   it('accepts argon2i and argon2d hashes and a PHC string without a version', () => {
@@ -84,7 +94,7 @@ describe('checkUserRow', () => {
 });
 
 describe('keySaltHex', () => {
-  it('takes 32 bytes of bytea, or 64 hex digits in a text column', () => {
+  it('takes 32 (or 16) bytes of bytea, or as many in hex in a text column', () => {
     const bytes = randomBytes(32);
     expect(keySaltHex(bytes)).toBe(bytes.toString('hex'));
     expect(keySaltHex(bytes.toString('hex').toUpperCase())).toBe(bytes.toString('hex'));

@@ -2,6 +2,7 @@ import { isEmail } from 'class-validator';
 import type { AudioFile } from '../audio-files/audio-file';
 import { MAX_FILE_SIZE } from '../audio-files/dto/audio-file.dto';
 import { S3_KEY_PATTERN } from '../audio-files/dto/s3-key';
+import { KEY_SALT_BYTES } from '../crypto/user-key';
 import { EMAIL_MAX_LENGTH, normaliseEmail } from '../users/email';
 import { FIRST_KEY_ID, initialKeyring, User } from '../users/user';
 import type { SourceTable } from './source-schema';
@@ -44,7 +45,7 @@ export interface SkippedRow {
   related?: string[];
 }
 
-export type WarningCode = 's3_key_outside_api_pattern';
+export type WarningCode = 's3_key_outside_api_pattern' | 's3_key_shared' | 'key_salt_16_bytes' | 'key_salt_missing';
 
 /** A row that was migrated, with something the operator should know about it. */
 export interface RowWarning {
@@ -65,7 +66,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `$argon2id$v=19$m=65536,t=3,p=4$<salt b64>$<hash b64>` (argon2i and argon2d too; `v=` optional).
  */
 const ARGON2_PHC = /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+(?:,[a-z]+=[A-Za-z0-9+/]+)*\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$/;
-export const KEY_SALT_BYTES = 32;
+/** Key salt lengths of the old system: 32 bytes, and 16 in some older accounts (copied as they are). */
+const KEY_SALT_LENGTHS = [KEY_SALT_BYTES, 16];
 /** The first instant accepted for created_at / uploaded_at (the epoch) and the last (end of year 9999). */
 const EARLIEST_MS = 0;
 const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -117,20 +119,38 @@ function checkTime(value: unknown, column: string, reason: SkipReason): { ok: tr
   return { ok: true, date: value };
 }
 
-/** bytea (a Buffer) of exactly 32 bytes, or text of 64 hex digits (optionally PostgreSQL's `\x` form), as 64 lower-case hex. */
+/**
+ * bytea (a Buffer) of 32 or 16 bytes, or text of as many bytes in hex (optionally PostgreSQL's `\x`
+ * form), as lower-case hex: the bytes exactly as stored.
+ */
 export function keySaltHex(value: unknown): string | undefined {
-  if (Buffer.isBuffer(value)) return value.length === KEY_SALT_BYTES ? value.toString('hex') : undefined;
+  if (Buffer.isBuffer(value)) return KEY_SALT_LENGTHS.includes(value.length) ? value.toString('hex') : undefined;
   if (typeof value === 'string') {
     const hex = value.startsWith('\\x') ? value.slice(2) : value;
-    return /^[0-9a-fA-F]{64}$/.test(hex) ? hex.toLowerCase() : undefined;
+    return /^[0-9a-fA-F]*$/.test(hex) && KEY_SALT_LENGTHS.includes(hex.length / 2) ? hex.toLowerCase() : undefined;
   }
   return undefined;
 }
 
 function describeSalt(value: unknown): string {
-  if (value === null || value === undefined) return 'key_salt is null';
-  if (Buffer.isBuffer(value)) return `key_salt is ${value.length} bytes, not ${KEY_SALT_BYTES}`;
-  return `key_salt is a ${typeof value} that is not ${KEY_SALT_BYTES} bytes of hex`;
+  if (Buffer.isBuffer(value)) return `key_salt is ${value.length} bytes, not ${KEY_SALT_LENGTHS.join(' or ')}`;
+  return `key_salt is a ${typeof value} that is not ${KEY_SALT_LENGTHS.join(' or ')} bytes of hex`;
+}
+
+/**
+ * The key salt to store, with a warning when it is unusual: 16 bytes are copied exactly (Argon2id
+ * takes them as they are); NULL is stored as no salt, and the service gives the account a fresh one
+ * at its first login (a NULL salt protected nothing, and no key was ever wrapped under it).
+ */
+function checkKeySalt(value: unknown): { ok: true; keySalt: string; warnings: RowNote[] } | { ok: false; reason: SkipReason; message: string } {
+  if (value === null || value === undefined) {
+    return { ok: true, keySalt: '', warnings: [{ code: 'key_salt_missing', message: 'key_salt is null: migrated without one; the first login gives the account a fresh key salt' }] };
+  }
+  const keySalt = keySaltHex(value);
+  if (!keySalt) return { ok: false, reason: 'invalid_key_salt', message: describeSalt(value) };
+  const warnings: RowNote[] =
+    keySalt.length === KEY_SALT_BYTES * 2 ? [] : [{ code: 'key_salt_16_bytes', message: 'key_salt is 16 bytes: copied exactly; the service derives keys with it as it is' }];
+  return { ok: true, keySalt, warnings };
 }
 
 export interface UserRow {
@@ -163,11 +183,11 @@ export function checkUserRow(row: UserRow): Checked<User> {
       message: row.password_hash === null || row.password_hash === undefined ? 'password_hash is null' : 'password_hash is not an Argon2 PHC string',
     };
   }
-  const keySalt = keySaltHex(row.key_salt);
-  if (!keySalt) return { ok: false, reason: 'invalid_key_salt', message: describeSalt(row.key_salt) };
+  const salt = checkKeySalt(row.key_salt);
+  if (!salt.ok) return salt;
   const created = checkTime(row.created_at, 'created_at', 'invalid_created_at');
   if (!created.ok) return created;
-  return { ok: true, value: { id, email, passwordHash: row.password_hash, keySalt, createdAt: created.date, ...initialKeyring() }, warnings: [] };
+  return { ok: true, value: { id, email, passwordHash: row.password_hash, keySalt: salt.keySalt, createdAt: created.date, ...initialKeyring() }, warnings: salt.warnings };
 }
 
 export interface AudioFileRow {

@@ -4,6 +4,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { createIdempotently } from '../common/util/create-idempotently';
 import { DECRYPTED_PREFIX } from './object-keys';
 
 export type BucketAction = 'created-bucket' | 'set-lifecycle' | 'lifecycle-unsupported';
@@ -11,16 +12,14 @@ export type BucketAction = 'created-bucket' | 'set-lifecycle' | 'lifecycle-unsup
 /**
  * For `npm run dev` and the tests (production buckets come from the infrastructure code): creates the
  * bucket when missing and expires decrypted copies after `days`. Emulators without lifecycle support
- * (s3rver) are reported, not failed.
+ * (s3rver) are reported, not failed. Idempotent under retries and concurrent runs.
  */
 export async function provisionBucket(s3: S3Client, bucket: string, decryptedCopyDays: number): Promise<BucketAction[]> {
   const actions: BucketAction[] = [];
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-  } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    actions.push('created-bucket');
-  }
+  const exists = (): Promise<boolean> => s3.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, () => false);
+  // A CreateBucket repeated by a retry answers BucketAlreadyOwnedByYou: the bucket counts as existing.
+  const create = (): Promise<unknown> => s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  if (!(await exists()) && (await createIdempotently(create, exists)) === 'created') actions.push('created-bucket');
   try {
     await s3.send(
       new PutBucketLifecycleConfigurationCommand({

@@ -13,8 +13,9 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
-import { isNetworkFailure } from '../common/errors/network-errors';
+import { isUnavailable } from '../common/errors/transient-errors';
 import { AppConfig } from '../config/app-config';
+import { createS3Client } from './s3-client';
 import type { DependencyCheck } from '../database/database-health.repository';
 import { ObjectStorage, StoredObject, WriteOptions } from './object-storage';
 
@@ -28,22 +29,11 @@ function isNotFound(error: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || $metadata?.httpStatusCode === 404;
 }
 
-function isUnavailable(error: unknown): boolean {
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    name === 'TimeoutError' ||
-    name === 'CredentialsProviderError' ||
-    name === 'ExpiredToken' ||
-    name === 'SlowDown' ||
-    name === 'NoSuchBucket' ||
-    isNetworkFailure(error) ||
-    ($metadata?.httpStatusCode ?? 0) >= 500
-  );
-}
-
 @Injectable()
 export class S3ObjectStorage extends ObjectStorage {
   private readonly bucket: string;
+  /** Signs URLs for the address clients use; it sends no requests, so it needs no cleanup. */
+  private readonly presigner: S3Client;
 
   constructor(
     private readonly s3: S3Client,
@@ -51,18 +41,20 @@ export class S3ObjectStorage extends ObjectStorage {
   ) {
     super();
     this.bucket = config.storage.bucket;
+    const { publicEndpoint } = config.storage;
+    this.presigner = publicEndpoint ? createS3Client({ ...config.storage, endpoint: publicEndpoint }) : s3;
   }
 
   // Signing needs credentials, which on ECS come from the task-role endpoint: its failures are 503s too.
   async presignUpload(key: string, expiresInSeconds: number): Promise<string> {
     return (await this.call(() =>
-      getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds }),
+      getSignedUrl(this.presigner, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds }),
     )) as string;
   }
 
   async presignDownload(key: string, expiresInSeconds: number): Promise<string> {
     return (await this.call(() =>
-      getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds }),
+      getSignedUrl(this.presigner, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds }),
     )) as string;
   }
 

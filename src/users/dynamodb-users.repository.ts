@@ -1,14 +1,33 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommandInput, UpdateCommand, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { KdfParameters, WrappedUserKey } from '../crypto/user-key';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
-import { FIRST_KEY_ID, Keyring, OlderUserKey, RecoveryWrap, User } from './user';
+import { ACCOUNT_SWEEP_INDEX } from '../database/table-definitions';
+import { AccountDeletion, FIRST_KEY_ID, Keyring, OlderUserKey, RecoveryWrap, User } from './user';
 import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 /** Partition-key prefix of the item that reserves an email for one account (see docs/data-model.md). */
 export const EMAIL_CLAIM_PREFIX = 'EMAIL#';
+/** The one `sweep_queue` value: the partition of `account-sweep-index` that holds every account being deleted. */
+const SWEEP_QUEUE = 'deleted-accounts';
+
+type TransactionItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * A transaction item that holds only while the account exists and is not being deleted: a write
+ * in the same transaction either commits before the deletion's mark (and is swept) or not at all.
+ */
+export function activeAccountCheck(tableName: string, userId: string): TransactionItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: { user_id: userId },
+      ConditionExpression: 'attribute_exists(email) AND attribute_not_exists(deleting_at)',
+    },
+  };
+}
 
 interface UserItem {
   user_id: string;
@@ -26,6 +45,16 @@ interface UserItem {
   locked_keys?: RecoveryWrapItem[];
   keyring_version?: number;
   email_verified?: boolean;
+  /** Epoch ms; set by the deletion's mark, with `sweep_queue` and `sweep_after` (epoch ms). */
+  deleting_at?: number;
+}
+
+/** What is left of an account between the end of `DELETE /api/user` and its final sweep. */
+interface TombstoneItem {
+  user_id: string;
+  deleting_at: number;
+  sweep_queue: string;
+  sweep_after: number;
 }
 
 interface OlderUserKeyItem {
@@ -85,7 +114,7 @@ function fromUserItem(item: Record<string, unknown> | undefined): User | undefin
     id: item.user_id as string,
     email: item.email,
     passwordHash: item.password_hash,
-    keySalt: item.key_salt as string,
+    keySalt: typeof item.key_salt === 'string' ? item.key_salt : '',
     createdAt: new Date(Number(item.created_at)),
     userKey:
       typeof item.wrapped_user_key === 'string'
@@ -97,6 +126,17 @@ function fromUserItem(item: Record<string, unknown> | undefined): User | undefin
     lockedKeys: ((item.locked_keys as RecoveryWrapItem[] | undefined) ?? []).map(fromRecoveryItem),
     keyringVersion: typeof item.keyring_version === 'number' ? item.keyring_version : 0,
     emailVerified: item.email_verified === true || undefined,
+    deletingAt: typeof item.deleting_at === 'number' ? new Date(item.deleting_at) : undefined,
+  };
+}
+
+function fromDeletionItem(item: Record<string, unknown> | undefined): AccountDeletion | undefined {
+  if (!item || typeof item.deleting_at !== 'number' || typeof item.sweep_after !== 'number') return undefined;
+  return {
+    userId: item.user_id as string,
+    email: typeof item.email === 'string' ? item.email : undefined,
+    startedAt: new Date(item.deleting_at),
+    sweepAfter: new Date(item.sweep_after),
   };
 }
 
@@ -149,18 +189,19 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
     return typeof owner === 'string' ? this.findById(owner) : undefined;
   }
 
-  async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
+  async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean> {
     return this.updateIf({
       TableName: this.tableName,
       Key: { user_id: userId },
-      UpdateExpression: 'SET wrapped_user_key = :wrapped, user_key_kdf = :kdf',
-      ConditionExpression: expected
-        ? 'attribute_exists(email) AND wrapped_user_key = :expected'
-        : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)',
+      UpdateExpression: `SET wrapped_user_key = :wrapped, user_key_kdf = :kdf${keySalt ? ', key_salt = :salt' : ''}`,
+      ConditionExpression:
+        (expected ? 'attribute_exists(email) AND wrapped_user_key = :expected' : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)') +
+        (keySalt ? ' AND attribute_not_exists(key_salt)' : ''),
       ExpressionAttributeValues: {
         ':wrapped': userKey.wrapped,
         ':kdf': userKey.kdf,
         ...(expected ? { ':expected': expected.wrapped } : {}),
+        ...(keySalt ? { ':salt': keySalt } : {}),
       },
     });
   }
@@ -170,7 +211,7 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
       TableName: this.tableName,
       Key: { user_id: userId },
       UpdateExpression: 'SET password_hash = :hash',
-      ConditionExpression: 'password_hash = :expected',
+      ConditionExpression: 'password_hash = :expected AND attribute_not_exists(deleting_at)',
       ExpressionAttributeValues: { ':hash': passwordHash, ':expected': expectedHash },
     });
   }
@@ -210,8 +251,8 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
       UpdateExpression: `SET ${assignments.join(', ')}${keyring.recovery ? '' : ' REMOVE recovery'}`,
       ConditionExpression:
         expectedVersion === 0
-          ? 'attribute_exists(email) AND (attribute_not_exists(keyring_version) OR keyring_version = :expected)'
-          : 'attribute_exists(email) AND keyring_version = :expected',
+          ? 'attribute_exists(email) AND attribute_not_exists(deleting_at) AND (attribute_not_exists(keyring_version) OR keyring_version = :expected)'
+          : 'attribute_exists(email) AND attribute_not_exists(deleting_at) AND keyring_version = :expected',
       ExpressionAttributeValues: values,
     });
   }
@@ -221,7 +262,7 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
       TableName: this.tableName,
       Key: { user_id: userId },
       UpdateExpression: 'SET email_verified = :yes',
-      ConditionExpression: 'email = :email',
+      ConditionExpression: 'email = :email AND attribute_not_exists(deleting_at)',
       ExpressionAttributeValues: { ':yes': true, ':email': email },
     });
   }
@@ -234,7 +275,7 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
           TableName: this.tableName,
           Key: { user_id: user.id },
           UpdateExpression: 'SET email = :new, email_verified = :yes',
-          ConditionExpression: 'email = :old',
+          ConditionExpression: 'email = :old AND attribute_not_exists(deleting_at)',
           ExpressionAttributeValues: { ':new': newEmail, ':old': user.email, ':yes': true },
         },
       },
@@ -263,18 +304,113 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
     }
   }
 
-  async delete(user: User): Promise<boolean> {
+  /** A transaction, so that it waits out the registrations whose condition checks hold the item. */
+  async markDeleting(userId: string, startedAt: Date, sweepAfter: Date): Promise<AccountDeletion | undefined> {
     const failed = await this.transactWrite([
-      { Delete: { TableName: this.tableName, Key: { user_id: user.id }, ConditionExpression: 'attribute_exists(user_id)' } },
       {
-        Delete: {
+        Update: {
           TableName: this.tableName,
-          Key: { user_id: emailClaimKey(user.email) },
-          ConditionExpression: 'attribute_not_exists(user_id) OR claimed_by = :owner',
-          ExpressionAttributeValues: { ':owner': user.id },
+          Key: { user_id: userId },
+          UpdateExpression:
+            'SET deleting_at = if_not_exists(deleting_at, :started), sweep_queue = :queue, sweep_after = if_not_exists(sweep_after, :after)',
+          ConditionExpression: 'attribute_exists(email)',
+          ExpressionAttributeValues: { ':started': startedAt.getTime(), ':queue': SWEEP_QUEUE, ':after': sweepAfter.getTime() },
         },
       },
     ]);
-    return failed.length === 0;
+    return failed.length > 0 ? undefined : this.findDeletion(userId);
+  }
+
+  async findDeletion(userId: string): Promise<AccountDeletion | undefined> {
+    const { Item } = await this.call(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { user_id: userId }, ConsistentRead: true })),
+    );
+    return fromDeletionItem(Item);
+  }
+
+  async release(deletion: AccountDeletion): Promise<boolean> {
+    const tombstone: TombstoneItem = {
+      user_id: deletion.userId,
+      deleting_at: deletion.startedAt.getTime(),
+      sweep_queue: SWEEP_QUEUE,
+      sweep_after: deletion.sweepAfter.getTime(),
+    };
+    return this.commitReleasingEmail(
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: tombstone,
+            ConditionExpression: 'attribute_exists(email) AND deleting_at = :started',
+            ExpressionAttributeValues: { ':started': tombstone.deleting_at },
+          },
+        },
+      ],
+      deletion,
+    );
+  }
+
+  async dueDeletions(now: Date, limit: number): Promise<AccountDeletion[]> {
+    const { Items = [] } = await this.call(() =>
+      this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: ACCOUNT_SWEEP_INDEX,
+          KeyConditionExpression: 'sweep_queue = :queue AND sweep_after <= :now',
+          ExpressionAttributeValues: { ':queue': SWEEP_QUEUE, ':now': now.getTime() },
+          Limit: limit,
+        }),
+      ),
+    );
+    return Items.map(fromDeletionItem).filter((deletion): deletion is AccountDeletion => deletion !== undefined);
+  }
+
+  async leaseDeletion(deletion: AccountDeletion, until: Date): Promise<boolean> {
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: deletion.userId },
+      UpdateExpression: 'SET sweep_after = :until',
+      ConditionExpression: 'sweep_after = :seen',
+      ExpressionAttributeValues: { ':until': until.getTime(), ':seen': deletion.sweepAfter.getTime() },
+    });
+  }
+
+  async removeDeleted(deletion: AccountDeletion): Promise<void> {
+    await this.commitReleasingEmail(
+      [
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: { user_id: deletion.userId },
+            ConditionExpression: 'deleting_at = :started',
+            ExpressionAttributeValues: { ':started': deletion.startedAt.getTime() },
+          },
+        },
+      ],
+      deletion,
+    );
+  }
+
+  /**
+   * Commits `items` together with deleting the deletion's email claim, if it still has an email. A
+   * claim held by another account (a duplicate left by the Flask design) stays. False when the
+   * condition of `items[0]` failed.
+   */
+  private async commitReleasingEmail(items: TransactionItem[], deletion: AccountDeletion): Promise<boolean> {
+    const claim: TransactionItem[] = deletion.email
+      ? [
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: { user_id: emailClaimKey(deletion.email) },
+              ConditionExpression: 'attribute_not_exists(user_id) OR claimed_by = :owner',
+              ExpressionAttributeValues: { ':owner': deletion.userId },
+            },
+          },
+        ]
+      : [];
+    let failed = await this.transactWrite([...items, ...claim]);
+    if (failed.length === 1 && failed[0] === items.length) failed = await this.transactWrite(items);
+    return !failed.includes(0);
   }
 }

@@ -25,7 +25,11 @@ export interface User {
   email: string;
   /** Argon2id PHC string; never leaves the service. */
   passwordHash: string;
-  /** 32 random bytes as 64 hex characters, handed to the client for its key derivation. */
+  /**
+   * Random bytes as hex, handed to the client for its key derivation: 32 bytes, or 16 for some
+   * accounts migrated from the old system. Empty for an account migrated without one (it had
+   * protected nothing): its first login gives it a fresh one (`UserKeysService.ensureCurrent`).
+   */
   keySalt: string;
   createdAt: Date;
   /**
@@ -45,6 +49,8 @@ export interface User {
   keyringVersion: number;
   /** True once a link mailed to `email` was followed; absent on accounts from before verification. */
   emailVerified?: boolean;
+  /** When `DELETE /api/user` began: from then on nothing more is written for the account. */
+  deletingAt?: Date;
 }
 
 /** How long after registration an unverified address still receives password reset mail. */
@@ -75,6 +81,19 @@ export type Keyring = Pick<User, 'keySalt' | 'keyId' | 'olderKeys' | 'lockedKeys
 /** Ids of the keys the password opens: recordings under any other key are locked. */
 export function openKeyIds(user: User): Set<number> {
   return new Set([user.keyId, ...user.olderKeys.map((key) => key.keyId)]);
+}
+
+/**
+ * An account being deleted. Its user item stays, as a tombstone, until the final sweep after
+ * ACCOUNT_SWEEP_DELAY_SECONDS; `email` is absent once the deletion has released it.
+ */
+export interface AccountDeletion {
+  userId: string;
+  /** Absent once released: the tombstone keeps no email. */
+  email?: string;
+  startedAt: Date;
+  /** When the final sweep is due (moved forward while an instance holds it). */
+  sweepAfter: Date;
 }
 
 export interface PublicUser {

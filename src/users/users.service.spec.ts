@@ -6,9 +6,11 @@ describe('UsersService (repositories faked)', () => {
 
   it('gives a new account an id and a creation time, or keeps the id it is given', async () => {
     const service = new UsersService(new InMemoryUsersRepository());
+    const before = Date.now();
     const made = await service.create(newUser);
     expect(made.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Date.now() - made.createdAt.getTime()).toBeLessThan(1000);
+    expect(made.createdAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(made.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
     const chosen = await service.create({ ...newUser, email: 'b@example.com', id: '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11' });
     expect(chosen.id).toBe('3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11');
   });

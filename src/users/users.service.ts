@@ -3,8 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { WrappedUserKey } from '../crypto/user-key';
-import { initialKeyring, Keyring, RecoveryWrap, User } from './user';
+import { AccountDeletion, initialKeyring, Keyring, RecoveryWrap, User } from './user';
 import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
+
+/** 410 ACCOUNT_DELETED: the answer of every write path once the account's deletion has begun. */
+export function accountDeleted(): ApiException {
+  return new ApiException(HttpStatus.GONE, ErrorCode.ACCOUNT_DELETED, 'This account is being deleted');
+}
 
 export interface NewUser {
   /** Chosen by the caller when other data (the wrapped user key) is bound to it before creation. */
@@ -43,8 +48,21 @@ export class UsersService {
     return this.users.findById(userId);
   }
 
-  findByEmail(email: string): Promise<User | undefined> {
-    return this.users.findByEmail(email);
+  /** An account being deleted is not found: nobody signs in to it any more. */
+  async findByEmail(email: string): Promise<User | undefined> {
+    const user = await this.users.findByEmail(email);
+    return user?.deletingAt ? undefined : user;
+  }
+
+  /**
+   * The caller's account, for a request about to write for it: one strongly consistent read.
+   * @throws ApiException 401 when it is gone, 410 ACCOUNT_DELETED while it is being deleted.
+   */
+  async activeAccount(userId: string): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw ApiException.unauthorized('The account of this token no longer exists');
+    if (user.deletingAt) throw accountDeleted();
+    return user;
   }
 
   /** @see UsersRepository.replacePasswordHash */
@@ -77,14 +95,39 @@ export class UsersService {
     }
   }
 
-  /** @see UsersRepository.delete */
-  delete(user: User): Promise<boolean> {
-    return this.users.delete(user);
+  /** @see UsersRepository.markDeleting */
+  markDeleting(userId: string, startedAt: Date, sweepAfter: Date): Promise<AccountDeletion | undefined> {
+    return this.users.markDeleting(userId, startedAt, sweepAfter);
+  }
+
+  /** @see UsersRepository.findDeletion */
+  findDeletion(userId: string): Promise<AccountDeletion | undefined> {
+    return this.users.findDeletion(userId);
+  }
+
+  /** @see UsersRepository.release */
+  releaseDeleted(deletion: AccountDeletion): Promise<boolean> {
+    return this.users.release(deletion);
+  }
+
+  /** @see UsersRepository.dueDeletions */
+  dueDeletions(now: Date, limit: number): Promise<AccountDeletion[]> {
+    return this.users.dueDeletions(now, limit);
+  }
+
+  /** @see UsersRepository.leaseDeletion */
+  leaseDeletion(deletion: AccountDeletion, until: Date): Promise<boolean> {
+    return this.users.leaseDeletion(deletion, until);
+  }
+
+  /** @see UsersRepository.removeDeleted */
+  removeDeleted(deletion: AccountDeletion): Promise<void> {
+    return this.users.removeDeleted(deletion);
   }
 
   /** @see UsersRepository.replaceUserKey */
-  replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined): Promise<boolean> {
-    return this.users.replaceUserKey(userId, userKey, expected);
+  replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean> {
+    return this.users.replaceUserKey(userId, userKey, expected, keySalt);
   }
 
   async getById(userId: string): Promise<User> {

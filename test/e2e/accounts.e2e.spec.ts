@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AudioFilesService } from '../../src/audio-files/audio-files.service';
 import { DependencyUnavailableError } from '../../src/common/errors/domain.errors';
-import { listKeys, PASSWORD, registerUser, RegisteredUser, scanAll, startTestApp, TestApp, uploadRecording } from '../support/test-app';
+import { accountTraces, populatedAccount } from '../support/accounts';
+import { PASSWORD, registerUser, startTestApp, TestApp, uploadRecording } from '../support/test-app';
 
 const NEW_PASSWORD = 'An0ther-Secure-Passphrase';
 
@@ -63,36 +64,21 @@ describe('password change and account deletion (HTTP, DynamoDB Local, s3rver)', 
   });
 
   describe('DELETE /api/user', () => {
-    /** Every trace of the user in every table and the bucket. */
-    const traces = async (user: RegisteredUser) => {
-      const tables = t.config.dynamodb.tables;
-      const items = (
-        await Promise.all([tables.users, tables.audioFiles, tables.decryptJobs, tables.sessions].map((table) => scanAll(t.documents, table)))
-      ).flat();
-      const mentioning = items.filter((item) => JSON.stringify(item).includes(user.userId) || JSON.stringify(item).includes(user.email));
-      const objects = [...(await listKeys(t, `users/${user.userId}/`)), ...(await listKeys(t, `decrypted/${user.userId}/`))];
-      return { items: mentioning, objects };
-    };
-
-    const populated = async () => {
-      const user = await registerUser(t.http);
-      const files = [await uploadRecording(t, user), await uploadRecording(t, user)];
-      await t.http.post('/api/decrypt-audio').set(user.auth).send({ password: PASSWORD, file_id: files[0].file_id }).expect(200);
-      await t.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(200);
-      const before = await traces(user);
-      expect(before.items.length).toBeGreaterThanOrEqual(8);
-      expect(before.objects).toHaveLength(3);
-      return user;
-    };
-
-    it('deletes every item and object of the account; its tokens stop working; the email can register again', async () => {
-      const user = await populated();
+    it('deletes every item and object of the account but its tombstone and the caller’s session; its tokens stop working; the email can register again', async () => {
+      const user = await populatedAccount(t);
       const bystander = await registerUser(t.http);
       const kept = await uploadRecording(t, bystander);
       await t.http.delete('/api/user').set(user.auth).send({ password: 'wrong-password' }).expect(401);
       await t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }).expect(204);
-      expect(await traces(user)).toEqual({ items: [], objects: [] });
-      await t.http.get('/api/user/me').set(user.auth).expect(401);
+      const left = await accountTraces(t, user);
+      expect(left.objects).toEqual([]);
+      expect(left.items).toEqual([
+        { user_id: user.userId, deleting_at: expect.any(Number), sweep_queue: 'deleted-accounts', sweep_after: expect.any(Number) },
+        expect.objectContaining({ session_id: user.session.session_id, user_id: user.userId }),
+      ]);
+      await t.http.get('/api/user/me').set(user.auth).expect(404);
+      await t.http.post('/api/audio-files/upload-url').set(user.auth).send({}).expect(401);
+      await t.http.get('/api/user/me').set('Authorization', `Bearer ${user.otherDevice.token}`).expect(401);
       await t.http.post('/api/auth/refresh').send({ refresh_token: user.session.refresh_token }).expect(401);
       await t.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(401);
       await t.http.post('/api/register').send({ email: user.email, password: PASSWORD }).expect(201);
@@ -100,16 +86,16 @@ describe('password change and account deletion (HTTP, DynamoDB Local, s3rver)', 
     });
 
     it('finishes a deletion that failed half-way when it is called again', async () => {
-      const user = await populated();
+      const user = await populatedAccount(t);
       const audioFiles = t.app.get(AudioFilesService);
       const failOnce = jest
         .spyOn(audioFiles, 'deleteAllOf')
         .mockRejectedValueOnce(new DependencyUnavailableError('S3', new Error('simulated outage')));
       await t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }).expect(503);
-      expect((await traces(user)).items.length).toBeGreaterThan(0);
+      expect((await accountTraces(t, user)).items.length).toBeGreaterThan(2);
       await t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }).expect(204);
       failOnce.mockRestore();
-      expect(await traces(user)).toEqual({ items: [], objects: [] });
+      expect(await accountTraces(t, user)).toMatchObject({ items: [expect.objectContaining({ user_id: user.userId }), expect.anything()], objects: [] });
     });
   });
 });

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onLoadedMachine } from '../support/deadlines';
 import { isolatedTables, PASSWORD } from '../support/test-app';
 import { killServices, logLines, productionEnv, startService } from '../support/service-process';
 
+const FLUSH_SECONDS = 1;
 type Line = Record<string, unknown>;
 const isMetrics = (line: Line): boolean => line._aws !== undefined;
 
@@ -16,7 +18,7 @@ describe('request metrics and request logs of the built service', () => {
 
   it('prints per-route CloudWatch EMF lines each interval and at shutdown; request lines carry id, status and latency', async () => {
     const config = await isolatedTables();
-    const service = await startService(productionEnv(config, process.env.DYNAMODB_ENDPOINT as string, { METRICS_FLUSH_SECONDS: '1' }));
+    const service = await startService(productionEnv(config, process.env.DYNAMODB_ENDPOINT as string, { METRICS_FLUSH_SECONDS: String(FLUSH_SECONDS) }));
     const base = service.baseUrl;
     const post = (path: string, body: object) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -28,7 +30,8 @@ describe('request metrics and request logs of the built service', () => {
     expect(traced.headers.get('x-request-id')).toBe('trace-me-123');
 
     // The periodic flush (startService's own health probes count too).
-    for (let i = 0; i < 50 && !logLines(service).some((line) => isMetrics(line) && line.Route === 'POST /api/login'); i++) await sleep(100);
+    const flushedBy = Date.now() + onLoadedMachine(FLUSH_SECONDS * 1000);
+    while (Date.now() < flushedBy && !logLines(service).some((line) => isMetrics(line) && line.Route === 'POST /api/login')) await sleep(100);
     const interval = logLines(service).filter(isMetrics);
     expect(interval.length).toBeGreaterThan(0);
     for (const line of interval) {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { AddressInfo, createServer } from 'node:net';
 import { PanzotoClient, Session } from '../../src/client/panzoto-client';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { killServices, logLines, productionEnv, spawnService, startService } from '../support/service-process';
@@ -14,7 +16,36 @@ describe('the built service as a process', () => {
   ])('refuses to start in production %s, naming the variable', async (_case, env) => {
     const service = await spawnService({ NODE_ENV: 'production', ...env });
     expect(await service.exited).toBe(1);
-    expect(service.stderr()).toMatch(/JWT_SECRET/);
+    expect(service.stdout()).toBe('');
+    const lines = service.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]) as { level: number; msg: string; problems: string[] };
+    expect(line.level).toBe(60);
+    expect(line.msg).toMatch(/^panzoto-backend failed to start: Invalid configuration:\s+- JWT_SECRET /);
+    expect(line.problems).toEqual([expect.stringMatching(/^JWT_SECRET /)]);
+  });
+
+  it('names PORT in one JSON line when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    // Starting touches no table: no configuration beyond a production secret is needed to reach listen.
+    const service = await spawnService({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      JWT_SECRET: randomBytes(48).toString('base64'),
+      AWS_REGION: 'us-east-1',
+      DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT as string,
+      S3_ENDPOINT: process.env.S3_ENDPOINT as string,
+    });
+    const code = await service.exited;
+    taken.close();
+    expect(code).toBe(1);
+    const lastLine = JSON.parse(service.stderr().trim()) as { msg: string };
+    expect(lastLine.msg).toBe(
+      `panzoto-backend failed to start: port ${port} for the API is already in use (stop what listens there, or set PORT to another port)`,
+    );
   });
 
   it('names a bad variable and exits 1', async () => {

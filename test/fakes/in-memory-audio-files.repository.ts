@@ -5,12 +5,21 @@ import {
   AudioFilesRepository,
   S3KeyAlreadyRegisteredError,
 } from '../../src/audio-files/audio-files.repository';
+import { AccountDeletedError } from '../../src/users/users.repository';
+import type { InMemoryUsersRepository } from './in-memory-users.repository';
 
 /** An AudioFilesRepository in a Map, for service tests. */
 export class InMemoryAudioFilesRepository extends AudioFilesRepository {
   readonly files = new Map<string, AudioFile>();
 
+  /** Registrations need the owner's account to exist in `users` and not be being deleted. */
+  constructor(private readonly users: InMemoryUsersRepository) {
+    super();
+  }
+
   async create(file: AudioFile): Promise<void> {
+    const owner = this.users.users.get(file.userId);
+    if (!owner || owner.deletingAt) throw new AccountDeletedError();
     if ([...this.files.values()].some((existing) => existing.s3Key === file.s3Key)) throw new S3KeyAlreadyRegisteredError();
     this.files.set(file.id, file);
   }

@@ -9,15 +9,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
+import { dynamoDbCallBound } from '../support/deadlines';
 import { isolatedTables, PASSWORD } from '../support/test-app';
 import { killServices, logLines, productionEnv, ServiceProcess, startService } from '../support/service-process';
 
-/** Per attempt, and attempts per DynamoDB call: the longest one call can take is about their product. */
-const DYNAMODB_TIMEOUT_MS = 1000;
+/**
+ * Per attempt (the service's default), and attempts per DynamoDB call: the longest one call can take
+ * is about their product. Shorter timeouts turn a slow answer of a busy DynamoDB Local into a 503
+ * before the outage has even begun.
+ */
+const DYNAMODB_TIMEOUT_MS = 3000;
 const DYNAMODB_MAX_ATTEMPTS = 3;
-/** No request may take longer than this, outage or not. */
-const REQUEST_BOUND_MS = 5000;
+/** No request may take longer than one DynamoDB call can by configuration, outage or not. */
+const REQUEST_BOUND_MS = dynamoDbCallBound(DYNAMODB_TIMEOUT_MS, DYNAMODB_MAX_ATTEMPTS);
 const CLIENTS_PER_KIND = 2;
+/** Load runs at least this long before the kill and after recovery, and until each kind of write has succeeded. */
 const BEFORE_MS = 3000;
 const OUTAGE_MS = 5000;
 const AFTER_MS = 3000;
@@ -50,6 +56,12 @@ async function call(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {}, ms: Date.now() - at, at, retryAfter: response.headers.get('retry-after') };
+}
+
+/** Polls `condition` until it holds, or a deadline meant only to stop a test that can never pass. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!condition() && Date.now() < deadline) await sleep(100);
 }
 
 describe('DynamoDB goes away under load and comes back', () => {
@@ -155,7 +167,12 @@ describe('DynamoDB goes away under load and comes back', () => {
       prober(),
     ]);
 
+    // On a loaded machine a registration (Argon2id) can take seconds: the outage starts only once
+    // writes of each kind have been acknowledged, so "before" always has something to compare with.
+    const acknowledgedSince = (kind: Outcome['kind'], after: number) => outcomes.some((o) => o.kind === kind && o.at >= after && o.status === 201);
     await sleep(BEFORE_MS);
+    const loadStartedAt = Date.now() - BEFORE_MS;
+    await waitUntil(() => acknowledgedSince('register', loadStartedAt) && acknowledgedSince('audio-file', loadStartedAt));
     const killedAt = Date.now();
     dynamo.process.kill('SIGKILL');
     await new Promise((resolve) => dynamo?.process.once('exit', resolve));
@@ -164,8 +181,10 @@ describe('DynamoDB goes away under load and comes back', () => {
     dynamo = await startDynamoDbLocal({ port, dataDir });
     const backAt = Date.now();
     // Keep the load on until readiness has recovered by itself, then a little longer.
-    while (!outcomes.some((o) => o.kind === 'ready' && o.at > backAt && o.status === 200) && Date.now() - backAt < 30_000) await sleep(100);
-    stopAt = Date.now() + AFTER_MS;
+    await waitUntil(() => outcomes.some((o) => o.kind === 'ready' && o.at > backAt && o.status === 200));
+    await sleep(AFTER_MS);
+    await waitUntil(() => acknowledgedSince('register', backAt) && acknowledgedSince('audio-file', backAt));
+    stopAt = Date.now();
     await load;
 
     const before = outcomes.filter((o) => o.at + o.ms < killedAt);
@@ -228,7 +247,8 @@ describe('DynamoDB goes away under load and comes back', () => {
     const lines = logLines(service);
     expect(lines.some((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 503)).toBe(true);
     expect(lines.filter((line) => (line.res as { statusCode?: number } | undefined)?.statusCode === 500)).toEqual([]);
-  });
+    // Before, outage, a DynamoDB Local restart (a JVM start) and after: minutes on a loaded machine.
+  }, 300_000);
 });
 
 describe('DynamoDB that hangs or throttles', () => {
@@ -263,13 +283,13 @@ describe('DynamoDB that hangs or throttles', () => {
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
     const config = await isolatedTables({}, false);
-    const timeoutMs = 500;
+    const timeoutMs = 1000;
     const attempts = 2;
     const service = await startService(
       productionEnv(config, endpoint, { DYNAMODB_TIMEOUT_MS: String(timeoutMs), DYNAMODB_MAX_ATTEMPTS: String(attempts) }),
     );
-    // Attempts × timeout, plus the SDK's backoff between attempts and some scheduling slack.
-    const bound = attempts * timeoutMs + 1500;
+    // Attempts × timeout, plus the SDK's backoff between attempts, on a loaded machine.
+    const bound = dynamoDbCallBound(timeoutMs, attempts);
     const results = await Promise.all([
       call(service.baseUrl, 'POST', '/api/register', { email: `hang-${randomUUID()}@example.com`, password: PASSWORD }),
       call(service.baseUrl, 'POST', '/api/login', { email: `hang-${randomUUID()}@example.com`, password: PASSWORD }),
@@ -285,7 +305,7 @@ describe('DynamoDB that hangs or throttles', () => {
       ['SERVICE_UNAVAILABLE', true],
     ]);
     expect(live.status).toBe(200);
-    // Liveness does not wait for DynamoDB: it answers before a single attempt could have timed out.
+    // Liveness does not wait for DynamoDB: it answers before the attempts of one call could have timed out.
     expect(live.ms).toBeLessThan(attempts * timeoutMs);
     process.stdout.write(`DynamoDB ${_case}: 503 after ${results.map((result) => result.ms).join(' / ')} ms (register / login / ready; bound ${bound} ms)\n`);
   });

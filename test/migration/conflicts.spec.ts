@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDbAudioFilesRepository } from '../../src/audio-files/dynamodb-audio-files.repository';
-import type { MigrationReport } from '../../src/migration/migrator';
+import type { MigrationReport } from '../../src/migration/report';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import { initialKeyring } from '../../src/users/user';
 import { legacyHash, migrate, MIGRATE_CLI, runCli, temporaryFolder } from '../support/migration';
@@ -117,8 +117,8 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
       [F.noOwner, id(), 'x/no-owner.3gp', '10', '2021-01-01T00:00:00Z'],
       [F.dynamoOwner, registered.userId, 'x/dynamo-owner.3gp', '10', '2021-01-01T00:00:00Z'],
       [F.skippedOwner, U.dupA, 'x/skipped-owner.3gp', '10', '2021-01-01T00:00:00Z'],
-      [F.sharedA, U.good, 'x/shared.3gp', '10', '2021-01-01T00:00:00Z'],
       [F.sharedB, U.good, 'x/shared.3gp', '10', '2021-01-01T00:00:00Z'],
+      [F.sharedA, U.good, 'x/shared.3gp', '10', '2020-06-01T00:00:00Z'],
       [F.claimed, U.good, 'legacy/claimed.3gp', '10', '2021-01-01T00:00:00Z'],
       [F.negative, U.good, 'x/negative.3gp', '-5', '2021-01-01T00:00:00Z'],
       [F.badId, U.good, 'x/bad-id.3gp', '10', '2021-01-01T00:00:00Z'],
@@ -178,12 +178,9 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
     ['users', 'plainPassword', 'invalid_password_hash'],
     ['users', 'bcrypt', 'invalid_password_hash'],
     ['users', 'nullHash', 'invalid_password_hash'],
-    ['users', 'shortSalt', 'invalid_key_salt'],
-    ['users', 'nullSalt', 'invalid_key_salt'],
     ['users', 'nullCreated', 'invalid_created_at'],
     ['audio_files', 'noOwner', 'owner_missing'],
     ['audio_files', 'skippedOwner', 'owner_skipped'],
-    ['audio_files', 'sharedA', 's3_key_duplicate'],
     ['audio_files', 'sharedB', 's3_key_duplicate'],
     ['audio_files', 'claimed', 's3_key_claimed_by_other_file'],
     ['audio_files', 'negative', 'negative_file_size'],
@@ -203,19 +200,39 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
     expect(reasonOf('audio_files', F.dupKey)).toEqual(['duplicate_primary_key', 'duplicate_primary_key']);
   });
 
+  it('keeps the earliest of the rows sharing an s3_key as the owner of the object, and reports the others with its file id', async () => {
+    expect(report.skipped.find((skip) => skip.key === F.sharedB)).toMatchObject({ reason: 's3_key_duplicate', related: [F.sharedA] });
+    expect(reasonOf('audio_files', F.sharedA)).toEqual([]);
+    expect(report.warnings.s3_key_shared).toMatchObject({ count: 1, examples: [{ key: F.sharedA }] });
+    expect(report.warnings.s3_key_shared?.examples[0].message).toContain(F.sharedB);
+    const app = t as TestApp;
+    const files = await scanAll(app.documents, app.config.dynamodb.tables.audioFiles);
+    expect(files.find((item) => item.file_id === 'S3KEY#x/shared.3gp')).toMatchObject({ claimed_by: F.sharedA, owner_user_id: U.good });
+  });
+
+  it('migrates accounts whose key salt is 16 bytes (copied exactly) or NULL (none), each with a warning', async () => {
+    const app = t as TestApp;
+    const users = await scanAll(app.documents, app.config.dynamodb.tables.users);
+    const short = users.find((item) => item.user_id === U.shortSalt);
+    expect(String(short?.key_salt)).toMatch(/^[0-9a-f]{32}$/);
+    expect(users.find((item) => item.user_id === U.nullSalt)).not.toHaveProperty('key_salt');
+    expect(report.warnings.key_salt_16_bytes).toMatchObject({ count: 1, examples: [{ key: U.shortSalt }] });
+    expect(report.warnings.key_salt_missing).toMatchObject({ count: 1, examples: [{ key: U.nullSalt }] });
+  });
+
   it('migrates the valid rows, a file whose owner exists only in DynamoDB, and an unusual s3_key with a warning', async () => {
     const app = t as TestApp;
     const users = await scanAll(app.documents, app.config.dynamodb.tables.users);
     const files = await scanAll(app.documents, app.config.dynamodb.tables.audioFiles);
     expect(users.map((item) => item.user_id)).toEqual(expect.arrayContaining([U.good, 'EMAIL#good@example.com']));
-    expect(files.map((item) => item.file_id)).toEqual(expect.arrayContaining([F.good, F.dynamoOwner, F.spaced]));
+    expect(files.map((item) => item.file_id)).toEqual(expect.arrayContaining([F.good, F.dynamoOwner, F.spaced, F.sharedA]));
     expect(files.find((item) => item.file_id === F.spaced)).not.toHaveProperty('file_size');
     expect(report.warnings.s3_key_outside_api_pattern).toMatchObject({ count: 1, examples: [{ key: F.spaced }] });
-    // Nothing else reached DynamoDB: 2 accounts existed before, 1 was migrated.
-    expect(users.filter((item) => typeof item.email === 'string')).toHaveLength(3);
-    expect(files.filter((item) => typeof item.user_id === 'string')).toHaveLength(4);
-    expect(report.tables.users).toMatchObject({ source_rows: 21, written_rows: 1, skipped_rows: 20 });
-    expect(report.tables.audio_files).toMatchObject({ source_rows: 18, written_rows: 3, skipped_rows: 15 });
+    // Nothing else reached DynamoDB: 2 accounts existed before, 3 were migrated.
+    expect(users.filter((item) => typeof item.email === 'string')).toHaveLength(5);
+    expect(files.filter((item) => typeof item.user_id === 'string')).toHaveLength(5);
+    expect(report.tables.users).toMatchObject({ source_rows: 21, written_rows: 3, skipped_rows: 18 });
+    expect(report.tables.audio_files).toMatchObject({ source_rows: 18, written_rows: 4, skipped_rows: 14 });
   });
 
   it('verifies, exits 3 because rows were skipped, and accepts them with --allow-skips', async () => {
@@ -227,10 +244,10 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
     const refused = runCli(['--database-url', (pg as TestPostgres).url, '--report', join(folder, 'report.json'), '--checkpoint', join(folder, 'cp.json')], app.config);
     expect(await refused.exited).toBe(3);
     const written = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as MigrationReport;
-    expect(written.skipped).toHaveLength(35);
+    expect(written.skipped).toHaveLength(32);
     expect(written.skipped.every((entry) => typeof entry.reason === 'string' && entry.message.length > 0)).toBe(true);
     expect(JSON.stringify(written)).not.toContain('$argon2id$');
-    expect(refused.stdout()).toMatch(/skipped-rows: .*35 row\(s\) were skipped/);
+    expect(refused.stdout()).toMatch(/skipped-rows: .*32 row\(s\) were skipped/);
     expect(refused.stderr()).toMatch(/progress table=audio_files .* finished/);
     const accepted = runCli(['--database-url', (pg as TestPostgres).url, '--allow-skips', '--report', join(folder, 'r2.json'), '--checkpoint', join(folder, 'cp2.json')], app.config);
     expect(await accepted.exited).toBe(0);

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import type { MigrationState } from '../../src/migration/checkpoint';
-import type { MigrationReport } from '../../src/migration/migrator';
+import type { MigrationReport } from '../../src/migration/report';
 import { legacyHash, MIGRATE_CLI, runCli, temporaryFolder } from '../support/migration';
 import { LEGACY_SCHEMA, startTestPostgres, TestPostgres } from '../support/postgres';
 import { isolatedTables, scanAll } from '../support/test-app';
@@ -17,7 +17,8 @@ function readCheckpoint(path: string): MigrationState | undefined {
   return JSON.parse(readFileSync(path, 'utf8')) as MigrationState;
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+/** Waits for progress: a safety net for a stuck run, generous for a loaded machine. */
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -127,5 +128,6 @@ describe('migrate-postgres: the built CLI, killed half-way, resumes with nothing
     } finally {
       client.destroy();
     }
-  });
+    // Three runs over 3,400 rows: minutes on a loaded 2-core machine, where the suite's 60 s is too short.
+  }, 600_000);
 });

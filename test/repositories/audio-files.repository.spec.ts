@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { AudioFile } from '../../src/audio-files/audio-file';
 import { S3KeyAlreadyRegisteredError } from '../../src/audio-files/audio-files.repository';
 import { DynamoDbAudioFilesRepository } from '../../src/audio-files/dynamodb-audio-files.repository';
+import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
+import { AccountDeletedError } from '../../src/users/users.repository';
 import { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
+import { anAccount } from '../fakes/in-memory-users.repository';
 import { isolatedTables } from '../support/test-app';
 
 function aFile(userId: string, index: number, overrides: Partial<AudioFile> = {}): AudioFile {
@@ -23,6 +26,7 @@ describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
   let config: AppConfig;
   let client: DynamoDBClient;
   let repository: DynamoDbAudioFilesRepository;
+  let users: DynamoDbUsersRepository;
   const owner = randomUUID();
   const files: AudioFile[] = [];
 
@@ -30,8 +34,10 @@ describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
     config = await isolatedTables();
     client = createDynamoDbClient(config.dynamodb);
     repository = new DynamoDbAudioFilesRepository(createDocumentClient(client), config);
+    users = new DynamoDbUsersRepository(createDocumentClient(client), config);
     const others = Array.from({ length: 150 }, (_, index) => aFile(randomUUID(), index));
     files.push(...Array.from({ length: 25 }, (_, index) => aFile(owner, index)));
+    for (const userId of new Set([...others, ...files].map((file) => file.userId))) await users.create(anAccount(userId));
     for (const file of [...others, ...files]) await repository.create(file);
   });
   afterAll(() => client.destroy());
@@ -47,9 +53,22 @@ describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
   });
 
   it('refuses a second record for an s3_key, whoever asks', async () => {
-    await expect(repository.create(aFile(randomUUID(), 0, { s3Key: files[0].s3Key }))).rejects.toBeInstanceOf(
+    const someone = randomUUID();
+    await users.create(anAccount(someone));
+    await expect(repository.create(aFile(someone, 0, { s3Key: files[0].s3Key }))).rejects.toBeInstanceOf(
       S3KeyAlreadyRegisteredError,
     );
+  });
+
+  it('refuses a record whose account is being deleted or gone, writing nothing', async () => {
+    const deleting = randomUUID();
+    await users.create(anAccount(deleting));
+    await users.markDeleting(deleting, new Date(), new Date());
+    for (const file of [aFile(deleting, 0), aFile(randomUUID(), 0)]) {
+      await expect(repository.create(file)).rejects.toBeInstanceOf(AccountDeletedError);
+      expect(await repository.findById(file.id)).toBeUndefined();
+      expect(await repository.findByS3Key(file.s3Key)).toBeUndefined();
+    }
   });
 
   it('lists one user’s files newest first, in pages that resume exactly where they stopped', async () => {

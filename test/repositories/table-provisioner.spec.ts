@@ -5,6 +5,7 @@ import { createDocumentClient, createDynamoDbClient } from '../../src/database/d
 import { AUDIO_FILES_USER_INDEX, tableDefinitions } from '../../src/database/table-definitions';
 import { provisionTables } from '../../src/database/table-provisioner';
 import { LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
+import { loseFirstAnswers } from '../support/lost-answers';
 import { isolatedTables } from '../support/test-app';
 
 describe('provisionTables (DynamoDB Local)', () => {
@@ -50,6 +51,24 @@ describe('provisionTables (DynamoDB Local)', () => {
     expect(TimeToLiveDescription).toMatchObject({ AttributeName: 'expires_at', TimeToLiveStatus: 'ENABLED' });
     const { Item } = await documents.send(new GetCommand({ TableName: config.dynamodb.tables.users, Key: { user_id: 'kept' } }));
     expect(Item).toEqual({ user_id: 'kept', email: 'k@example.com' });
+  });
+
+  it('counts a table that a retried CreateTable already made as existing, and finishes its TTL the same way', async () => {
+    // The SDK repeats a request whose answer timed out: the repeat finds the table it made itself.
+    const faulty = createDynamoDbClient(config.dynamodb);
+    const lost = loseFirstAnswers(faulty, ['CreateTableCommand', 'UpdateTimeToLiveCommand']);
+    const jobs = tableDefinitions({ ...config.dynamodb.tables, decryptJobs: `retried-jobs-${Date.now()}` })[2];
+    try {
+      expect(await provisionTables(faulty, [jobs])).toEqual([{ table: jobs.create.TableName, action: 'enabled-ttl' }]);
+    } finally {
+      faulty.destroy();
+    }
+    expect(lost).toEqual(['CreateTableCommand', 'UpdateTimeToLiveCommand']);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: jobs.create.TableName }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: jobs.create.TableName }));
+    expect(TimeToLiveDescription).toMatchObject({ AttributeName: 'expires_at', TimeToLiveStatus: 'ENABLED' });
+    expect(await provisionTables(client, [jobs])).toEqual([{ table: jobs.create.TableName, action: 'unchanged' }]);
   });
 
   it('adds an index that an existing table lacks, keeping its items', async () => {

@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import { initialKeyring, User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError } from '../../src/users/users.repository';
+import { userItems } from '../../src/migration/items';
 import { isolatedTables, scanAll } from '../support/test-app';
 
 const KDF = { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 } as const;
@@ -96,5 +98,90 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
     await repository.create(aUser({ email: user.email }));
     expect(await repository.markEmailVerified(user.id, user.email)).toBe(false);
     expect(await repository.markEmailVerified(user.id, newEmail)).toBe(true);
+  });
+
+  it('gives an account stored without a key salt one with its first key: of 5 concurrent first logins exactly one wins', async () => {
+    const user = aUser({ keySalt: '' });
+    const documents = createDocumentClient(client);
+    for (const item of Object.values(userItems(user))) await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: item }));
+    expect((await repository.findById(user.id))?.keySalt).toBe('');
+    const attempts = Array.from({ length: 5 }, (_, i) => ({ salt: String(i).repeat(64), key: { wrapped: `wrapped-${i}`, kdf: KDF } }));
+    const results = await Promise.all(attempts.map(({ salt, key }) => repository.replaceUserKey(user.id, key, undefined, salt)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = attempts[results.indexOf(true)];
+    expect(await repository.findById(user.id)).toMatchObject({ keySalt: winner.salt, userKey: winner.key });
+  });
+
+  describe('deletion: mark, release, final sweep', () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 11, 2, 0, 0, 0) + ms);
+    const item = async (key: string) =>
+      (await createDocumentClient(client).send(new GetCommand({ TableName: config.dynamodb.tables.users, Key: { user_id: key }, ConsistentRead: true }))).Item;
+
+    it('marks once (a repeat keeps the first mark), after which the account still reads with deletingAt', async () => {
+      const user = aUser();
+      await repository.create(user);
+      const first = await repository.markDeleting(user.id, at(0), at(60_000));
+      expect(first).toEqual({ userId: user.id, email: user.email, startedAt: at(0), sweepAfter: at(60_000) });
+      expect(await repository.markDeleting(user.id, at(5000), at(65_000))).toEqual(first);
+      expect(await repository.findById(user.id)).toEqual({ ...user, deletingAt: at(0) });
+      expect(await repository.markDeleting(randomUUID(), at(0), at(1))).toBeUndefined();
+      // A password change, reset or recovery code that checked the account just before the mark writes nothing after it.
+      expect(await repository.replacePasswordHash(user.id, 'new', user.passwordHash)).toBe(false);
+      const keyring = { keySalt: 'ef'.repeat(32), keyId: 1, userKey: { wrapped: 'B'.repeat(80), kdf: KDF }, olderKeys: [], lockedKeys: [], passwordHash: 'new' };
+      expect(await repository.saveKeyring(user.id, keyring, user.keyringVersion)).toBe(false);
+      expect(await repository.markEmailVerified(user.id, user.email)).toBe(false);
+      expect(await repository.changeEmail(user, `moved-${randomUUID()}@example.com`)).toBe(false);
+      expect(await repository.findById(user.id)).toEqual({ ...user, deletingAt: at(0) });
+    });
+
+    it('releases in one transaction: a tombstone without email, hash, salt or key, and the email claim gone', async () => {
+      const user = aUser();
+      await repository.create(user);
+      const deletion = (await repository.markDeleting(user.id, at(0), at(60_000)))!;
+      expect(await repository.release(deletion)).toBe(true);
+      expect(await item(user.id)).toEqual({ user_id: user.id, deleting_at: at(0).getTime(), sweep_queue: 'deleted-accounts', sweep_after: at(60_000).getTime() });
+      expect(await item(`EMAIL#${user.email}`)).toBeUndefined();
+      expect(await repository.findById(user.id)).toBeUndefined();
+      expect(await repository.findDeletion(user.id)).toEqual({ ...deletion, email: undefined });
+      // Released already (a lost response): nothing changes.
+      expect(await repository.release(deletion)).toBe(false);
+      expect(await repository.markDeleting(user.id, at(1), at(2))).toBeUndefined();
+    });
+
+    it('leaves an email claim that another account holds', async () => {
+      const user = aUser();
+      await repository.create(user);
+      const other = randomUUID();
+      await createDocumentClient(client).send(
+        new PutCommand({ TableName: config.dynamodb.tables.users, Item: { user_id: `EMAIL#${user.email}`, claimed_by: other, created_at: 1 } }),
+      );
+      const deletion = (await repository.markDeleting(user.id, at(0), at(1)))!;
+      expect(await repository.release(deletion)).toBe(true);
+      expect((await item(`EMAIL#${user.email}`))?.claimed_by).toBe(other);
+    });
+
+    it('lists due deletions by sweep time; one lease wins; removal deletes the tombstone, or the account and its claim', async () => {
+      const queueStart = Date.now() + 10 * 365 * 24 * 3600_000;
+      const released = aUser();
+      const abandoned = aUser();
+      const notDue = aUser();
+      for (const user of [released, abandoned, notDue]) await repository.create(user);
+      const now = new Date(queueStart);
+      await repository.release((await repository.markDeleting(released.id, at(0), new Date(queueStart - 2000)))!);
+      await repository.markDeleting(abandoned.id, at(0), new Date(queueStart - 1000));
+      await repository.markDeleting(notDue.id, at(0), new Date(queueStart + 1000));
+      const due = (await repository.dueDeletions(now, 100)).filter((deletion) => [released.id, abandoned.id, notDue.id].includes(deletion.userId));
+      expect(due).toEqual([
+        { userId: released.id, email: undefined, startedAt: at(0), sweepAfter: new Date(queueStart - 2000) },
+        { userId: abandoned.id, email: abandoned.email, startedAt: at(0), sweepAfter: new Date(queueStart - 1000) },
+      ]);
+      const leases = await Promise.all([repository.leaseDeletion(due[0], new Date(queueStart + 5000)), repository.leaseDeletion(due[0], new Date(queueStart + 6000))]);
+      expect(leases.sort()).toEqual([false, true]);
+      for (const deletion of due) await repository.removeDeleted(deletion);
+      expect(await item(released.id)).toBeUndefined();
+      expect(await item(abandoned.id)).toBeUndefined();
+      expect(await item(`EMAIL#${abandoned.email}`)).toBeUndefined();
+      expect(await item(notDue.id)).toBeDefined();
+    });
   });
 });

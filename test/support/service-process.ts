@@ -71,11 +71,13 @@ export async function spawnService(env: Record<string, string>): Promise<Service
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const service = await spawnService(env);
   const { child, baseUrl } = service;
-  for (let attempt = 0; ; attempt++) {
+  // A safety net for a service that never starts; booting on a loaded machine can take many seconds.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}:\n${service.stderr()}\n${service.stdout()}`);
     const up = await fetch(`${baseUrl}/api/health`).then((response) => response.ok, () => false);
     if (up) break;
-    if (attempt > 300) throw new Error(`the service did not answer on ${baseUrl}:\n${service.stderr()}\n${service.stdout()}`);
+    if (Date.now() > deadline) throw new Error(`the service did not answer on ${baseUrl}:\n${service.stderr()}\n${service.stdout()}`);
     await sleep(100);
   }
   return service;

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.factory';
@@ -53,15 +54,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application (real modules, real DynamoDB Local) behind supertest. */
+/** The real application (real modules, real DynamoDB Local) behind supertest; `host` 0.0.0.0 serves every interface. */
 export async function startTestApp(
   overrides: Record<string, string> = {},
-  { provisionTables = true } = {},
+  { provisionTables = true, host = '127.0.0.1' } = {},
 ): Promise<TestApp> {
   const config = await isolatedTables(overrides, provisionTables);
   const app = await createApp();
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const baseUrl = await app.getUrl();
+  await app.listen({ port: 0, host });
+  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const dynamo: DynamoDBClient = createDynamoDbClient(config.dynamodb);
   const s3 = createS3Client(config.storage);
   return {
@@ -82,8 +83,14 @@ export async function startTestApp(
 
 /** Every key in the test bucket under `prefix`. */
 export async function listKeys(t: TestApp, prefix = ''): Promise<string[]> {
-  const { Contents = [] } = await t.s3.send(new ListObjectsV2Command({ Bucket: t.config.storage.bucket, Prefix: prefix }));
-  return Contents.map((object) => object.Key as string);
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await t.s3.send(new ListObjectsV2Command({ Bucket: t.config.storage.bucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((object) => object.Key as string));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
 }
 
 export async function getObject(t: TestApp, key: string): Promise<Buffer> {

@@ -9,7 +9,7 @@ export class TokenPairDto {
   @ApiProperty({ description: 'Opaque; exchange it at POST /api/auth/refresh for a new pair. Single use: it rotates every time.' })
   refresh_token: string;
 
-  @ApiProperty({ example: 900, description: 'Seconds until `token` expires' })
+  @ApiProperty({ type: 'integer', example: 900, description: 'Seconds until `token` expires' })
   expires_in: number;
 
   @ApiProperty({ format: 'uuid', description: 'This device’s session (see GET /api/sessions)' })

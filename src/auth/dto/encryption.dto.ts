@@ -1,16 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class StreamingParametersDto {
-  @ApiProperty({ example: 32, description: 'Bytes of the user key (Tink key material)' })
+  @ApiProperty({ type: 'integer', example: 32, description: 'Bytes of the user key (Tink key material)' })
   key_size_bytes: number;
 
-  @ApiProperty({ example: 32 })
+  @ApiProperty({ type: 'integer', example: 32 })
   derived_key_size_bytes: number;
 
   @ApiProperty({ example: 'SHA256' })
   hkdf_hash: string;
 
-  @ApiProperty({ example: 1048576 })
+  @ApiProperty({ type: 'integer', example: 1048576 })
   ciphertext_segment_size_bytes: number;
 }
 
@@ -18,19 +18,19 @@ export class KdfDto {
   @ApiProperty({ enum: ['argon2id'] })
   algorithm: 'argon2id';
 
-  @ApiProperty({ example: 19, description: 'Argon2 version 0x13' })
+  @ApiProperty({ type: 'integer', enum: [19], example: 19, description: 'Argon2 version 0x13' })
   version: 19;
 
-  @ApiProperty({ example: 19456 })
+  @ApiProperty({ type: 'integer', example: 19456 })
   memory_kib: number;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   iterations: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   parallelism: number;
 
-  @ApiProperty({ example: 32, description: 'Bytes of the key-encryption key' })
+  @ApiProperty({ type: 'integer', enum: [32], example: 32, description: 'Bytes of the key-encryption key' })
   key_length: 32;
 }
 

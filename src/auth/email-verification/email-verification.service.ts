@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { emailChangedNotice, emailChangeMail, verificationMail } from '../../mail/mail-templates';
 import { Mailer } from '../../mail/mailer';
 import { PublicUser, toPublicUser, User } from '../../users/user';
-import { UsersService } from '../../users/users.service';
+import { accountDeleted, UsersService } from '../../users/users.service';
 import { AccountTokenPurpose, hashAccountToken, newAccountToken } from '../account-tokens/account-token';
 import { AccountTokensRepository } from '../account-tokens/account-tokens.repository';
 import { RateLimiter } from '../rate-limits/rate-limiter.service';
@@ -47,7 +47,7 @@ export class EmailVerificationService {
   async resend(userId: string, client: ClientContext): Promise<void> {
     await this.limiter.spendIpBudget('verify-email', client);
     await this.limiter.take('verify-email', this.limiter.passwordAttempts, userId, client);
-    const user = await this.users.getById(userId);
+    const user = await this.users.activeAccount(userId);
     if (!user.emailVerified) this.sendVerification(user);
   }
 
@@ -55,6 +55,7 @@ export class EmailVerificationService {
     await this.limiter.spendIpBudget('verify-email', client);
     const used = await this.tokens.consume(hashAccountToken(token), 'verify-email');
     const user = used && (await this.users.findById(used.userId));
+    if (user?.deletingAt) throw accountDeleted();
     // A link to an address the account no longer uses verifies nothing.
     if (!used || !user || user.email !== used.email || !(await this.users.markEmailVerified(user))) throw invalidLink();
     return toPublicUser({ ...user, emailVerified: true });
@@ -74,6 +75,7 @@ export class EmailVerificationService {
     const used = await this.tokens.consume(hashAccountToken(token), 'change-email');
     const user = used && (await this.users.findById(used.userId));
     if (!used || !user) throw invalidLink();
+    if (user.deletingAt) throw accountDeleted();
     if (user.email !== used.email) {
       if (!(await this.users.changeEmail(user, used.email))) throw ApiException.conflict('The account changed meanwhile; ask for a new link');
       const oldEmail = user.email;

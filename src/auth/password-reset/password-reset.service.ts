@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { passwordResetMail } from '../../mail/mail-templates';
 import { Mailer } from '../../mail/mailer';
 import { mayReceiveResetMail, openKeyIds } from '../../users/user';
-import { UsersService } from '../../users/users.service';
+import { accountDeleted, UsersService } from '../../users/users.service';
 import { ACCOUNT_TOKEN_TTL_MINUTES, hashAccountToken, newAccountToken } from '../account-tokens/account-token';
 import { AccountTokensRepository } from '../account-tokens/account-tokens.repository';
 import { RateLimiter } from '../rate-limits/rate-limiter.service';
@@ -59,6 +59,7 @@ export class PasswordResetService {
     const user = await this.users.findById(token.userId);
     // A password changed (or reset) since the mail was sent makes the link stale.
     if (!user || user.keyringVersion !== token.keyringVersion || user.email !== token.email) throw invalidResetToken();
+    if (user.deletingAt) throw accountDeleted();
 
     let keyring;
     if (request.recovery_code !== undefined) {

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiException } from '../../common/errors/api.exception';
+import { ErrorCode } from '../../common/errors/error-codes';
 import { ApiErrorResponses } from '../../common/http/api-error-responses.decorator';
 import type { AuthenticatedUser } from '../authenticated-user';
 import { CurrentUser } from '../current-user.decorator';
@@ -11,14 +12,18 @@ const sessionIdPipe = new ParseUUIDPipe({ exceptionFactory: () => ApiException.b
 
 @ApiTags('auth')
 @ApiBearerAuth()
-@ApiErrorResponses(401)
+@ApiErrorResponses()
 @Controller('sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The account’s active sessions (devices)' })
-  @ApiOkResponse({ type: SessionListResponseDto })
+  @ApiOperation({
+    operationId: 'listSessions',
+    summary: 'The account’s active sessions (devices)',
+    description: 'Newest first; `current` marks the session of the token making the request. A session started a moment ago can be missing for a short time.',
+  })
+  @ApiOkResponse({ type: SessionListResponseDto, description: 'The unexpired sessions' })
   async list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionListResponseDto> {
     const sessions = await this.sessions.list(caller.userId);
     return {
@@ -35,9 +40,13 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'End one of the account’s sessions' })
-  @ApiNoContentResponse()
-  @ApiErrorResponses(404)
+  @ApiOperation({
+    operationId: 'revokeSession',
+    summary: 'End one of the account’s sessions',
+    description: 'Its refresh token stops at once; ending the current session works like logout.',
+  })
+  @ApiNoContentResponse({ description: 'The session has ended' })
+  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
   async revoke(@CurrentUser() caller: AuthenticatedUser, @Param('id', sessionIdPipe) sessionId: string): Promise<void> {
     await this.sessions.revoke(caller.userId, sessionId);
   }

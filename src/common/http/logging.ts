@@ -10,14 +10,47 @@ import { requestIdFor } from './request-id';
  * Structured JSON logs through pino. Request lines carry only id, method, url and status: no header,
  * body or query value that could hold a password, token or hash is ever serialised.
  */
-export function loggerParams(config: AppConfig): Params {
+export async function loggerParams(config: AppConfig): Promise<Params> {
+  const pretty = config.nodeEnv === 'development' ? await prettyStdout() : undefined;
   return {
     // Asynchronous stdout: a synchronous write per request line cost more CPU than the request's own
     // DynamoDB call under load. Lines still leave at once when idle; what is queued at exit is flushed.
-    pinoHttp: [pinoOptions(config), asyncStdout()],
+    pinoHttp: [pinoOptions(config), pretty ?? asyncStdout()],
     // Every path, in the router syntax of Nest 11 (nestjs-pino's default '*' draws a deprecation warning).
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
   };
+}
+
+/**
+ * Human-readable lines for `npm run dev`. pino-pretty is a development dependency: where it is not
+ * installed (the production image) every environment logs JSON.
+ */
+async function prettyStdout(destination: 1 | 2 = 1): Promise<pino.DestinationStream | undefined> {
+  const pretty = await import('pino-pretty').catch(() => undefined);
+  return pretty?.default({
+    destination,
+    sync: true,
+    colorize: pretty.isColorSupported,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context,problems',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
+}
+
+/**
+ * A failed start is one line naming the problem (JSON in production, like every other line), not
+ * Nest's stack trace: the application's logger may not exist yet, and the configuration may be the
+ * problem, so NODE_ENV is read directly.
+ */
+export async function logStartFailure(error: unknown): Promise<void> {
+  const pretty = (process.env.NODE_ENV ?? 'development') === 'development' ? await prettyStdout(2) : undefined;
+  const logger = pino({ base: { pid: process.pid } }, pretty ?? pino.destination({ dest: 2, sync: true }));
+  const problems = (error as { problems?: unknown }).problems;
+  logger.fatal(
+    { ...(Array.isArray(problems) ? { problems } : {}) },
+    `panzoto-backend failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  logger.flush();
 }
 
 let stdout: pino.DestinationStream | undefined;

@@ -28,10 +28,15 @@ export const API_SECURITY_HEADERS = helmetHeaders({
   frameguard: { action: 'deny' },
 });
 
-/** The /docs explorer, whose inline bootstrap needs scripts and styles from itself. */
+/**
+ * The /docs explorer, whose inline bootstrap needs scripts and styles from itself. Without helmet's
+ * `upgrade-insecure-requests`: over plain HTTP from any address but loopback (a LAN address, a trial
+ * load balancer without a certificate) the browser would fetch every asset over https and show a blank page.
+ */
 export const DOCS_SECURITY_HEADERS = helmetHeaders({
   contentSecurityPolicy: {
     directives: {
+      upgradeInsecureRequests: null,
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'", "'unsafe-inline'"],
       styleSrc: ["'self'", "'unsafe-inline'"],

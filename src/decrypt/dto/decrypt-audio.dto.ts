@@ -2,23 +2,40 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../auth/dto/credentials.dto';
 import { AudioFileDto } from '../../audio-files/dto/audio-file.dto';
-import { IsS3Key, S3_KEY_MAX_LENGTH } from '../../audio-files/dto/s3-key';
+import { IsS3Key, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from '../../audio-files/dto/s3-key';
 
 export const DECRYPT_STATUS_READY = 'ready_for_transcription';
 
-export class DecryptAudioDto {
-  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: "The account's password: it unlocks the key the recording is encrypted under" })
+class DecryptPasswordField {
+  @ApiProperty({
+    maxLength: PASSWORD_MAX_LENGTH,
+    example: 'SecurePassword123!',
+    description: "The account's password: it unlocks the key the recording is encrypted under",
+  })
   @MinLength(1, { message: 'password is required for decryption' })
   @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
   @IsString({ message: 'password must be a string' })
   password: string;
+}
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Which file; either this or s3_key (file_id wins when both are given)' })
+/** The body naming the file by id: one of the two documented forms of DecryptAudioDto. */
+export class DecryptByFileIdDto extends DecryptPasswordField {
+  @ApiProperty({ format: 'uuid', description: 'The file_id of upload-url, of the listing or of a registered file' })
+  file_id: string;
+}
+
+/** The body naming the file by its S3 key, as the Flask design did. */
+export class DecryptByS3KeyDto extends DecryptPasswordField {
+  @ApiProperty({ maxLength: S3_KEY_MAX_LENGTH, pattern: S3_KEY_PATTERN.source, description: 'The s3_key the file was registered with' })
+  s3_key: string;
+}
+
+/** Validates both forms (file_id wins when a client sends both); documented as oneOf the two above. */
+export class DecryptAudioDto extends DecryptPasswordField {
   @ValidateIf((body: DecryptAudioDto) => body.file_id !== undefined || body.s3_key === undefined)
   @IsUUID('all', { message: 'file_id (a UUID) or s3_key is required' })
   file_id?: string;
 
-  @ApiPropertyOptional({ maxLength: S3_KEY_MAX_LENGTH })
   @ValidateIf((body: DecryptAudioDto) => body.s3_key !== undefined)
   @IsS3Key()
   s3_key?: string;

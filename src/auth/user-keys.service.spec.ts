@@ -1,0 +1,58 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { inMemoryPasswordGate } from '../../test/fakes/in-memory-auth';
+import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
+import { testConfig } from '../../test/fakes/config';
+import { unwrapUserKey, WrappedUserKey } from '../crypto/user-key';
+import { initialKeyring, User } from '../users/user';
+import { UsersService } from '../users/users.service';
+import { PasswordHasher } from './password-hasher';
+import { UserKeysService } from './user-keys.service';
+
+describe('UserKeysService: first login of migrated accounts (repository faked)', () => {
+  const password = 'the old password';
+  const config = testConfig();
+  let hasher: PasswordHasher;
+  let repository: InMemoryUsersRepository;
+  let keys: UserKeysService;
+
+  beforeAll(async () => {
+    hasher = new PasswordHasher(config);
+    await hasher.onModuleInit();
+  });
+
+  beforeEach(() => {
+    repository = new InMemoryUsersRepository();
+    keys = new UserKeysService(hasher, new UsersService(repository), inMemoryPasswordGate(config, hasher));
+  });
+
+  const migrated = async (keySalt: string): Promise<User> => {
+    const user: User = { id: randomUUID(), email: `${randomUUID()}@example.com`, passwordHash: await hasher.hash(password), keySalt, createdAt: new Date(), ...initialKeyring() };
+    await repository.create(user);
+    return (await repository.findById(user.id)) as User;
+  };
+
+  const opens = async (user: User, userKey: WrappedUserKey): Promise<boolean> => {
+    const kek = await hasher.deriveKey(password, Buffer.from(user.keySalt, 'hex'), userKey.kdf);
+    return unwrapUserKey(kek, userKey.wrapped, user.id) !== undefined;
+  };
+
+  it('gives an account migrated without a key salt a fresh 32-byte one, stored with its first key', async () => {
+    const user = await migrated('');
+    const userKey = await keys.ensureCurrent(user, password);
+    expect(user.keySalt).toMatch(/^[0-9a-f]{64}$/);
+    const stored = repository.users.get(user.id) as User;
+    expect(stored.keySalt).toBe(user.keySalt);
+    expect(stored.userKey).toEqual(userKey);
+    expect(await opens(user, userKey)).toBe(true);
+    // The next login keeps both.
+    expect(await keys.ensureCurrent({ ...stored }, password)).toEqual(userKey);
+  });
+
+  it('derives the first key of an account with a 16-byte key salt from that salt, unchanged', async () => {
+    const salt = randomBytes(16).toString('hex');
+    const user = await migrated(salt);
+    const userKey = await keys.ensureCurrent(user, password);
+    expect(user.keySalt).toBe(salt);
+    expect(await opens(user, userKey)).toBe(true);
+  });
+});
