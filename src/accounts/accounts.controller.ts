@@ -42,23 +42,25 @@ export class AccountsController {
   @Post('email')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
+    operationId: 'requestEmailChange',
     summary: 'Change the email address (confirmed by mail)',
     description:
       'Checks the password and mails the new address a single-use link (24 hours); the login changes only when it is followed (POST /api/auth/confirm-email-change), after which the old address gets a notice. Nothing is said here about whether the new address has an account.',
   })
-  @ApiAcceptedResponse()
-  @ApiErrorResponses(401, 413, 429)
+  @ApiAcceptedResponse({ description: 'Accepted; the confirmation mail leaves after the answer' })
+  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
   async requestEmailChange(@CurrentUser() caller: AuthenticatedUser, @Body() body: ChangeEmailDto, @Client() client: ClientContext): Promise<void> {
     await this.accounts.requestEmailChange(caller, body, client);
   }
 
   @Put('recovery-code')
   @ApiOperation({
+    operationId: 'replaceRecoveryCode',
     summary: 'Replace the recovery code',
     description: 'Checks the password and answers with a new recovery code over every key of the account, shown once; the old code stops working.',
   })
-  @ApiOkResponse({ type: RecoveryCodeResponseDto })
-  @ApiErrorResponses(401, 409, 413, 429)
+  @ApiOkResponse({ type: RecoveryCodeResponseDto, description: 'The new recovery code, shown once' })
+  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
   replaceRecoveryCode(@CurrentUser() caller: AuthenticatedUser, @Body() body: ReplaceRecoveryCodeDto, @Client() client: ClientContext): Promise<RecoveryCodeResponseDto> {
     return this.accounts.replaceRecoveryCode(caller, body.password, client);
   }
@@ -66,12 +68,13 @@ export class AccountsController {
   @Post('recovery-code/redeem')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
+    operationId: 'redeemRecoveryCode',
     summary: 'Unlock recordings locked by a reset without the recovery code',
     description:
       'The recovery code of the time before that reset opens the locked keys; they are wrapped under the current password, the recordings under them decrypt again, and a new recovery code over every key is returned once (400 INVALID_RECOVERY_CODE when the code unlocks nothing; wrong codes count towards a lockout).',
   })
-  @ApiOkResponse({ type: RedeemRecoveryCodeResponseDto })
-  @ApiErrorResponses(401, 409, 413, 429)
+  @ApiOkResponse({ type: RedeemRecoveryCodeResponseDto, description: 'The keys unlocked and the new recovery code, shown once' })
+  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.INVALID_RECOVERY_CODE, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
   redeemRecoveryCode(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: RedeemRecoveryCodeDto,

@@ -64,8 +64,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * An Argon2 PHC string as argon2-cffi and node-argon2 write them:
  * `$argon2id$v=19$m=65536,t=3,p=4$<salt b64>$<hash b64>` (argon2i and argon2d too; `v=` optional).
+ * m, t and p each once, in any order: node-argon2 0.45 writes `m=…,p=…,t=…`.
  */
-const ARGON2_PHC = /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+(?:,[a-z]+=[A-Za-z0-9+/]+)*\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$/;
+const ARGON2_PHC =
+  /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?(?=[^$]*\bm=)(?=[^$]*\bt=)(?=[^$]*\bp=)(?!(?:[^$]*\b([mtp])=){1}[^$]*\b\1=)[mtp]=\d+(?:,[mtp]=\d+){2}(?:,[a-z]+=[A-Za-z0-9+/]+)*\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$/;
 /** Key salt lengths of the old system: 32 bytes, and 16 in some older accounts (copied as they are). */
 const KEY_SALT_LENGTHS = [KEY_SALT_BYTES, 16];
 /** The first instant accepted for created_at / uploaded_at (the epoch) and the last (end of year 9999). */

@@ -76,6 +76,6 @@ export class RecoveryCodeResponseDto {
 }
 
 export class RedeemRecoveryCodeResponseDto extends RecoveryCodeResponseDto {
-  @ApiProperty({ type: [Number], example: [1], description: 'Ids of the keys unlocked: recordings under them decrypt again' })
+  @ApiProperty({ type: 'integer', isArray: true, example: [1], description: 'Ids of the keys unlocked: recordings under them decrypt again' })
   unlocked_key_ids: number[];
 }

@@ -37,6 +37,6 @@ export class ResetPasswordResponseDto {
   @ApiProperty({ description: 'False when the reset went without the recovery code and older recordings are now locked' })
   all_recordings_readable: boolean;
 
-  @ApiProperty({ type: [Number], example: [], description: 'Ids of the keys whose recordings are locked (audio file `key_id`)' })
+  @ApiProperty({ type: 'integer', isArray: true, example: [], description: 'Ids of the keys whose recordings are locked (audio file `key_id`)' })
   locked_key_ids: number[];
 }
