@@ -1,87 +1,41 @@
-import type { EmailVerificationService } from '../auth/email-verification/email-verification.service';
 import { Logger } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { testConfig } from '../../test/fakes/config';
-import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
-import { inMemoryPasswordGate, InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
-import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs';
-import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
-import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
+import { commitThenFail, dynamoDbUnavailable } from '../../test/fakes/faults';
+import { WriteJournal } from '../../test/fakes/write-journal';
+import { FakeRepositories, newFakeRepositories, newTestService } from '../../test/support/test-service';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { AuthService } from '../auth/auth.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { PasswordGate } from '../auth/password-gate/password-gate';
 import { PasswordHasher } from '../auth/password-hasher';
-import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
 import { UserKeysService } from '../auth/user-keys.service';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
 import { DecryptService } from '../decrypt/decrypt.service';
-import type { Keyring } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { AccountsService } from './accounts.service';
 
-/** Commits the credentials, then fails as a lost DynamoDB response would. */
-class CredentialsCommitThenFail extends InMemoryUsersRepository {
-  override async saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean> {
-    await super.saveKeyring(userId, keyring, expectedVersion);
-    throw new DependencyUnavailableError('DynamoDB', new Error('connection reset after the write'));
-  }
-}
-
-/** Ends sessions until DynamoDB goes away. */
-class SessionsFailingToEnd extends InMemorySessionsRepository {
-  override async delete(): Promise<boolean> {
-    throw new DependencyUnavailableError('DynamoDB', new Error('connection refused'));
-  }
-}
-
 describe('AccountsService password change under faults (repositories faked)', () => {
-  const config = testConfig();
   const client = { ip: '203.0.113.7' };
   const oldPassword = 'the old password';
   const newPassword = 'the new password';
-  let hasher: PasswordHasher;
 
-  beforeAll(async () => {
-    hasher = new PasswordHasher(config);
-    await hasher.onModuleInit();
-  });
-
-  /** An account with three sessions (the caller's and two others) over the given repositories. */
-  async function setUp(usersRepository: InMemoryUsersRepository, sessionsRepository: InMemorySessionsRepository) {
-    const users = new UsersService(usersRepository);
-    const gate = inMemoryPasswordGate(config, hasher);
-    const userKeys = new UserKeysService(hasher, users, gate);
-    const sessions = new SessionsService(sessionsRepository, config);
-    const storage = new InMemoryObjectStorage();
-    const audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(usersRepository), storage, users, config);
-    const decrypt = new DecryptService(userKeys, audioFiles, storage, new InMemoryDecryptJobs(), config);
-    const accounts = new AccountsService(
-      users,
-      hasher,
-      gate,
-      userKeys,
-      sessions,
-      audioFiles,
-      decrypt,
-      {} as EmailVerificationService,
-      new RateLimiter(new InMemoryRateLimitsRepository(), config),
-      config,
-    );
+  /** An account with three sessions (the caller's and two others); `fault` breaks a repository first. */
+  async function setUp(fault: (repositories: FakeRepositories) => void = () => undefined) {
+    const { sut: accounts, repositories, get } = await newTestService(AccountsService);
+    fault(repositories);
+    const [users, userKeys, sessions, hasher] = [get(UsersService), get(UserKeysService), get(SessionsService), get(PasswordHasher)];
     const id = randomUUID();
     const keySalt = randomBytes(32).toString('hex');
     await users.create({ id, email: 'a@example.com', passwordHash: await hasher.hash(oldPassword), keySalt, userKey: await userKeys.create(id, oldPassword, keySalt) });
     const [caller, ...others] = await Promise.all([0, 1, 2].map(() => sessions.start(id, 'jest')));
     const change = () => accounts.changePassword({ userId: id, sessionId: caller.session.id }, { current_password: oldPassword, new_password: newPassword }, client);
     const opens = (password: string) => userKeys.open({ action: 'decrypt', account: id, client }, password).then(() => true, () => false);
-    return { id, caller, others, change, opens, users };
+    return { id, caller, others, change, opens, users, sessionsRepository: repositories.sessions };
   }
 
   it('ends every other session before the new credentials are written, so a fault after the write leaves no thief signed in', async () => {
-    const sessionsRepository = new InMemorySessionsRepository();
-    const { caller, others, change, opens } = await setUp(new CredentialsCommitThenFail(), sessionsRepository);
+    const { caller, others, change, opens, sessionsRepository } = await setUp(({ users }) => commitThenFail(users.saveKeyring));
     await expect(change()).rejects.toBeInstanceOf(DependencyUnavailableError);
     expect(await opens(newPassword)).toBe(true);
     expect([...sessionsRepository.sessions.keys()]).toEqual([caller.session.id]);
@@ -89,7 +43,7 @@ describe('AccountsService password change under faults (repositories faked)', ()
   });
 
   it('keeps the old password when the other sessions cannot be ended', async () => {
-    const { id, change, opens, users } = await setUp(new InMemoryUsersRepository(), new SessionsFailingToEnd());
+    const { id, change, opens, users } = await setUp(({ sessions }) => sessions.delete.mockRejectedValue(dynamoDbUnavailable()));
     const before = (await users.getById(id)).passwordHash;
     await expect(change()).rejects.toBeInstanceOf(DependencyUnavailableError);
     expect((await users.getById(id)).passwordHash).toBe(before);
@@ -98,8 +52,7 @@ describe('AccountsService password change under faults (repositories faked)', ()
   });
 
   it('changes the password and ends only the other sessions when nothing fails', async () => {
-    const sessionsRepository = new InMemorySessionsRepository();
-    const { caller, change, opens } = await setUp(new InMemoryUsersRepository(), sessionsRepository);
+    const { caller, change, opens, sessionsRepository } = await setUp();
     await expect(change()).resolves.toMatchObject({ key_salt: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect([...sessionsRepository.sessions.keys()]).toEqual([caller.session.id]);
     expect(await opens(newPassword)).toBe(true);
@@ -109,46 +62,10 @@ describe('AccountsService password change under faults (repositories faked)', ()
 
 const PASSWORD = 'the right password';
 const SWEEP_DELAY_SECONDS = 1800;
-const deletionConfig = testConfig({ ACCOUNT_SWEEP_DELAY_SECONDS: String(SWEEP_DELAY_SECONDS) });
 const deletionClient = { ip: '203.0.113.7', userAgent: 'jest' };
 
 /** Repository and storage calls that change something: the steps of a deletion. */
 const WRITES = new Set(['markDeleting', 'release', 'leaseDeletion', 'removeDeleted', 'delete', 'deletePrefix', 'deleteAllForUser']);
-
-/** Records each committed write, and fails the request right after the chosen one committed. */
-class Journal {
-  readonly steps: string[] = [];
-  private failAfter = Number.POSITIVE_INFINITY;
-  faulted = false;
-
-  failAfterStep(step: number): void {
-    this.failAfter = step;
-    this.faulted = false;
-  }
-
-  record(step: string): void {
-    this.steps.push(step);
-    if (this.steps.length === this.failAfter) {
-      this.faulted = true;
-      throw new DependencyUnavailableError('DynamoDB', new Error(`simulated outage after ${step}`));
-    }
-  }
-
-  /** `target` with every write recorded (after it completed) under `name`. */
-  wrap<T extends object>(name: string, target: T): T {
-    return new Proxy(target, {
-      get: (object, property, receiver) => {
-        const value = Reflect.get(object, property, receiver) as unknown;
-        if (typeof value !== 'function' || !WRITES.has(String(property))) return value;
-        return async (...args: unknown[]) => {
-          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(object, args);
-          this.record(`${name}.${String(property)}`);
-          return result;
-        };
-      },
-    });
-  }
-}
 
 describe('AccountsService: account deletion (repositories faked)', () => {
   let hasher: PasswordHasher;
@@ -156,30 +73,27 @@ describe('AccountsService: account deletion (repositories faked)', () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    hasher = new PasswordHasher(deletionConfig);
+    hasher = new PasswordHasher(testConfig());
     await hasher.onModuleInit();
     passwordHash = await hasher.hash(PASSWORD);
   });
 
   /** One account with two sessions, two recordings, a decrypted copy and its job; and a bystander's recording. */
   async function world() {
-    const journal = new Journal();
-    const sessionsRepository = new InMemorySessionsRepository();
-    const usersRepository = new InMemoryUsersRepository();
-    const filesRepository = new InMemoryAudioFilesRepository(usersRepository);
-    const storage = new InMemoryObjectStorage();
-    const jobs = new InMemoryDecryptJobs();
-    const users = new UsersService(journal.wrap('users', usersRepository));
-    const sessions = new SessionsService(journal.wrap('sessions', sessionsRepository), deletionConfig);
-    const objects = journal.wrap('storage', storage);
-    const audioFiles = new AudioFilesService(journal.wrap('records', filesRepository), objects, users, deletionConfig);
-    const limiter = new RateLimiter(new InMemoryRateLimitsRepository(), deletionConfig);
-    const gate = new PasswordGate(limiter, hasher);
-    const userKeys = new UserKeysService(hasher, users, gate);
-    const decrypt = new DecryptService(userKeys, audioFiles, objects, journal.wrap('jobs', jobs), deletionConfig);
-    const accounts = new AccountsService(users, hasher, gate, userKeys, sessions, audioFiles, decrypt, {} as EmailVerificationService, limiter, deletionConfig);
-    const jwt = new JwtService({ secret: deletionConfig.jwt.secret, signOptions: { algorithm: 'HS256', expiresIn: 60 } });
-    const auth = new AuthService(users, hasher, gate, jwt, userKeys, sessions, limiter, {} as EmailVerificationService, deletionConfig);
+    const journal = new WriteJournal(WRITES);
+    const fakes = newFakeRepositories();
+    const { sut: accounts, get } = await newTestService(AccountsService, {
+      env: { ACCOUNT_SWEEP_DELAY_SECONDS: String(SWEEP_DELAY_SECONDS) },
+      repositories: {
+        users: journal.wrap('users', fakes.users),
+        sessions: journal.wrap('sessions', fakes.sessions),
+        storage: journal.wrap('storage', fakes.storage),
+        audioFiles: journal.wrap('records', fakes.audioFiles),
+        decryptJobs: journal.wrap('jobs', fakes.decryptJobs),
+      },
+    });
+    const [users, sessions, audioFiles, decrypt, auth] = [get(UsersService), get(SessionsService), get(AudioFilesService), get(DecryptService), get(AuthService)];
+    const { users: usersRepository, audioFiles: filesRepository, storage, decryptJobs: jobs, sessions: sessionsRepository } = fakes;
 
     const newAccount = async (email: string) => {
       const user = await users.create({ email, passwordHash, keySalt: randomBytes(32).toString('hex') });

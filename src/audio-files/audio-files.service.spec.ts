@@ -1,25 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { testConfig } from '../../test/fakes/config';
-import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
-import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
-import { anAccount, InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
-import { UsersService } from '../users/users.service';
+import { FakeRepositories, newTestService } from '../../test/support/test-service';
+import { anAccount } from '../../test/fakes/in-memory-users.repository';
 import { AudioFilesService } from './audio-files.service';
 
 describe('AudioFilesService (repositories faked)', () => {
   const alice = randomUUID();
   const bob = randomUUID();
-  let repository: InMemoryAudioFilesRepository;
-  let storage: InMemoryObjectStorage;
+  let repository: FakeRepositories['audioFiles'];
+  let storage: FakeRepositories['storage'];
   let service: AudioFilesService;
-  let users: InMemoryUsersRepository;
+  let users: FakeRepositories['users'];
 
-  beforeEach(() => {
-    users = new InMemoryUsersRepository();
+  beforeEach(async () => {
+    const built = await newTestService(AudioFilesService);
+    service = built.sut;
+    ({ audioFiles: repository, storage, users } = built.repositories);
     for (const id of [alice, bob]) users.users.set(id, anAccount(id));
-    repository = new InMemoryAudioFilesRepository(users);
-    storage = new InMemoryObjectStorage();
-    service = new AudioFilesService(repository, storage, new UsersService(users), testConfig());
   });
 
   /** What the app does: ask for a slot, upload to it, register it. */
@@ -85,7 +81,10 @@ describe('AudioFilesService (repositories faked)', () => {
     const { nextCursor } = await service.list(alice, 1);
     await expect(service.list(bob, 1, nextCursor as string)).rejects.toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
     await expect(service.list(alice, 1, `${nextCursor}x`)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    const otherService = new AudioFilesService(repository, storage, new UsersService(users), testConfig({ JWT_SECRET: 'a-different-secret-a-different-secret-!' }));
+    const { sut: otherService } = await newTestService(AudioFilesService, {
+      env: { JWT_SECRET: 'a-different-secret-a-different-secret-!' },
+      repositories: { audioFiles: repository, storage, users },
+    });
     await expect(otherService.list(alice, 1, nextCursor as string)).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
+import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
 import { BackgroundTasks } from '../common/util/background-tasks';
@@ -25,6 +25,20 @@ import { SessionsService } from './sessions/sessions.service';
 import { keyIdOf, TokenKeys } from './token-keys';
 import { UserKeysModule } from './user-keys.module';
 
+/** How this service signs access tokens (the JWT strategy verifies the same algorithm, issuer and audience). */
+export function jwtOptions(config: AppConfig): JwtModuleOptions {
+  return {
+    secret: config.jwt.secret,
+    signOptions: {
+      algorithm: JWT_ALGORITHM,
+      expiresIn: config.jwt.ttlSeconds,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      keyid: keyIdOf(config.jwt.secret),
+    },
+  };
+}
+
 @Module({
   imports: [
     UsersModule,
@@ -33,19 +47,7 @@ import { UserKeysModule } from './user-keys.module';
     PasswordGateModule,
     UserKeysModule,
     PassportModule,
-    JwtModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: config.jwt.secret,
-        signOptions: {
-          algorithm: JWT_ALGORITHM,
-          expiresIn: config.jwt.ttlSeconds,
-          issuer: config.jwt.issuer,
-          audience: config.jwt.audience,
-          keyid: keyIdOf(config.jwt.secret),
-        },
-      }),
-    }),
+    JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
   ],
   controllers: [AuthController, SessionsController, PasswordResetController, EmailVerificationController],
   providers: [

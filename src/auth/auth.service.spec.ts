@@ -1,48 +1,26 @@
 import { JwtService } from '@nestjs/jwt';
-import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
-import { testConfig } from '../../test/fakes/config';
+import { FakeRepositories, newTestService } from '../../test/support/test-service';
+import { AppConfig } from '../config/app-config';
 import { ApiException } from '../common/errors/api.exception';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
-import { UserKeysService } from './user-keys.service';
-import { RateLimiter } from './rate-limits/rate-limiter.service';
-import { PasswordGate } from './password-gate/password-gate';
-import { SessionsService } from './sessions/sessions.service';
-import { InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../test/fakes/in-memory-auth';
 import { unwrapUserKey } from '../crypto/user-key';
-import type { EmailVerificationService } from './email-verification/email-verification.service';
 
 describe('AuthService (repositories faked)', () => {
-  const config = testConfig();
-  let repository: InMemoryUsersRepository;
+  let config: AppConfig;
+  let repository: FakeRepositories['users'];
+  let sessions: FakeRepositories['sessions'];
   let hasher: PasswordHasher;
   let jwt: JwtService;
   let auth: AuthService;
 
-  beforeAll(async () => {
-    hasher = new PasswordHasher(config);
-    await hasher.onModuleInit();
-  });
-
   const client = { ip: '203.0.113.7', userAgent: 'jest' };
-  /** Stands in for the mail side: records whom registration asked to verify. */
-  const verificationMails = { sent: [] as string[], sendVerification: (user: { email: string }) => void verificationMails.sent.push(user.email) };
-  let sessions: InMemorySessionsRepository;
 
-  /** The service with its real collaborators over in-memory repositories. */
-  const makeAuth = (withHasher: PasswordHasher): AuthService => {
-    const users = new UsersService(repository);
-    const limiter = new RateLimiter(new InMemoryRateLimitsRepository(), config);
-    const gate = new PasswordGate(limiter, withHasher);
-    return new AuthService(users, withHasher, gate, jwt, new UserKeysService(withHasher, users, gate), new SessionsService(sessions, config), limiter, verificationMails as unknown as EmailVerificationService, config);
-  };
-
-  beforeEach(() => {
-    repository = new InMemoryUsersRepository();
-    sessions = new InMemorySessionsRepository();
-    jwt = new JwtService({ secret: config.jwt.secret, signOptions: { algorithm: 'HS256', expiresIn: 60, issuer: 'i', audience: 'a' } });
-    auth = makeAuth(hasher);
+  beforeEach(async () => {
+    const built = await newTestService(AuthService);
+    ({ sut: auth, config, repositories: { users: repository, sessions } } = built);
+    [hasher, jwt] = [built.get(PasswordHasher), built.get(JwtService)];
   });
 
   it('registers: hashes the password, makes a 32-byte key salt, signs a token for the new user', async () => {
@@ -51,7 +29,7 @@ describe('AuthService (repositories faked)', () => {
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored?.passwordHash).not.toContain('long enough password');
     expect(result.key_salt).toMatch(/^[0-9a-f]{64}$/);
-    expect(jwt.verify(result.token)).toMatchObject({ sub: result.user_id, user_id: result.user_id, sid: result.session_id, iss: 'i', aud: 'a' });
+    expect(jwt.verify(result.token)).toMatchObject({ sub: result.user_id, user_id: result.user_id, sid: result.session_id, iss: config.jwt.issuer, aud: config.jwt.audience });
     expect(result.refresh_token).toMatch(new RegExp(`^${result.session_id}\\.[A-Za-z0-9_-]{43}$`));
     expect(sessions.sessions.get(result.session_id)?.refreshHash).not.toContain(result.refresh_token.split('.')[1]);
   });
@@ -117,10 +95,8 @@ describe('AuthService (repositories faked)', () => {
 
   it('re-wraps the same user key when the KDF parameters were raised', async () => {
     const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
-    const users = new UsersService(repository);
-    const stronger = new PasswordHasher(testConfig({ ARGON2_TIME_COST: '3' }));
-    await stronger.onModuleInit();
-    const upgraded = makeAuth(stronger);
+    const { sut: upgraded, get } = await newTestService(AuthService, { env: { ARGON2_TIME_COST: '3' }, repositories: { users: repository, sessions } });
+    const [users, stronger] = [get(UsersService), get(PasswordHasher)];
     const result = await upgraded.login({ email: 'a@example.com', password: 'long enough password' }, client);
     expect(result.encryption.kdf.iterations).toBe(3);
     // The login hash is upgraded too (needsRehash), and still verifies.

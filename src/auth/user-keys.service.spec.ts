@@ -1,28 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { inMemoryPasswordGate } from '../../test/fakes/in-memory-auth';
-import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
-import { testConfig } from '../../test/fakes/config';
+import { FakeRepositories, newTestService } from '../../test/support/test-service';
 import { unwrapUserKey, WrappedUserKey } from '../crypto/user-key';
 import { initialKeyring, User } from '../users/user';
-import { UsersService } from '../users/users.service';
 import { PasswordHasher } from './password-hasher';
 import { UserKeysService } from './user-keys.service';
 
 describe('UserKeysService: first login of migrated accounts (repository faked)', () => {
   const password = 'the old password';
-  const config = testConfig();
   let hasher: PasswordHasher;
-  let repository: InMemoryUsersRepository;
+  let repository: FakeRepositories['users'];
   let keys: UserKeysService;
 
-  beforeAll(async () => {
-    hasher = new PasswordHasher(config);
-    await hasher.onModuleInit();
-  });
-
-  beforeEach(() => {
-    repository = new InMemoryUsersRepository();
-    keys = new UserKeysService(hasher, new UsersService(repository), inMemoryPasswordGate(config, hasher));
+  beforeEach(async () => {
+    const built = await newTestService(UserKeysService);
+    [keys, hasher, repository] = [built.sut, built.get(PasswordHasher), built.repositories.users];
   });
 
   const migrated = async (keySalt: string): Promise<User> => {

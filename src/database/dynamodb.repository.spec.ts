@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { scriptedDocumentClient } from '../../test/fakes/scripted-document-client';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
 import { DynamoDbRepository } from './dynamodb.repository';
 
@@ -23,15 +24,8 @@ function cancelled(...codes: string[]): TransactionCanceledException {
 }
 
 function repositoryFailingWith(...errors: Error[]): { repository: Repository; calls: () => number } {
-  let calls = 0;
-  const documents = {
-    send: async () => {
-      const error = errors[Math.min(calls++, errors.length - 1)];
-      if (error) throw error;
-      return {};
-    },
-  } as unknown as DynamoDBDocumentClient;
-  return { repository: new Repository(documents), calls: () => calls };
+  const { documents, calls } = scriptedDocumentClient(...errors);
+  return { repository: new Repository(documents), calls };
 }
 
 describe('DynamoDB errors seen by clients', () => {

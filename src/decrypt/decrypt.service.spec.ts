@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
-import { testConfig } from '../../test/fakes/config';
-import { InMemoryAudioFilesRepository } from '../../test/fakes/in-memory-audio-files.repository';
-import { InMemoryObjectStorage } from '../../test/fakes/in-memory-object-storage';
-import { InMemoryUsersRepository } from '../../test/fakes/in-memory-users.repository';
+import { FakeRepositories, newTestService } from '../../test/support/test-service';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { recordingAad } from '../audio-files/recording-keys';
 import { PasswordHasher } from '../auth/password-hasher';
@@ -11,36 +8,24 @@ import { UserKeysService } from '../auth/user-keys.service';
 import { AES256_GCM_HKDF_1MB, encrypt } from '../crypto/streaming-aead';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import { InMemoryDecryptJobs } from '../../test/fakes/in-memory-decrypt-jobs';
 import { DecryptService } from './decrypt.service';
-import { inMemoryPasswordGate } from '../../test/fakes/in-memory-auth';
 
 describe('DecryptService (repositories faked)', () => {
-  const config = testConfig();
   const password = 'the right password';
   const client = { ip: '203.0.113.7' };
   let hasher: PasswordHasher;
-  let usersRepository: InMemoryUsersRepository;
   let users: UsersService;
   let userKeys: UserKeysService;
-  let storage: InMemoryObjectStorage;
+  let storage: FakeRepositories['storage'];
   let audioFiles: AudioFilesService;
-  let jobs: InMemoryDecryptJobs;
+  let jobs: FakeRepositories['decryptJobs'];
   let decrypt: DecryptService;
 
-  beforeAll(async () => {
-    hasher = new PasswordHasher(config);
-    await hasher.onModuleInit();
-  });
-
-  beforeEach(() => {
-    usersRepository = new InMemoryUsersRepository();
-    users = new UsersService(usersRepository);
-    userKeys = new UserKeysService(hasher, users, inMemoryPasswordGate(config, hasher));
-    storage = new InMemoryObjectStorage();
-    audioFiles = new AudioFilesService(new InMemoryAudioFilesRepository(usersRepository), storage, users, config);
-    jobs = new InMemoryDecryptJobs();
-    decrypt = new DecryptService(userKeys, audioFiles, storage, jobs, config);
+  beforeEach(async () => {
+    const { sut, repositories, get } = await newTestService(DecryptService);
+    decrypt = sut;
+    ({ storage, decryptJobs: jobs } = repositories);
+    [hasher, users, userKeys, audioFiles] = [get(PasswordHasher), get(UsersService), get(UserKeysService), get(AudioFilesService)];
   });
 
   const aUser = async (email: string): Promise<User> => {

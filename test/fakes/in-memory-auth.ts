@@ -1,10 +1,6 @@
-import { PasswordGate } from '../../src/auth/password-gate/password-gate';
-import type { PasswordHasher } from '../../src/auth/password-hasher';
-import { RateLimiter } from '../../src/auth/rate-limits/rate-limiter.service';
 import { RateLimitsRepository } from '../../src/auth/rate-limits/rate-limits.repository';
 import type { Session } from '../../src/auth/sessions/session';
 import { SessionRotation, SessionsRepository } from '../../src/auth/sessions/sessions.repository';
-import type { AppConfig } from '../../src/config/app-config';
 
 /** A SessionsRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
 export class InMemorySessionsRepository extends SessionsRepository {
@@ -49,9 +45,4 @@ export class InMemoryRateLimitsRepository extends RateLimitsRepository {
     const used = this.counters.get(key);
     if (used) this.counters.set(key, used - 1);
   }
-}
-
-/** The password gate over in-memory counters (the hasher is real: Argon2 is what the gate guards). */
-export function inMemoryPasswordGate(config: AppConfig, hasher: PasswordHasher, counters = new InMemoryRateLimitsRepository()): PasswordGate {
-  return new PasswordGate(new RateLimiter(counters, config), hasher);
 }

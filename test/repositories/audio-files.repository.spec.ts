@@ -1,14 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { AudioFile } from '../../src/audio-files/audio-file';
 import { S3KeyAlreadyRegisteredError } from '../../src/audio-files/audio-files.repository';
 import { DynamoDbAudioFilesRepository } from '../../src/audio-files/dynamodb-audio-files.repository';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import { AccountDeletedError } from '../../src/users/users.repository';
-import { AppConfig } from '../../src/config/app-config';
-import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { anAccount } from '../fakes/in-memory-users.repository';
-import { isolatedTables } from '../support/test-app';
+import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
 
 function aFile(userId: string, index: number, overrides: Partial<AudioFile> = {}): AudioFile {
   return {
@@ -23,24 +20,20 @@ function aFile(userId: string, index: number, overrides: Partial<AudioFile> = {}
 }
 
 describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
-  let config: AppConfig;
-  let client: DynamoDBClient;
+  const under = repositoryOnDynamoDbLocal(DynamoDbAudioFilesRepository);
   let repository: DynamoDbAudioFilesRepository;
   let users: DynamoDbUsersRepository;
   const owner = randomUUID();
   const files: AudioFile[] = [];
 
   beforeAll(async () => {
-    config = await isolatedTables();
-    client = createDynamoDbClient(config.dynamodb);
-    repository = new DynamoDbAudioFilesRepository(createDocumentClient(client), config);
-    users = new DynamoDbUsersRepository(createDocumentClient(client), config);
+    repository = under.repository;
+    users = new DynamoDbUsersRepository(under.documents, under.config);
     const others = Array.from({ length: 150 }, (_, index) => aFile(randomUUID(), index));
     files.push(...Array.from({ length: 25 }, (_, index) => aFile(owner, index)));
     for (const userId of new Set([...others, ...files].map((file) => file.userId))) await users.create(anAccount(userId));
     for (const file of [...others, ...files]) await repository.create(file);
   });
-  afterAll(() => client.destroy());
 
   it('reads a record back by id with the same values and types', async () => {
     expect(await repository.findById(files[3].id)).toEqual(files[3]);
@@ -93,5 +86,28 @@ describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
     const file = aFile(owner, 99, { fileSize: null });
     await repository.create(file);
     expect(await repository.findById(file.id)).toEqual(file);
+  });
+
+  it('deletes a record with its s3_key claim, so the key can be registered again; a second delete is false', async () => {
+    const someone = randomUUID();
+    await users.create(anAccount(someone));
+    const file = aFile(someone, 7);
+    await repository.create(file);
+    expect(await repository.delete(file)).toBe(true);
+    expect(await repository.findById(file.id)).toBeUndefined();
+    expect(await repository.findByS3Key(file.s3Key)).toBeUndefined();
+    expect(await repository.delete(file)).toBe(false);
+    const again = aFile(file.userId, 8, { s3Key: file.s3Key });
+    await repository.create(again);
+    expect(await repository.findByS3Key(file.s3Key)).toEqual(again);
+  });
+
+  it('of concurrent deletes of one record, exactly one reports it', async () => {
+    const someone = randomUUID();
+    await users.create(anAccount(someone));
+    const file = aFile(someone, 9);
+    await repository.create(file);
+    const outcomes = await Promise.all([0, 1, 2, 3].map(() => repository.delete(file)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
   });
 });

@@ -1,28 +1,18 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { DynamoDbRateLimitsRepository } from '../../src/auth/rate-limits/dynamodb-rate-limits.repository';
-import { AppConfig } from '../../src/config/app-config';
-import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
-import { isolatedTables } from '../support/test-app';
+import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
 
 describe('DynamoDbRateLimitsRepository (DynamoDB Local)', () => {
-  let config: AppConfig;
-  let client: DynamoDBClient;
-  let documents: DynamoDBDocumentClient;
+  const under = repositoryOnDynamoDbLocal(DynamoDbRateLimitsRepository);
   let repository: DynamoDbRateLimitsRepository;
   const expiresAt = new Date(Date.now() + 60_000);
-
-  beforeAll(async () => {
-    config = await isolatedTables();
-    client = createDynamoDbClient(config.dynamodb);
-    documents = createDocumentClient(client);
-    repository = new DynamoDbRateLimitsRepository(documents, config);
+  beforeAll(() => {
+    repository = under.repository;
   });
-  afterAll(() => client.destroy());
 
   const stored = async (key: string) =>
-    (await documents.send(new GetCommand({ TableName: config.dynamodb.tables.rateLimits, Key: { limit_key: key }, ConsistentRead: true }))).Item;
+    (await under.documents.send(new GetCommand({ TableName: under.config.dynamodb.tables.rateLimits, Key: { limit_key: key }, ConsistentRead: true }))).Item;
 
   it('grants exactly `limit` of many concurrent reservations and refuses the rest', async () => {
     const key = randomUUID();

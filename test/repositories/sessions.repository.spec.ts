@@ -1,10 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { DynamoDbSessionsRepository } from '../../src/auth/sessions/dynamodb-sessions.repository';
 import type { Session } from '../../src/auth/sessions/session';
-import { AppConfig } from '../../src/config/app-config';
-import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
-import { isolatedTables } from '../support/test-app';
+import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
 
 function aSession(overrides: Partial<Session> = {}): Session {
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -22,16 +20,11 @@ function aSession(overrides: Partial<Session> = {}): Session {
 }
 
 describe('DynamoDbSessionsRepository (DynamoDB Local)', () => {
-  let config: AppConfig;
-  let client: DynamoDBClient;
+  const under = repositoryOnDynamoDbLocal(DynamoDbSessionsRepository);
   let repository: DynamoDbSessionsRepository;
-
-  beforeAll(async () => {
-    config = await isolatedTables();
-    client = createDynamoDbClient(config.dynamodb);
-    repository = new DynamoDbSessionsRepository(createDocumentClient(client), config);
+  beforeAll(() => {
+    repository = under.repository;
   });
-  afterAll(() => client.destroy());
 
   it('stores a session and reads it back; a new session has no sealed successor', async () => {
     const session = aSession();
@@ -70,5 +63,22 @@ describe('DynamoDbSessionsRepository (DynamoDB Local)', () => {
     const session = aSession({ expiresAt: new Date(Date.now() - 1000) });
     await repository.create(session);
     expect(await repository.findById(session.id)).toBeUndefined();
+  });
+
+  it('never overwrites an existing session with a second create of its id', async () => {
+    const session = aSession();
+    await repository.create(session);
+    await expect(repository.create({ ...session, userId: randomUUID(), refreshHash: 'c'.repeat(64) })).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    expect(await repository.findById(session.id)).toEqual({ ...session, sealedSuccessor: undefined });
+  });
+
+  it('rotates nothing for a session that is gone, and lists only live sessions', async () => {
+    const userId = randomUUID();
+    const gone = aSession({ userId });
+    expect(await repository.rotate(gone, gone.refreshHash, { ...gone, sealedSuccessor: 'x' })).toBe(false);
+    const expired = aSession({ userId, expiresAt: new Date(Date.now() - 1000) });
+    const live = aSession({ userId });
+    await Promise.all([repository.create(expired), repository.create(live)]);
+    expect((await repository.listByUser(userId)).map((session) => session.id)).toEqual([live.id]);
   });
 });

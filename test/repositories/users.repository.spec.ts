@@ -1,15 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '../../src/config/app-config';
-import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
+import type { WrappedUserKey } from '../../src/crypto/user-key';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import { initialKeyring, User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError } from '../../src/users/users.repository';
 import { userItems } from '../../src/migration/items';
-import { isolatedTables, scanAll } from '../support/test-app';
-
-const KDF = { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 } as const;
+import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
+import { scanAll } from '../support/test-app';
 
 function aUser(overrides: Partial<User> = {}): User {
   return {
@@ -23,17 +20,15 @@ function aUser(overrides: Partial<User> = {}): User {
   };
 }
 
-describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
-  let config: AppConfig;
-  let client: DynamoDBClient;
-  let repository: DynamoDbUsersRepository;
+const KDF = { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 } as const;
+const aKey = (wrapped: string): WrappedUserKey => ({ wrapped, kdf: { ...KDF } });
 
-  beforeAll(async () => {
-    config = await isolatedTables();
-    client = createDynamoDbClient(config.dynamodb);
-    repository = new DynamoDbUsersRepository(createDocumentClient(client), config);
+describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
+  const under = repositoryOnDynamoDbLocal(DynamoDbUsersRepository);
+  let repository: DynamoDbUsersRepository;
+  beforeAll(() => {
+    repository = under.repository;
   });
-  afterAll(() => client.destroy());
 
   it('stores a user and reads it back by id and by email, times to the millisecond', async () => {
     const user = aUser();
@@ -64,7 +59,7 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
     const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     expect(fulfilled).toHaveLength(1);
     expect(rejected.every((result) => result.reason instanceof EmailAlreadyRegisteredError)).toBe(true);
-    const stored = (await scanAll(createDocumentClient(client), config.dynamodb.tables.users)).filter(
+    const stored = (await scanAll(under.documents, under.config.dynamodb.tables.users)).filter(
       (item) => item.email === email,
     );
     expect(stored).toHaveLength(1);
@@ -102,20 +97,55 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
 
   it('gives an account stored without a key salt one with its first key: of 5 concurrent first logins exactly one wins', async () => {
     const user = aUser({ keySalt: '' });
-    const documents = createDocumentClient(client);
-    for (const item of Object.values(userItems(user))) await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: item }));
+    for (const item of Object.values(userItems(user))) await under.documents.send(new PutCommand({ TableName: under.config.dynamodb.tables.users, Item: item }));
     expect((await repository.findById(user.id))?.keySalt).toBe('');
-    const attempts = Array.from({ length: 5 }, (_, i) => ({ salt: String(i).repeat(64), key: { wrapped: `wrapped-${i}`, kdf: KDF } }));
+    const attempts = Array.from({ length: 5 }, (_, i) => ({ salt: String(i).repeat(64), key: aKey(`wrapped-${i}`) }));
     const results = await Promise.all(attempts.map(({ salt, key }) => repository.replaceUserKey(user.id, key, undefined, salt)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = attempts[results.indexOf(true)];
     expect(await repository.findById(user.id)).toMatchObject({ keySalt: winner.salt, userKey: winner.key });
   });
 
+  it('sets a user key only while it is still the expected one (absent at first); of concurrent first keys exactly one wins', async () => {
+    const user = aUser();
+    await repository.create(user);
+    const outcomes = await Promise.all([0, 1, 2, 3].map((index) => repository.replaceUserKey(user.id, aKey(`first-${index}`), undefined)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const winner = aKey(`first-${outcomes.indexOf(true)}`);
+    expect((await repository.findById(user.id))?.userKey).toEqual(winner);
+    expect(await repository.replaceUserKey(user.id, aKey('stale'), aKey('not-the-current-one'))).toBe(false);
+    expect(await repository.replaceUserKey(user.id, aKey('rewrapped'), winner)).toBe(true);
+    expect((await repository.findById(user.id))?.userKey).toEqual(aKey('rewrapped'));
+  });
+
+  it('sets no user key on an account that does not exist (nor creates one)', async () => {
+    const id = randomUUID();
+    expect(await repository.replaceUserKey(id, aKey('orphan'), undefined)).toBe(false);
+    expect(await repository.findById(id)).toBeUndefined();
+  });
+
+  it('replaces the login hash only from the expected hash, keeping the keys', async () => {
+    const user = aUser({ userKey: aKey('original') });
+    await repository.create(user);
+    expect(await repository.replacePasswordHash(user.id, 'new-hash', 'not-the-hash')).toBe(false);
+    expect(await repository.findById(user.id)).toEqual(user);
+    expect(await repository.replacePasswordHash(user.id, 'new-hash', user.passwordHash)).toBe(true);
+    expect(await repository.findById(user.id)).toEqual({ ...user, passwordHash: 'new-hash' });
+    expect(await repository.replacePasswordHash(randomUUID(), 'newer-hash', 'new-hash')).toBe(false);
+  });
+
+  it('of concurrent rehashes from one hash, exactly one is stored', async () => {
+    const user = aUser();
+    await repository.create(user);
+    const outcomes = await Promise.all([0, 1, 2, 3].map((index) => repository.replacePasswordHash(user.id, `hash-${index}`, user.passwordHash)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect((await repository.findById(user.id))?.passwordHash).toBe(`hash-${outcomes.indexOf(true)}`);
+  });
+
   describe('deletion: mark, release, final sweep', () => {
     const at = (ms: number) => new Date(Date.UTC(2026, 11, 2, 0, 0, 0) + ms);
     const item = async (key: string) =>
-      (await createDocumentClient(client).send(new GetCommand({ TableName: config.dynamodb.tables.users, Key: { user_id: key }, ConsistentRead: true }))).Item;
+      (await under.documents.send(new GetCommand({ TableName: under.config.dynamodb.tables.users, Key: { user_id: key }, ConsistentRead: true }))).Item;
 
     it('marks once (a repeat keeps the first mark), after which the account still reads with deletingAt', async () => {
       const user = aUser();
@@ -152,8 +182,8 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       const user = aUser();
       await repository.create(user);
       const other = randomUUID();
-      await createDocumentClient(client).send(
-        new PutCommand({ TableName: config.dynamodb.tables.users, Item: { user_id: `EMAIL#${user.email}`, claimed_by: other, created_at: 1 } }),
+      await under.documents.send(
+        new PutCommand({ TableName: under.config.dynamodb.tables.users, Item: { user_id: `EMAIL#${user.email}`, claimed_by: other, created_at: 1 } }),
       );
       const deletion = (await repository.markDeleting(user.id, at(0), at(1)))!;
       expect(await repository.release(deletion)).toBe(true);

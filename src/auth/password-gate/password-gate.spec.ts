@@ -1,27 +1,20 @@
-import { testConfig } from '../../../test/fakes/config';
-import { InMemoryRateLimitsRepository } from '../../../test/fakes/in-memory-auth';
+import { newTestService } from '../../../test/support/test-service';
 import { RateLimitReport } from '../../common/http/rate-limit-headers';
 import { PasswordHasher } from '../password-hasher';
-import { RateLimiter } from '../rate-limits/rate-limiter.service';
 import { GatedAction, PasswordGate } from './password-gate';
 
 describe('PasswordGate (rate-limit counters faked)', () => {
   const limit = 4;
-  const config = testConfig({ RATE_LIMIT_ACCOUNT_FAILURES: String(limit), RATE_LIMIT_IP_PER_MINUTE: '1000' });
   const password = 'the right password';
   let hasher: PasswordHasher;
   let account: { passwordHash: string };
   let gate: PasswordGate;
   let verify: jest.SpyInstance;
 
-  beforeAll(async () => {
-    hasher = new PasswordHasher(config);
-    await hasher.onModuleInit();
+  beforeEach(async () => {
+    const built = await newTestService(PasswordGate, { env: { RATE_LIMIT_ACCOUNT_FAILURES: String(limit), RATE_LIMIT_IP_PER_MINUTE: '1000' } });
+    [gate, hasher] = [built.sut, built.get(PasswordHasher)];
     account = { passwordHash: await hasher.hash(password) };
-  });
-
-  beforeEach(() => {
-    gate = new PasswordGate(new RateLimiter(new InMemoryRateLimitsRepository(), config), hasher);
     verify = jest.spyOn(hasher, 'verify');
   });
   afterEach(() => verify.mockRestore());

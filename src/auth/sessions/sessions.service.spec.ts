@@ -1,16 +1,13 @@
-import { testConfig } from '../../../test/fakes/config';
-import { InMemorySessionsRepository } from '../../../test/fakes/in-memory-auth';
+import { FakeRepositories, newTestService } from '../../../test/support/test-service';
 import { openSuccessor, sealSuccessor } from './refresh-successor';
 import { SessionsService } from './sessions.service';
 
 describe('SessionsService refresh reuse interval (repository faked)', () => {
-  const config = testConfig({ REFRESH_REUSE_INTERVAL_SECONDS: '10' });
-  let repository: InMemorySessionsRepository;
+  let repository: FakeRepositories['sessions'];
   let sessions: SessionsService;
 
-  beforeEach(() => {
-    repository = new InMemorySessionsRepository();
-    sessions = new SessionsService(repository, config);
+  beforeEach(async () => {
+    ({ sut: sessions, repositories: { sessions: repository } } = await newTestService(SessionsService, { env: { REFRESH_REUSE_INTERVAL_SECONDS: '10' } }));
   });
 
   /** Moves the session's latest rotation `seconds` into the past. */
