@@ -1,6 +1,6 @@
 /**
  * The HTTP-adapter comparison: a bare Nest app, one GET route answering a small JSON object (the same
- * body as GET /api/health), on the adapter named by argv[2], listening on 127.0.0.1:argv[3].
+ * body as GET /api/health, on the same path), on the adapter named by argv[2], listening on 127.0.0.1:argv[3].
  * Forked by run.ts; exits when its parent disconnects.
  */
 import 'reflect-metadata';
@@ -11,7 +11,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 
 const BODY = { status: 'healthy', service: 'panzoto-backend', database: 'dynamodb' };
 
-@Controller('health')
+@Controller('api/health')
 class BareController {
   @Get()
   live(): typeof BODY {

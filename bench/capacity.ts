@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     );
     const userKey = await client.unlockUserKey(registered, PASSWORD);
     const slot = await measure('POST /api/audio-files/upload-url', () =>
-      client.call<{ s3_key: string; file_id: string; upload_url: string }>('POST', '/api/audio-files/upload-url', {}, refreshed.token),
+      client.call<{ s3_key: string; file_id: string; upload_url: string }>('POST', '/api/audio-files/upload-url', { file_size: 10_056 }, refreshed.token),
     );
     const file = await client.uploadRecording(registered, userKey, { data: randomBytes(10_000) });
     void slot;

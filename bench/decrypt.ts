@@ -4,6 +4,9 @@
  *  - the service's end-to-end decryption of the same recording (S3 read → decrypt → S3 write) and its
  *    ratio to the ceiling;
  *  - the service process's RSS growth while it decrypts a 200 MB recording;
+ *  - peak RSS growth and throughput of 1 and of 24 concurrent link-mode decryptions of one 32 MiB
+ *    recording, under the default DECRYPT_CONCURRENCY and with the bound lifted to 24 (as before it
+ *    existed), side by side; refused requests wait their Retry-After and try again;
  *  - GET /api/health p99 while 4 decryptions run.
  * Everything runs on 127.0.0.1 and stops by itself.
  */
@@ -29,12 +32,34 @@ import { provisionServiceBucket } from '../src/storage/provision';
 const MB = 1_000_000;
 const BIG_BYTES = Number(process.env.BENCH_DECRYPT_MB ?? 200) * MB;
 const CONCURRENT_BYTES = 20 * MB;
+const BURST_BYTES = 32 * 1024 * 1024;
+const BURST_SIZES = [1, 24];
 const PASSWORD = 'Bench-Password-123!';
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function rssOf(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((text) => Number(/VmRSS:\s+(\d+)/.exec(text)?.[1] ?? 0) * 1024);
+}
+
+/** The highest RSS of `pid` while `work` runs (sampled every 25 ms), and what `work` returned. */
+async function peakRssDuring<T>(pid: number, work: () => Promise<T>): Promise<{ peak: number; result: T }> {
+  let peak = await rssOf(pid);
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await rssOf(pid));
+      await sleep(25);
+    }
+  })();
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+  return { peak, result };
 }
 
 async function writeRandomFile(path: string, bytes: number): Promise<void> {
@@ -108,19 +133,21 @@ async function main(): Promise<void> {
       // Each decrypt holds one unit of the account's password budget while its password is checked:
       // the concurrent runs would otherwise meet the default 10 as 429s.
       RATE_LIMIT_ACCOUNT_FAILURES: '1000',
+      // One account drives every burst: the per-account bound must not stand in for the process bound measured.
+      DECRYPT_CONCURRENCY_PER_ACCOUNT: '256',
       ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     };
     const config = new AppConfig(validateEnvironment(env));
     await Promise.all([provisionServiceTables(config), provisionServiceBucket(config)]);
     const base = `http://127.0.0.1:${port}`;
     /** A new service process, so that each memory figure starts from a cold process. */
-    const freshService = async (): Promise<number> => {
+    const freshService = async (extraEnv: Record<string, string> = {}): Promise<number> => {
       if (service && service.exitCode === null) {
         const exited = new Promise((resolve) => service?.once('exit', resolve));
         service.kill('SIGTERM');
         await exited;
       }
-      service = spawn(process.execPath, ['dist/main.js'], { env, stdio: 'ignore' });
+      service = spawn(process.execPath, ['dist/main.js'], { env: { ...env, ...extraEnv }, stdio: 'ignore' });
       await waitForHealth(base);
       return service.pid as number;
     };
@@ -156,19 +183,14 @@ async function main(): Promise<void> {
     const endToEnd: number[] = [];
     let peak = baseline;
     for (let run = 0; run < 3; run++) {
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          peak = Math.max(peak, await rssOf(pid));
-          await sleep(25);
-        }
-      })();
       const started = process.hrtime.bigint();
-      const response = await decrypt(big.file_id);
-      const body = (await response.json()) as { download_url: string };
+      const measured = await peakRssDuring(pid, async () => {
+        const answer = await decrypt(big.file_id);
+        return { response: answer, body: (await answer.json()) as { download_url: string } };
+      });
       endToEnd.push(Number(process.hrtime.bigint() - started) / 1e9);
-      sampling = false;
-      await sampler;
+      peak = Math.max(peak, measured.peak);
+      const { response, body } = measured.result;
       if (response.status !== 200) throw new Error(`decrypt failed: ${response.status} ${JSON.stringify(body)}`);
       if (run === 0) {
         const check = createHash('sha256');
@@ -181,26 +203,50 @@ async function main(): Promise<void> {
     pid = await freshService();
     await sleep(1000);
     const streamBaseline = await rssOf(pid);
-    let streamPeak = streamBaseline;
-    {
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          streamPeak = Math.max(streamPeak, await rssOf(pid));
-          await sleep(25);
-        }
-      })();
+    const check = createHash('sha256');
+    const { peak: streamPeak } = await peakRssDuring(pid, async () => {
       const response = await fetch(`${base}/api/decrypt-audio?mode=stream`, {
         method: 'POST',
         headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ password: PASSWORD, file_id: big.file_id }),
       });
-      const check = createHash('sha256');
       await pipeline(response.body as unknown as NodeJS.ReadableStream, check);
-      sampling = false;
-      await sampler;
-      if (check.digest('hex') !== expectedHash) throw new Error('streamed plaintext differs from the recording');
-    }
+    });
+    if (check.digest('hex') !== expectedHash) throw new Error('streamed plaintext differs from the recording');
+
+    // Bursts of concurrent link-mode decryptions, each from a cold process, RSS sampled throughout.
+    const burstFile = await client.uploadRecording(session, userKey, { data: randomBytes(BURST_BYTES) });
+    /** Decrypts until it succeeds, waiting out each 429/503's Retry-After; returns how often it was refused. */
+    const decryptPatiently = async (): Promise<number> => {
+      for (let refused = 0; ; refused++) {
+        const response = await decrypt(burstFile.file_id);
+        await response.arrayBuffer();
+        if (response.status === 200) return refused;
+        if (response.status !== 429 && response.status !== 503) throw new Error(`decrypt failed: ${response.status}`);
+        await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+      }
+    };
+    const burst = async (concurrent: number, extraEnv: Record<string, string> = {}) => {
+      const burstPid = await freshService(extraEnv);
+      await sleep(1000);
+      const burstBaseline = await rssOf(burstPid);
+      const started = process.hrtime.bigint();
+      const { peak: burstPeak, result: refusals } = await peakRssDuring(burstPid, () =>
+        Promise.all(Array.from({ length: concurrent }, decryptPatiently)),
+      );
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      return {
+        concurrent,
+        rssGrowthMiB: Math.round((burstPeak - burstBaseline) / 2 ** 20),
+        MiBps: Math.round((concurrent * BURST_BYTES) / 2 ** 20 / seconds),
+        seconds: Number(seconds.toFixed(2)),
+        refusedThenRetried: refusals.reduce((a, b) => a + b, 0),
+      };
+    };
+    const bounded = [];
+    for (const concurrent of BURST_SIZES) bounded.push(await burst(concurrent));
+    const unbounded = await burst(Math.max(...BURST_SIZES), { DECRYPT_CONCURRENCY: String(Math.max(...BURST_SIZES)) });
+    process.stdout.write(`concurrent decryptions: ${JSON.stringify({ bounded, unbounded })}\n`);
 
     pid = await freshService();
 
@@ -208,9 +254,9 @@ async function main(): Promise<void> {
     const storageRuns: number[] = [];
     for (let run = 0; run < 2; run++) {
       const started = process.hrtime.bigint();
-      const slot = await client.call<{ upload_url: string }>('POST', '/api/audio-files/upload-url', {}, session.token);
       const read = await fetch(`${s3.endpoint}/bench-decrypt/${big.s3_key}`);
       const length = Number(read.headers.get('content-length'));
+      const slot = await client.call<{ upload_url: string }>('POST', '/api/audio-files/upload-url', { file_size: length }, session.token);
       await fetch(slot.upload_url, {
         method: 'PUT',
         headers: { 'content-length': String(length) },
@@ -255,6 +301,12 @@ async function main(): Promise<void> {
       serviceRssBaselineMB: Math.round(baseline / MB),
       serviceRssGrowthMB: Math.round((peak - baseline) / MB),
       serviceRssGrowthStreamModeMB: Math.round((streamPeak - streamBaseline) / MB),
+      concurrentDecryptsOf32MiB: {
+        decryptConcurrency: validateEnvironment({}, { requireProductionSecrets: false }).DECRYPT_CONCURRENCY,
+        bounded,
+        unboundedFor24: unbounded,
+        boundedOverUnboundedThroughput24: Number(((bounded[bounded.length - 1].MiBps / unbounded.MiBps) || 0).toFixed(2)),
+      },
       healthDuring4Decrypts: {
         requestsPerSecond: Math.round(health.requests.average),
         p50ms: health.latency.p50,
@@ -262,7 +314,7 @@ async function main(): Promise<void> {
         non2xx: health.non2xx,
         decryptionsOf20MBCompleted: decryptionsDuringHealth,
       },
-      targets: { endToEndOverRaw: '>= 0.5', serviceRssGrowthMB: '< 64', healthP99ms: '< 50' },
+      targets: { endToEndOverRaw: '>= 0.5', serviceRssGrowthMB: '< 64', healthP99ms: '< 50', rssGrowthFor24ConcurrentMiB: '< 256', boundedOverUnboundedThroughput24: '>= 1' },
     };
     await mkdir('bench/results', { recursive: true });
     await writeFile('bench/results/decrypt-latest.json', `${JSON.stringify(results, null, 2)}\n`);

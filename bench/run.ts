@@ -61,7 +61,7 @@ const settings = {
   /** Paired, alternating rounds for list vs raw Query and for Fastify vs Express; medians reported. */
   rounds: Math.max(1, envInt('BENCH_ROUNDS', 3)),
   /** Hard stop for everything after the build. */
-  timeLimitSeconds: envInt('BENCH_TIME_LIMIT_S', 280),
+  timeLimitSeconds: envInt('BENCH_TIME_LIMIT_S', 420),
   connections: { health: 10, list: 10, login: 4, rawQuery: 10, rawVerify: 4, healthDuringBurst: 2, loginBurst: 4, adapters: 10 },
   listLimit: 20,
   listFiles: 20,
@@ -162,6 +162,8 @@ async function startBackends(): Promise<Backends> {
     // Every bench request comes from 127.0.0.1: the per-IP login budget (builds that have one) would
     // turn the login runs into 429s. The limiter's own DynamoDB calls still run on every login.
     RATE_LIMIT_IP_PER_MINUTE: '100000',
+    // The listing bench seeds its files through upload URLs, all from one account.
+    UPLOAD_URLS_PER_ACCOUNT_PER_HOUR: '100000',
     ...(s3 ? { S3_ENDPOINT: s3.endpoint, S3_BUCKET: 'panzoto-bench' } : {}),
   };
   const config = new AppConfig(validateEnvironment({ ...serviceEnv }));
@@ -241,6 +243,23 @@ async function startBenchService(backends: Backends, name: string, overrides: No
   });
   cleanup.add(name, () => service.stop());
   return service;
+}
+
+/** The bare app serves the service's health JSON on the service's path. */
+const BARE_HEALTH_PATH = '/api/health';
+
+/** A bare Nest app (bench/bare-app.ts) on one HTTP adapter, in its own process. */
+async function startBare(adapter: 'fastify' | 'express'): Promise<ServiceProcess> {
+  const port = await freePort();
+  const app = await startForked({
+    script: join(__dirname, 'bare-app.js'),
+    args: [adapter, String(port)],
+    port,
+    readyPath: BARE_HEALTH_PATH,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+  });
+  cleanup.add(`bare ${adapter} app`, () => app.stop());
+  return app;
 }
 
 interface BenchUser {
@@ -332,10 +351,38 @@ async function main(): Promise<number> {
     body: JSON.stringify({ email: user.email, password: user.password }),
   };
 
-  // 3a. Health.
-  log(`GET /api/health: warm-up ${warmupSeconds} s, then ${durationSeconds} s at ${connections.health} connections`);
-  await warm(healthLoad);
-  const health = await metered(() => httpLoad(healthLoad));
+  // 3a. Health, in rounds rotating three servers: the service; the same service with request logging
+  // off (LOG_LEVEL=warn: no line per request; metrics, request ids and headers unchanged); a bare Nest
+  // app on Fastify answering the same JSON on the same path.
+  log(
+    `GET /api/health: the service, the service without request logs, a bare Nest-on-Fastify route; ` +
+      `warm-ups, then ${rounds} rotating rounds of ${durationSeconds} s at ${connections.health} connections`,
+  );
+  const unlogged = await startBenchService(backends, 'service-unlogged', { LOG_LEVEL: 'warn' });
+  const bareHealth = await startBare('fastify');
+  const healthTargets = [
+    { load: healthLoad, meter },
+    { load: { ...healthLoad, url: `${unlogged.baseUrl}/api/health` }, meter: new CpuMeter({ bench: process.pid, service: unlogged.child.pid }) },
+    { load: { ...healthLoad, url: `${bareHealth.baseUrl}${BARE_HEALTH_PATH}` }, meter: new CpuMeter({ bench: process.pid, fastify: bareHealth.child.pid }) },
+  ];
+  for (const { load } of healthTargets) await warm(load);
+  const healthRuns: Array<Array<Metered<HttpLoadResult>>> = [[], [], []];
+  for (let index = 0; index < rounds; index++) {
+    for (let step = 0; step < healthTargets.length; step++) {
+      const which = (index + step) % healthTargets.length;
+      const { result, cpu } = await healthTargets[which].meter.measure(() => httpLoad(healthTargets[which].load));
+      healthRuns[which].push({ ...result, cpu });
+    }
+    log(
+      `  round ${index + 1}: service ${formatNumber(healthRuns[0][index].requestsPerSecond)} req/s, without request logs ` +
+        `${formatNumber(healthRuns[1][index].requestsPerSecond)}, bare Fastify ${formatNumber(healthRuns[2][index].requestsPerSecond)}`,
+    );
+  }
+  await unlogged.stop();
+  await bareHealth.stop();
+  const health = httpSeries(healthRuns[0]);
+  const healthUnlogged = httpSeries(healthRuns[1]);
+  const healthBare = httpSeries(healthRuns[2]);
 
   // 3b + 4a. The list endpoint against the raw Query it makes, in alternating rounds.
   const rawQuery = userFilesQuery(backends.documents, user.userId);
@@ -412,22 +459,10 @@ async function main(): Promise<number> {
 
   // 6. A bare Nest app on Fastify and on Express, alternating rounds.
   log(`bare Nest app, Fastify vs Express: warm-ups, then ${rounds} alternating rounds of ${durationSeconds} s, ${connections.adapters} connections`);
-  const startBare = async (adapter: 'fastify' | 'express'): Promise<ServiceProcess> => {
-    const port = await freePort();
-    const app = await startForked({
-      script: join(__dirname, 'bare-app.js'),
-      args: [adapter, String(port)],
-      port,
-      readyPath: '/health',
-      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
-    });
-    cleanup.add(`bare ${adapter} app`, () => app.stop());
-    return app;
-  };
   const fastifyApp = await startBare('fastify');
   const expressApp = await startBare('express');
   const adapterMeter = new CpuMeter({ bench: process.pid, fastify: fastifyApp.child.pid, express: expressApp.child.pid });
-  const bareLoad = (app: ServiceProcess): HttpLoad => ({ url: `${app.baseUrl}/health`, connections: connections.adapters, durationSeconds });
+  const bareLoad = (app: ServiceProcess): HttpLoad => ({ url: `${app.baseUrl}${BARE_HEALTH_PATH}`, connections: connections.adapters, durationSeconds });
   const runBare = async (app: ServiceProcess): Promise<Metered<HttpLoadResult>> => {
     const { result, cpu } = await adapterMeter.measure(() => httpLoad(bareLoad(app)));
     return { ...result, cpu };
@@ -448,9 +483,18 @@ async function main(): Promise<number> {
   const rawQuerySeries = loopSeries(rawQueryRounds);
   const fastify = httpSeries(fastifyRounds);
   const express = httpSeries(expressRounds);
+  const healthOverBare = healthRuns[0].map((r, i) => round(r.requestsPerSecond / healthRuns[2][i].requestsPerSecond, 3));
+  // CPU per request of each round, paired with the round's other server: medians of the per-round shares.
+  const serviceCpuPerRequest = (run: Metered<HttpLoadResult>): number => cpuPerOperation(run.cpu, run.requestsPerSecond).service;
+  const loggingShares = healthRuns[0].map((r, i) => round((serviceCpuPerRequest(r) - serviceCpuPerRequest(healthRuns[1][i])) / serviceCpuPerRequest(r), 3));
+  const loggingShare = round(median(loggingShares), 3);
   const listRatios = listRounds.map((r, i) => round(r.requestsPerSecond / rawQueryRounds[i].perSecond, 3));
   const adapterRatios = fastifyRounds.map((r, i) => round(r.requestsPerSecond / expressRounds[i].requestsPerSecond, 3));
   const ratios: BenchResults['ratios'] = {
+    healthOverBareFastify: round(median(healthOverBare), 3),
+    healthOverBareFastifyPerRound: healthOverBare,
+    loggingShareOfHealthCpu: loggingShare,
+    loggingShareOfHealthCpuPerRound: loggingShares,
     listOverRawQuery: round(median(listRatios), 3),
     listOverRawQueryPerRound: listRatios,
     loginOverRawVerify: round(login.requestsPerSecond / rawVerify.perSecond, 3),
@@ -461,6 +505,8 @@ async function main(): Promise<number> {
   };
   const checkedRuns: Record<string, { non2xx: number; errors: number; timeouts: number }> = {
     health,
+    healthUnlogged,
+    healthBare,
     list,
     login,
     healthAlone,
@@ -478,6 +524,8 @@ async function main(): Promise<number> {
   if (rawQuerySeries.errors + rawVerify.errors + serialVerify.errors > 0) failedRuns.push('raw calls');
   const cpuOfRuns: Record<string, CpuShares> = {
     health: health.cpu,
+    healthUnlogged: healthUnlogged.cpu,
+    healthBare: healthBare.cpu,
     list: list.cpu,
     rawQuery: rawQuerySeries.cpu,
     login: login.cpu,
@@ -518,16 +566,18 @@ async function main(): Promise<number> {
       cpu: 'percent of one core per process over the run (200 = both cores); irq, steal and other cover the rest of the machine',
     },
     dynamodbLocal: { inMemory: true, jvmWarmupCallsPerSecondEach2s: jvmWarmup },
-    service: { health, list, login, healthAlone2Connections: healthAlone, loginBurst, alternative },
+    service: { health, healthUnlogged, list, login, healthAlone2Connections: healthAlone, loginBurst, alternative },
     ceilings: {
       rawQuery: rawQuerySeries,
       rawVerify,
       serialVerify: { ...serialVerify, msPerHash: serialVerify.p50Ms },
     },
-    adapters: { fastify, express },
+    adapters: { fastify, express, fastifyBesideHealth: healthBare },
     ratios,
     cpuMsPerOperation: {
       healthRequest: cpuPerOperation(health.cpu, health.requestsPerSecond),
+      unloggedHealthRequest: cpuPerOperation(healthUnlogged.cpu, healthUnlogged.requestsPerSecond),
+      bareHealthRequest: cpuPerOperation(healthBare.cpu, healthBare.requestsPerSecond),
       listRequest: cpuPerOperation(list.cpu, list.requestsPerSecond),
       rawQuery: cpuPerOperation(rawQuerySeries.cpu, rawQuerySeries.perSecond),
       fastifyRequest: cpuPerOperation(fastify.cpu, fastify.requestsPerSecond),
@@ -539,6 +589,18 @@ async function main(): Promise<number> {
         target: `>= ${TARGETS.healthRequestsPerSecond}`,
         value: health.requestsPerSecond,
         met: health.requestsPerSecond >= TARGETS.healthRequestsPerSecond,
+      },
+      {
+        name: 'health req/s / bare Nest-on-Fastify req/s',
+        target: `>= ${TARGETS.healthOverBareFastify}`,
+        value: ratios.healthOverBareFastify,
+        met: ratios.healthOverBareFastify >= TARGETS.healthOverBareFastify,
+      },
+      {
+        name: 'request logging share of a health request CPU',
+        target: `< ${TARGETS.loggingShareOfHealthCpu}`,
+        value: loggingShare,
+        met: loggingShare < TARGETS.loggingShareOfHealthCpu,
       },
       {
         name: 'list req/s / raw Query calls/s',

@@ -45,7 +45,7 @@ export async function seedAudioFiles(baseUrl: string, user: { token: string; use
   for (let i = 0; i < count; i++) {
     const bytes = 1024 * (i + 1);
     if (flow !== 'POST /api/audio-file') {
-      const slot = await send(baseUrl, 'POST', '/api/audio-files/upload-url', {}, user.token);
+      const slot = await send(baseUrl, 'POST', '/api/audio-files/upload-url', { file_size: bytes }, user.token);
       if (slot.status === 200 || slot.status === 201) {
         flow = 'upload-url, PUT, POST /api/audio-file';
         const { file_id, s3_key, upload_url } = JSON.parse(slot.text) as { file_id: string; s3_key: string; upload_url: string };

@@ -82,6 +82,8 @@ export interface ServiceProcess {
 /** `node <entry>` with exactly `env`; stdout (the JSON logs) goes to `logFile`, stderr is kept for errors. */
 export async function startService(options: {
   entry: string;
+  /** Node options before the entry, such as --cpu-prof. */
+  nodeArgs?: string[];
   env: NodeJS.ProcessEnv;
   port: number;
   logFile: string;
@@ -90,7 +92,7 @@ export async function startService(options: {
   const logFd = openSync(options.logFile, 'w');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [options.entry], { env: options.env, stdio: ['ignore', logFd, 'pipe'] });
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], { env: options.env, stdio: ['ignore', logFd, 'pipe'] });
   } finally {
     closeSync(logFd);
   }

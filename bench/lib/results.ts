@@ -7,6 +7,10 @@ import { LoopResult, median, round } from './stats';
 
 export const TARGETS = {
   healthRequestsPerSecond: 10_000,
+  /** Health with the production pipeline against a bare Nest-on-Fastify route serving the same JSON. */
+  healthOverBareFastify: 0.5,
+  /** (CPU per health request with request logs − without) ÷ with. */
+  loggingShareOfHealthCpu: 0.1,
   listOverRawQuery: 0.8,
   healthP99DuringBurstMs: 50,
 };
@@ -85,7 +89,9 @@ export interface BenchResults {
   parameters: BenchParameters;
   dynamodbLocal: { inMemory: true; jvmWarmupCallsPerSecondEach2s: number[] };
   service: {
-    health: Metered<HttpLoadResult>;
+    health: HttpSeries;
+    /** The same service with LOG_LEVEL=warn: no request log lines. */
+    healthUnlogged: HttpSeries;
     list: HttpSeries;
     login: Metered<HttpLoadResult>;
     healthAlone2Connections: Metered<HttpLoadResult>;
@@ -98,8 +104,12 @@ export interface BenchResults {
     rawVerify: Metered<LoopResult>;
     serialVerify: LoopResult & { msPerHash: number };
   };
-  adapters: { fastify: HttpSeries; express: HttpSeries };
+  adapters: { fastify: HttpSeries; express: HttpSeries; fastifyBesideHealth: HttpSeries };
   ratios: {
+    healthOverBareFastify: number;
+    healthOverBareFastifyPerRound: number[];
+    loggingShareOfHealthCpu: number;
+    loggingShareOfHealthCpuPerRound: number[];
     listOverRawQuery: number;
     listOverRawQueryPerRound: number[];
     loginOverRawVerify: number;
@@ -110,7 +120,7 @@ export interface BenchResults {
     fastifyOverExpressPerRound: number[];
   };
   /** CPU milliseconds each process spent per request or call. */
-  cpuMsPerOperation: Record<'healthRequest' | 'listRequest' | 'rawQuery' | 'fastifyRequest' | 'expressRequest', CpuShares>;
+  cpuMsPerOperation: Record<'healthRequest' | 'unloggedHealthRequest' | 'bareHealthRequest' | 'listRequest' | 'rawQuery' | 'fastifyRequest' | 'expressRequest', CpuShares>;
   targets: Array<{ name: string; target: string; value: number; met: boolean }>;
   flaskReference: typeof FLASK_REFERENCE;
   serviceLog: { file: string; bytes: number; lines: number };

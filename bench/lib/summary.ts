@@ -85,7 +85,7 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
         ],
       ]
     : [];
-  const [healthTarget, listTarget, burstTarget] = results.targets;
+  const [healthTarget, healthOverBareTarget, loggingTarget, listTarget, burstTarget] = results.targets;
 
   return [
     '',
@@ -98,7 +98,9 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
     table(
       ['run', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'CPU % bench/svc/ddb/irq/noise', 'note'],
       [
-        httpRow('GET /api/health', service.health, conns.health, cpuText(service.health.cpu, SERVICE_CPU)),
+        httpRow('GET /api/health', service.health, conns.health, cpuText(service.health.cpu, SERVICE_CPU), `median of ${p.rounds}`),
+        httpRow('GET /api/health, no request logs', service.healthUnlogged, conns.health, cpuText(service.healthUnlogged.cpu, SERVICE_CPU), 'LOG_LEVEL=warn'),
+        httpRow('GET /api/health, bare Nest on Fastify', adapters.fastifyBesideHealth, conns.health, cpuText(adapters.fastifyBesideHealth.cpu, ['bench', 'fastify', 'dynamodb', 'irq', 'noise']), 'same JSON, same rounds'),
         httpRow(`GET ${p.listPath}`, service.list, conns.list, cpuText(service.list.cpu, SERVICE_CPU), `median of ${p.rounds}`),
         httpRow('POST /api/login', service.login, conns.login, cpuText(service.login.cpu, SERVICE_CPU)),
         httpRow('GET /api/health, alone', service.healthAlone2Connections, conns.healthDuringBurst, cpuText(service.healthAlone2Connections.cpu, SERVICE_CPU)),
@@ -159,6 +161,13 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
       ['figure', 'value', 'target', 'verdict'],
       [
         ['health req/s', formatNumber(healthTarget.value), `>= ${formatNumber(TARGETS.healthRequestsPerSecond)}`, verdict(healthTarget.met)],
+        ['health req/s / bare Nest-on-Fastify req/s', formatNumber(healthOverBareTarget.value, 2), `>= ${TARGETS.healthOverBareFastify}`, verdict(healthOverBareTarget.met)],
+        [
+          'request logs: share of health CPU per request',
+          `${formatNumber(loggingTarget.value * 100, 1)} %`,
+          `< ${TARGETS.loggingShareOfHealthCpu * 100} %`,
+          verdict(loggingTarget.met),
+        ],
         ['list req/s / raw Query calls/s', formatNumber(listTarget.value, 2), `>= ${TARGETS.listOverRawQuery}`, verdict(listTarget.met)],
         ['health p99 during login burst', `${ms(burstTarget.value)} ms`, `< ${TARGETS.healthP99DuringBurstMs} ms`, verdict(burstTarget.met)],
         [`login req/s / raw verify/s (${conns.rawVerify} in flight)`, formatNumber(ratios.loginOverRawVerify, 2), 'Argon2-bound', ''],
@@ -168,6 +177,8 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
         ['CPU ms per list request: svc / ddb / bench', cpuText(cost.listRequest, ['service', 'dynamodb', 'bench']), '', ''],
         ['CPU ms per raw Query: bench / ddb', cpuText(cost.rawQuery, ['bench', 'dynamodb']), '', ''],
         ['CPU ms per health request: svc / bench', cpuText(cost.healthRequest, ['service', 'bench']), '', ''],
+        ['CPU ms per health request, no request logs: svc', cpuText(cost.unloggedHealthRequest, ['service']), '', ''],
+        ['CPU ms per bare Fastify health request: app', cpuText(cost.bareHealthRequest, ['fastify']), '', ''],
         [
           `health vs Flask (~${formatNumber(FLASK_REFERENCE.healthRequestsPerSecond)} req/s)`,
           `${formatNumber(service.health.requestsPerSecond / FLASK_REFERENCE.healthRequestsPerSecond, 1)}×`,

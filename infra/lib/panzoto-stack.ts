@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TableNames } from '../../src/config/app-config';
 import { tableDefinitions } from '../../src/database/table-definitions';
-import { DECRYPTED_PREFIX } from '../../src/storage/object-keys';
+import { DECRYPTED_PREFIX, UNREGISTERED_UPLOAD_DAYS, UPLOADS_PREFIX } from '../../src/storage/object-keys';
 import { BUCKET_ACTIONS, MAIL_ACTIONS, OBJECT_PERMISSIONS, READINESS_TABLE_ACTION, TABLE_PERMISSIONS } from './service-permissions';
 import { DeploymentSettings } from './settings';
 import { createTables } from './tables';
@@ -94,6 +94,8 @@ export class PanzotoStack extends Stack {
       lifecycleRules: [
         // The same rule `npm run dev` sets on s3rver (src/storage/bucket-provisioner.ts).
         { id: 'expire-decrypted-copies', prefix: DECRYPTED_PREFIX, expiration: Duration.days(decryptedCopyDays) },
+        // Registration moves an upload to users/; what an upload URL wrote and nobody registered goes here.
+        { id: 'expire-unregistered-uploads', prefix: UPLOADS_PREFIX, expiration: Duration.days(UNREGISTERED_UPLOAD_DAYS) },
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       cors: [
@@ -202,6 +204,8 @@ export class PanzotoStack extends Stack {
       ACCOUNT_TOKENS_TABLE: tables.accountTokens.tableName,
       S3_BUCKET: this.bucket.bucketName,
       DECRYPTED_COPY_TTL_HOURS: String(settings.decryptedCopyTtlHours),
+      // The task's memory is sized for this many decryptions at once (infra/lib/settings.ts).
+      DECRYPT_CONCURRENCY: String(settings.decryptConcurrency),
       // The ALB is the one proxy in front: the client address is the last X-Forwarded-For entry it adds.
       TRUSTED_PROXY_HOPS: '1',
       SHUTDOWN_GRACE_MS: String(settings.shutdownGraceSeconds * 1000),

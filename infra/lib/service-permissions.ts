@@ -5,7 +5,7 @@ import {
   DECRYPT_JOBS_USER_INDEX,
   SESSIONS_USER_INDEX,
 } from '../../src/database/table-definitions';
-import { DECRYPTED_PREFIX, RECORDINGS_PREFIX } from '../../src/storage/object-keys';
+import { DECRYPTED_PREFIX, RECORDINGS_PREFIX, UPLOADS_PREFIX } from '../../src/storage/object-keys';
 
 export interface TablePermissions {
   /** The repository that is the only code touching this table (plus the readiness probe's GetItem). */
@@ -65,15 +65,21 @@ export interface PrefixPermissions {
 }
 
 /**
- * What src/storage/s3-object-storage.ts does, by prefix. HeadObject is authorised as s3:GetObject,
+ * What src/storage/s3-object-storage.ts does, by prefix. CopyObject is authorised as s3:GetObject on
+ * the source and s3:PutObject on the target,
  * multipart upload parts as s3:PutObject, DeleteObjects per key as s3:DeleteObject; presigned URLs
  * carry the task role's authority, so the role needs what the URLs allow.
  */
 export const OBJECT_PERMISSIONS: PrefixPermissions[] = [
   {
+    prefix: UPLOADS_PREFIX,
+    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    why: 'presigned PUT of pending uploads; copy source at registration; deletion after registration or refusal',
+  },
+  {
     prefix: RECORDINGS_PREFIX,
     actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-    why: 'presigned PUT of encrypted recordings; HEAD (size) and GET (decrypt); deletion of a file or an account',
+    why: 'copy target at registration (no URL writes here); GET (decrypt); deletion of a file or an account',
   },
   {
     prefix: DECRYPTED_PREFIX,

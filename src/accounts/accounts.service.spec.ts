@@ -98,8 +98,8 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     const newAccount = async (email: string) => {
       const user = await users.create({ email, passwordHash, keySalt: randomBytes(32).toString('hex') });
       const upload = async () => {
-        const slot = await audioFiles.uploadSlot(user.id, 'audio/3gpp');
-        storage.objects.set(slot.s3Key, randomBytes(64));
+        const slot = await audioFiles.uploadSlot(user.id, { content_type: 'audio/3gpp', file_size: 64 }, deletionClient);
+        storage.put(slot.url, randomBytes(64));
         return audioFiles.create(user.id, { s3_key: slot.s3Key });
       };
       return { user, upload };
@@ -141,6 +141,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
       'users.markDeleting',
       'storage.deletePrefix',
       'storage.deletePrefix',
+      'storage.deletePrefix',
       'records.delete',
       'records.delete',
       'jobs.deleteAllForUser',
@@ -150,7 +151,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     // The caller's session outlives the request: a repeat (its answer lost) authenticates and is done.
     expect(w.callerSessionAlive()).toBe(true);
     await w.accounts.deleteAccount(w.caller, 'not even the password', deletionClient);
-    expect(w.journal.steps).toHaveLength(8);
+    expect(w.journal.steps).toHaveLength(9);
     expect(w.leftovers()).toEqual(ONLY_TOMBSTONE_AND_CALLER);
     expect(w.usersRepository.deletions.get(w.owner.user.id)?.email).toBeUndefined();
     // The bystander keeps everything.
@@ -176,34 +177,34 @@ describe('AccountsService: account deletion (repositories faked)', () => {
       expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS + 1))).toBe(1);
       expect({ failedAfter, left: w.leftovers() }).toEqual({ failedAfter, left: NOTHING });
     }
-    expect(step).toBe(9);
+    expect(step).toBe(10);
   });
 
   it('from the mark on refuses upload URLs, registration, refresh, decryption and password change (410), and login', async () => {
     const w = await world();
-    const slot = await w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp');
+    const slot = await w.audioFiles.uploadSlot(w.owner.user.id, { content_type: 'audio/3gpp', file_size: 8 }, deletionClient);
     const login = await w.auth.login({ email: w.owner.user.email, password: PASSWORD }, deletionClient);
     w.journal.failAfterStep(1);
     await expect(w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient)).rejects.toBeInstanceOf(DependencyUnavailableError);
     w.journal.failAfterStep(Number.POSITIVE_INFINITY);
     const gone = { status: 410, code: 'ACCOUNT_DELETED' };
 
-    await expect(w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp')).rejects.toMatchObject(gone);
-    w.storage.objects.set(slot.s3Key, randomBytes(8));
+    await expect(w.audioFiles.uploadSlot(w.owner.user.id, { content_type: 'audio/3gpp', file_size: 8 }, deletionClient)).rejects.toMatchObject(gone);
+    w.storage.put(slot.url, randomBytes(8));
     await expect(w.audioFiles.create(w.owner.user.id, { s3_key: slot.s3Key })).rejects.toMatchObject(gone);
     await expect(w.auth.refresh(login.refresh_token, deletionClient)).rejects.toMatchObject(gone);
     await expect(w.decrypt.decryptToCopy(w.owner.user.id, { password: PASSWORD, file_id: randomUUID() }, deletionClient)).rejects.toMatchObject(gone);
     await expect(w.accounts.changePassword(w.caller, { current_password: PASSWORD, new_password: 'a new password 123' }, deletionClient)).rejects.toMatchObject(gone);
     await expect(w.auth.login({ email: w.owner.user.email, password: PASSWORD }, deletionClient)).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
     // The bystander is not affected.
-    await expect(w.audioFiles.uploadSlot(w.bystander.user.id, 'audio/3gpp')).resolves.toMatchObject({ fileId: expect.any(String) });
+    await expect(w.audioFiles.uploadSlot(w.bystander.user.id, { content_type: 'audio/3gpp', file_size: 8 }, deletionClient)).resolves.toMatchObject({ fileId: expect.any(String) });
   });
 
   it('sweeps what an old upload URL stored after the deletion, but only once the sweep is due, and on one instance', async () => {
     const w = await world();
-    const oldSlot = await w.audioFiles.uploadSlot(w.owner.user.id, 'audio/3gpp');
+    const oldSlot = await w.audioFiles.uploadSlot(w.owner.user.id, { content_type: 'audio/3gpp', file_size: 8 }, deletionClient);
     await w.accounts.deleteAccount(w.caller, PASSWORD, deletionClient);
-    w.storage.objects.set(oldSlot.s3Key, randomBytes(8));
+    w.storage.put(oldSlot.url, randomBytes(8));
     expect(w.leftovers()).toEqual({ ...ONLY_TOMBSTONE_AND_CALLER, objects: 1 });
 
     expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS - 60))).toBe(0);

@@ -33,6 +33,22 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
     expect(service.create).not.toHaveBeenCalled();
   });
 
+  it('passes the declared size, the default content type and the client address to uploadSlot', async () => {
+    service.uploadSlot.mockResolvedValue({ fileId: 'f1', s3Key: 'users/u/f1.3gp', url: 'https://s3/put', expiresAt: uploadedAt });
+    const response = await app.http().post('/api/audio-files/upload-url').set(asCaller()).send({ file_size: 3056 }).expect(201);
+    expect(service.uploadSlot).toHaveBeenCalledWith(CALLER, { content_type: 'audio/3gpp', file_size: 3056 }, expect.objectContaining({ ip: expect.any(String) }));
+    expect(response.body).toEqual({ file_id: 'f1', s3_key: 'users/u/f1.3gp', upload_url: 'https://s3/put', method: 'PUT', expires_at: uploadedAt.toISOString() });
+  });
+
+  it.each([{}, { file_size: 0 }, { file_size: 2.5 }, { file_size: '3056' }, { file_size: 6 * 1024 ** 3 }])(
+    'refuses an upload-url body %j with 400 naming file_size, without calling the service',
+    async (body) => {
+      const response = await app.http().post('/api/audio-files/upload-url').set(asCaller()).send(body).expect(400);
+      expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'file_size' })] });
+      expect(service.uploadSlot).not.toHaveBeenCalled();
+    },
+  );
+
   it('turns the query into a number with a default of 50', async () => {
     service.list.mockResolvedValue({ files: [], nextCursor: null });
     await app.http().get('/api/user/audio-files').set(asCaller()).expect(200, { audio_files: [], next_cursor: null });
@@ -58,8 +74,8 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
   it('issues an upload slot for the caller in the requested container', async () => {
     const fileId = randomUUID();
     service.uploadSlot.mockResolvedValue({ fileId, s3Key: `users/${CALLER}/${fileId}.m4a`, url: 'https://s3.example/put', expiresAt: uploadedAt });
-    const response = await app.http().post('/api/audio-files/upload-url').set(asCaller()).send({ content_type: 'audio/mp4' }).expect(201);
-    expect(service.uploadSlot).toHaveBeenCalledWith(CALLER, 'audio/mp4');
+    const response = await app.http().post('/api/audio-files/upload-url').set(asCaller()).send({ content_type: 'audio/mp4', file_size: 3056 }).expect(201);
+    expect(service.uploadSlot).toHaveBeenCalledWith(CALLER, { content_type: 'audio/mp4', file_size: 3056 }, expect.objectContaining({ ip: expect.any(String) }));
     expect(response.body).toEqual({
       file_id: fileId,
       s3_key: `users/${CALLER}/${fileId}.m4a`,
@@ -67,7 +83,7 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
       method: 'PUT',
       expires_at: '2026-11-25T14:34:27.123Z',
     });
-    await app.http().post('/api/audio-files/upload-url').set(asCaller()).send({ content_type: 'video/mp4' }).expect(400);
+    await app.http().post('/api/audio-files/upload-url').set(asCaller()).send({ content_type: 'video/mp4', file_size: 3056 }).expect(400);
     expect(service.uploadSlot).toHaveBeenCalledTimes(1);
   });
 

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -12,9 +13,11 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
+import { Client, ClientContext } from '../common/http/client-context';
 import { toAudioFileView } from './audio-file';
 import { AudioFilesService } from './audio-files.service';
 import {
+  AUDIO_FILE_LIST_SERIALIZATION,
   AudioFileListResponseDto,
   AudioFileResponseDto,
   CreateAudioFileDto,
@@ -42,6 +45,7 @@ export class AudioFilesController {
   })
   @ApiOkResponse({ type: AudioFileListResponseDto, description: 'One page of files; `next_cursor` is null on the last page' })
   @ApiErrorResponses(ErrorCode.INVALID_CURSOR)
+  @RouteSchema({ response: { 200: AUDIO_FILE_LIST_SERIALIZATION } })
   async list(
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: ListAudioFilesQueryDto,
@@ -56,13 +60,19 @@ export class AudioFilesController {
   @Post('audio-files/upload-url')
   @ApiOperation({
     operationId: 'createUploadUrl',
-    summary: 'Get a presigned URL to upload one encrypted recording',
-    description: 'The key is under users/<user_id>/ and the URL writes only that key. Encrypt with associated data "<user_id>:<file_id>".',
+    summary: 'Get a presigned URL to upload one encrypted recording of a declared size',
+    description:
+      'The key is under users/<user_id>/. Encrypt with associated data "<user_id>:<file_id>" and PUT exactly file_size bytes. ' +
+      'Rate limited per account and per client address (429 with Retry-After); a file_size over MAX_RECORDING_BYTES is 413 RECORDING_TOO_LARGE.',
   })
   @ApiCreatedResponse({ type: UploadUrlResponseDto, description: 'Where to PUT the encrypted recording, and the file id it must be encrypted for' })
-  @ApiErrorResponses(ErrorCode.ACCOUNT_DELETED)
-  async uploadUrl(@CurrentUser() caller: AuthenticatedUser, @Body() body: UploadUrlRequestDto): Promise<UploadUrlResponseDto> {
-    const slot = await this.audioFiles.uploadSlot(caller.userId, body.content_type);
+  @ApiErrorResponses(ErrorCode.RECORDING_TOO_LARGE, ErrorCode.TOO_MANY_REQUESTS, ErrorCode.ACCOUNT_DELETED)
+  async uploadUrl(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: UploadUrlRequestDto,
+    @Client() client: ClientContext,
+  ): Promise<UploadUrlResponseDto> {
+    const slot = await this.audioFiles.uploadSlot(caller.userId, body, client);
     return {
       file_id: slot.fileId,
       s3_key: slot.s3Key,
@@ -76,10 +86,21 @@ export class AudioFilesController {
   @ApiOperation({
     operationId: 'registerAudioFile',
     summary: 'Record an uploaded audio file',
-    description: 'The object must exist under the caller’s prefix (403 otherwise); its real size is recorded.',
+    description:
+      'The key must be under the caller’s prefix (403 otherwise) and its upload must exist (404), have the size declared for its URL ' +
+      '(422 UPLOAD_SIZE_MISMATCH) and fit MAX_RECORDING_BYTES (413 RECORDING_TOO_LARGE); a refused upload is deleted. Its real size is recorded.',
   })
   @ApiCreatedResponse({ type: AudioFileResponseDto, description: 'The recorded file, with the stored object’s size' })
-  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.FORBIDDEN, ErrorCode.OBJECT_NOT_FOUND, ErrorCode.S3_KEY_TAKEN, ErrorCode.ACCOUNT_DELETED)
+  @ApiErrorResponses(
+    ErrorCode.BAD_REQUEST,
+    ErrorCode.FORBIDDEN,
+    ErrorCode.OBJECT_NOT_FOUND,
+    ErrorCode.S3_KEY_TAKEN,
+    ErrorCode.CONFLICT,
+    ErrorCode.RECORDING_TOO_LARGE,
+    ErrorCode.UPLOAD_SIZE_MISMATCH,
+    ErrorCode.ACCOUNT_DELETED,
+  )
   async create(@CurrentUser() caller: AuthenticatedUser, @Body() body: CreateAudioFileDto): Promise<AudioFileResponseDto> {
     const file = await this.audioFiles.create(caller.userId, body);
     return { audio_file: toAudioFileView(file, new Set([file.keyId])) };

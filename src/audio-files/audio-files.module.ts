@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RateLimitsModule } from '../auth/rate-limits/rate-limits.module';
 import { UsersModule } from '../users/users.module';
 import { AudioFilesController } from './audio-files.controller';
 import { AudioFilesRepository } from './audio-files.repository';
@@ -6,7 +7,7 @@ import { AudioFilesService } from './audio-files.service';
 import { DynamoDbAudioFilesRepository } from './dynamodb-audio-files.repository';
 
 @Module({
-  imports: [UsersModule],
+  imports: [RateLimitsModule, UsersModule],
   controllers: [AudioFilesController],
   providers: [AudioFilesService, { provide: AudioFilesRepository, useClass: DynamoDbAudioFilesRepository }],
   exports: [AudioFilesService],

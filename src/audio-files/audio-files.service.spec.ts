@@ -10,6 +10,11 @@ describe('AudioFilesService (repositories faked)', () => {
   let storage: FakeRepositories['storage'];
   let service: AudioFilesService;
   let users: FakeRepositories['users'];
+  const client = { ip: '203.0.113.7' };
+  const LIMITS = { MAX_RECORDING_BYTES: String(2 * 1024 * 1024), UPLOAD_URLS_PER_ACCOUNT_PER_HOUR: '5', UPLOAD_URLS_PER_IP_PER_HOUR: '8' };
+  /** The service with tight limits, over the same fakes. */
+  const serviceWithLimits = async () =>
+    (await newTestService(AudioFilesService, { env: LIMITS, repositories: { audioFiles: repository, storage, users } })).sut;
 
   beforeEach(async () => {
     const built = await newTestService(AudioFilesService);
@@ -18,10 +23,13 @@ describe('AudioFilesService (repositories faked)', () => {
     for (const id of [alice, bob]) users.users.set(id, anAccount(id));
   });
 
+  const slotFor = (userId: string, fileSize: number, content_type: 'audio/3gpp' | 'audio/mp4' = 'audio/3gpp') =>
+    service.uploadSlot(userId, { content_type, file_size: fileSize }, client);
+
   /** What the app does: ask for a slot, upload to it, register it. */
   const uploaded = async (userId: string, bytes = 10) => {
-    const slot = await service.uploadSlot(userId, 'audio/3gpp');
-    storage.objects.set(slot.s3Key, Buffer.alloc(bytes));
+    const slot = await slotFor(userId, bytes);
+    storage.put(slot.url, Buffer.alloc(bytes));
     return service.create(userId, { s3_key: slot.s3Key });
   };
 
@@ -32,35 +40,64 @@ describe('AudioFilesService (repositories faked)', () => {
     }
   };
 
-  it('issues upload slots under the caller’s prefix, with the file id in the key', async () => {
-    const slot = await service.uploadSlot(alice, 'audio/mp4');
+  it('issues upload slots for the recording’s key, whose URL writes a pending upload of the declared size', async () => {
+    const slot = await slotFor(alice, 3056, 'audio/mp4');
     expect(slot.s3Key).toBe(`users/${alice}/${slot.fileId}.m4a`);
-    expect(slot.url).toContain(slot.s3Key);
+    expect(slot.url).toContain(`uploads/${alice}/${slot.fileId}/3056?`);
+    expect(slot.url).toContain('content-length=3056');
     expect(slot.expiresAt.getTime() - Date.now()).toBeGreaterThan(890_000);
   });
 
-  it('records an uploaded object under the id from its key, with its real size', async () => {
-    const slot = await service.uploadSlot(alice, 'audio/3gpp');
-    storage.objects.set(slot.s3Key, Buffer.alloc(1234));
+  it('records an upload under the id from its key, with its real size, moving it to the key', async () => {
+    const slot = await slotFor(alice, 1234);
+    storage.put(slot.url, Buffer.alloc(1234));
     const file = await service.create(alice, { s3_key: slot.s3Key, file_size: 99 });
     expect(file).toMatchObject({ id: slot.fileId, userId: alice, s3Key: slot.s3Key, fileSize: 1234 });
     expect(repository.files.get(file.id)).toEqual(file);
+    expect([...storage.objects.keys()]).toEqual([slot.s3Key]);
   });
 
   it('refuses keys outside the caller’s prefix (403), foreign forms (400), mismatched ids (400) and missing objects (404)', async () => {
-    const slot = await service.uploadSlot(alice, 'audio/3gpp');
-    storage.objects.set(slot.s3Key, Buffer.alloc(1));
+    const slot = await slotFor(alice, 1);
+    storage.put(slot.url, Buffer.alloc(1));
     await expect(service.create(bob, { s3_key: slot.s3Key })).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
     await expect(service.create(alice, { s3_key: `users/${alice}/my-recording.3gp` })).rejects.toMatchObject({ status: 400 });
     await expect(service.create(alice, { s3_key: slot.s3Key, file_id: randomUUID() })).rejects.toMatchObject({ status: 400 });
-    const unused = await service.uploadSlot(alice, 'audio/3gpp');
+    const unused = await slotFor(alice, 1);
     await expect(service.create(alice, { s3_key: unused.s3Key })).rejects.toMatchObject({ status: 404, code: 'OBJECT_NOT_FOUND' });
     expect(repository.files.size).toBe(0);
   });
 
-  it('turns a second registration of an object into 409 S3_KEY_TAKEN', async () => {
-    const file = await uploaded(alice);
+  it('turns a second registration into 409 S3_KEY_TAKEN, and an upload through the old URL never reaches the recording', async () => {
+    const slot = await slotFor(alice, 10);
+    storage.put(slot.url, Buffer.alloc(10, 1));
+    const file = await service.create(alice, { s3_key: slot.s3Key });
+    storage.put(slot.url, Buffer.alloc(10, 2));
     await expect(service.create(alice, { s3_key: file.s3Key })).rejects.toMatchObject({ status: 409, code: 'S3_KEY_TAKEN' });
+    expect(storage.objects.get(file.s3Key)).toEqual(Buffer.alloc(10, 1));
+    expect([...storage.objects.keys()]).toEqual([file.s3Key]);
+  });
+
+  it('refuses (and deletes) an upload of another size than declared (422) or over MAX_RECORDING_BYTES (413)', async () => {
+    service = await serviceWithLimits();
+    const smaller = await slotFor(alice, 100);
+    storage.put(smaller.url, Buffer.alloc(99));
+    await expect(service.create(alice, { s3_key: smaller.s3Key })).rejects.toMatchObject({ status: 422, code: 'UPLOAD_SIZE_MISMATCH' });
+    const tooLarge = await slotFor(alice, 2 * 1024 * 1024);
+    storage.put(tooLarge.url, Buffer.alloc(2 * 1024 * 1024 + 1));
+    await expect(service.create(alice, { s3_key: tooLarge.s3Key })).rejects.toMatchObject({ status: 413, code: 'RECORDING_TOO_LARGE' });
+    expect(storage.objects.size).toBe(0);
+    expect(repository.files.size).toBe(0);
+    await expect(slotFor(alice, 2 * 1024 * 1024 + 1)).rejects.toMatchObject({ status: 413, code: 'RECORDING_TOO_LARGE' });
+  });
+
+  it('limits upload URLs per account and per client address (429 with Retry-After)', async () => {
+    service = await serviceWithLimits();
+    for (let index = 0; index < 5; index++) await slotFor(alice, 10);
+    await expect(slotFor(alice, 10)).rejects.toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS', retryAfterSeconds: expect.any(Number) });
+    for (let index = 0; index < 2; index++) await slotFor(bob, 10);
+    await expect(slotFor(bob, 10)).rejects.toMatchObject({ status: 429 });
+    await expect(service.uploadSlot(bob, { content_type: 'audio/3gpp', file_size: 10 }, { ip: '198.51.100.1' })).resolves.toBeDefined();
   });
 
   it('pages with a cursor that resumes the listing and ends with null', async () => {

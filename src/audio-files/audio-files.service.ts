@@ -6,12 +6,22 @@ import { CursorCodec } from '../common/pagination/cursor-codec';
 import { AppConfig } from '../config/app-config';
 import { AudioFile } from './audio-file';
 import { AudioFilePosition, AudioFilesRepository, S3KeyAlreadyRegisteredError } from './audio-files.repository';
-import { ObjectStorage } from '../storage/object-storage';
-import { decryptedFilePrefix, userDecryptedPrefix, userRecordingsPrefix } from '../storage/object-keys';
+import { RateLimiter, RateLimitPolicy } from '../auth/rate-limits/rate-limiter.service';
+import type { ClientContext } from '../common/http/client-context';
+import { ObjectStorage, ObjectSummary } from '../storage/object-storage';
+import {
+  declaredSizeOf,
+  decryptedFilePrefix,
+  pendingUploadKey,
+  pendingUploadPrefix,
+  userDecryptedPrefix,
+  userRecordingsPrefix,
+  userUploadsPrefix,
+} from '../storage/object-keys';
 import { AccountDeletedError } from '../users/users.repository';
 import { accountDeleted, UsersService } from '../users/users.service';
-import type { CreateAudioFileDto } from './dto/audio-file.dto';
-import { AudioContentType, parseRecordingKey, recordingKey } from './recording-keys';
+import type { CreateAudioFileDto, UploadUrlRequestDto } from './dto/audio-file.dto';
+import { parseRecordingKey, recordingKey } from './recording-keys';
 import { FIRST_KEY_ID, openKeyIds } from '../users/user';
 
 export interface UploadSlot {
@@ -32,6 +42,9 @@ interface ListingCursor {
   f: string;
 }
 
+const s3KeyTaken = (): ApiException =>
+  ApiException.conflict('An audio file with this s3_key is already registered', ErrorCode.S3_KEY_TAKEN);
+
 function isListingCursor(value: unknown): value is ListingCursor {
   const cursor = value as ListingCursor;
   return (
@@ -47,32 +60,47 @@ function isListingCursor(value: unknown): value is ListingCursor {
 export class AudioFilesService {
   private readonly cursors: CursorCodec;
   private readonly uploadUrlTtlSeconds: number;
+  private readonly maxRecordingBytes: number;
+  private readonly uploadPolicies: { perAddress: RateLimitPolicy; perAccount: RateLimitPolicy };
 
   constructor(
     private readonly audioFiles: AudioFilesRepository,
     private readonly storage: ObjectStorage,
+    private readonly limiter: RateLimiter,
     private readonly users: UsersService,
     config: AppConfig,
   ) {
     this.cursors = new CursorCodec(config.jwt.secret, 'audio-files');
     this.uploadUrlTtlSeconds = config.storage.uploadUrlTtlSeconds;
+    this.maxRecordingBytes = config.storage.maxRecordingBytes;
+    this.uploadPolicies = {
+      perAddress: { name: 'uploads-ip', quota: config.rateLimits.uploadUrlsPerIpPerHour, windowSeconds: 3600 },
+      perAccount: { name: 'uploads-account', quota: config.rateLimits.uploadUrlsPerAccountPerHour, windowSeconds: 3600 },
+    };
   }
 
   /**
-   * A new file id and a presigned PUT for exactly one key under the caller's own prefix; none for an
-   * account being deleted (410).
+   * A new file id and a presigned PUT of exactly `file_size` bytes to the file's pending-upload key;
+   * registration moves the object to `s3Key`. Rate limited per client address, then per account;
+   * none for an account being deleted (410).
    */
-  async uploadSlot(userId: string, contentType: AudioContentType): Promise<UploadSlot> {
+  async uploadSlot(userId: string, { content_type, file_size }: UploadUrlRequestDto, client: ClientContext): Promise<UploadSlot> {
     await this.users.activeAccount(userId);
+    if (file_size > this.maxRecordingBytes) throw this.tooLarge(file_size);
+    await this.limiter.take('upload-url', this.uploadPolicies.perAddress, client.ip, client);
+    await this.limiter.take('upload-url', this.uploadPolicies.perAccount, userId, client);
     const fileId = randomUUID();
-    const s3Key = recordingKey(userId, fileId, contentType);
+    const s3Key = recordingKey(userId, fileId, content_type);
     const expiresAt = new Date(Date.now() + this.uploadUrlTtlSeconds * 1000);
-    return { fileId, s3Key, url: await this.storage.presignUpload(s3Key, this.uploadUrlTtlSeconds), expiresAt };
+    const url = await this.storage.presignUpload(pendingUploadKey(userId, fileId, file_size), this.uploadUrlTtlSeconds, file_size);
+    return { fileId, s3Key, url, expiresAt };
   }
 
   /**
-   * Records an uploaded object. It must be under the caller's prefix (403), have the form upload-url
-   * issues (400) and exist (404); its real size is recorded, whatever the client says.
+   * Records an uploaded object. `s3_key` must be under the caller's prefix (403) and have the form
+   * upload-url issues (400); its upload must exist (404), have the declared size (422, deleted) and
+   * fit MAX_RECORDING_BYTES (413, deleted). The upload is then copied to `s3_key`, which no URL can
+   * write, so the recording and its recorded size never change afterwards.
    * @throws ApiException 409 S3_KEY_TAKEN when a record already points at that object, 410
    * ACCOUNT_DELETED when the account is being deleted (the object is swept with the account).
    */
@@ -85,22 +113,36 @@ export class AudioFilesService {
     if (file_id !== undefined && file_id !== issued.fileId) {
       throw ApiException.badRequest('file_id does not match the file id in s3_key');
     }
-    const [size, user] = await Promise.all([this.storage.size(s3_key), this.users.findById(userId)]);
-    if (size === undefined) {
-      throw ApiException.notFound('No object has been uploaded at s3_key yet', ErrorCode.OBJECT_NOT_FOUND);
+    const [uploads, registered, user] = await Promise.all([
+      this.storage.list(pendingUploadPrefix(userId, issued.fileId), 1),
+      this.audioFiles.findByS3Key(s3_key),
+      this.users.findById(userId),
+    ]);
+    const upload = uploads[0];
+    if (registered) {
+      // Whatever an old upload URL wrote after registration is discarded.
+      if (upload) await this.storage.delete(upload.key);
+      throw s3KeyTaken();
+    }
+    if (!upload) throw ApiException.notFound('No object has been uploaded at s3_key yet', ErrorCode.OBJECT_NOT_FOUND);
+    await this.assertDeclaredSize(upload);
+    if (!(await this.storage.copy(upload.key, s3_key, upload.etag))) {
+      // A concurrent registration of the same upload won (and removed it), or the upload was replaced meanwhile.
+      if (await this.audioFiles.findByS3Key(s3_key)) throw s3KeyTaken();
+      throw ApiException.conflict('The upload changed while it was being registered; register it again');
     }
     // Recorded under the key new recordings are encrypted with now (see docs/encryption-format.md).
     const keyId = user?.keyId ?? FIRST_KEY_ID;
-    const file: AudioFile = { id: issued.fileId, userId, s3Key: s3_key, fileSize: size, uploadedAt: new Date(), keyId };
+    const file: AudioFile = { id: issued.fileId, userId, s3Key: s3_key, fileSize: upload.size, uploadedAt: new Date(), keyId };
     try {
       await this.audioFiles.create(file);
     } catch (error) {
-      if (error instanceof S3KeyAlreadyRegisteredError) {
-        throw new ApiException(HttpStatus.CONFLICT, ErrorCode.S3_KEY_TAKEN, 'An audio file with this s3_key is already registered');
-      }
+      if (error instanceof S3KeyAlreadyRegisteredError) throw s3KeyTaken();
       if (error instanceof AccountDeletedError) throw accountDeleted();
       throw error;
     }
+    // A leftover would only expire through the lifecycle rule; the recording is already in place.
+    await this.storage.delete(upload.key).catch(() => undefined);
     return file;
   }
 
@@ -146,6 +188,7 @@ export class AudioFilesService {
    * Returns how many records were deleted.
    */
   async deleteAllOf(userId: string): Promise<number> {
+    await this.storage.deletePrefix(userUploadsPrefix(userId));
     const recordings = userRecordingsPrefix(userId);
     await this.storage.deletePrefix(recordings);
     await this.storage.deletePrefix(userDecryptedPrefix(userId));
@@ -157,6 +200,31 @@ export class AudioFilesService {
       }
       if (!page.next || page.files.length === 0) return deleted;
     }
+  }
+
+  /** Deletes an upload that is too large or not the declared size, so it cannot be registered later. */
+  private async assertDeclaredSize(upload: ObjectSummary): Promise<void> {
+    const declared = declaredSizeOf(upload.key);
+    if (upload.size > this.maxRecordingBytes) {
+      await this.storage.delete(upload.key);
+      throw this.tooLarge(upload.size);
+    }
+    if (upload.size !== declared) {
+      await this.storage.delete(upload.key);
+      throw new ApiException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        ErrorCode.UPLOAD_SIZE_MISMATCH,
+        `The upload has ${upload.size} bytes, not the ${declared} declared for its URL; upload again with a new URL`,
+      );
+    }
+  }
+
+  private tooLarge(bytes: number): ApiException {
+    return new ApiException(
+      HttpStatus.PAYLOAD_TOO_LARGE,
+      ErrorCode.RECORDING_TOO_LARGE,
+      `A recording may have at most ${this.maxRecordingBytes} bytes; this one has ${bytes}`,
+    );
   }
 
   private owned(userId: string, file: AudioFile | undefined): AudioFile {

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
 import { BackgroundTasks } from '../common/util/background-tasks';
 import { MailModule } from '../mail/mail.module';
@@ -12,10 +11,10 @@ import { EmailVerificationController } from './email-verification/email-verifica
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { PasswordResetController } from './password-reset/password-reset.controller';
 import { PasswordResetService } from './password-reset/password-reset.service';
+import { AccessTokens, JWT_ALGORITHM } from './access-tokens';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { JWT_ALGORITHM, JwtStrategy } from './jwt.strategy';
 import { PasswordGateModule } from './password-gate/password-gate.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { DynamoDbSessionsRepository } from './sessions/dynamodb-sessions.repository';
@@ -46,7 +45,6 @@ export function jwtOptions(config: AppConfig): JwtModuleOptions {
     RateLimitsModule,
     PasswordGateModule,
     UserKeysModule,
-    PassportModule,
     JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
   ],
   controllers: [AuthController, SessionsController, PasswordResetController, EmailVerificationController],
@@ -56,7 +54,7 @@ export function jwtOptions(config: AppConfig): JwtModuleOptions {
     PasswordResetService,
     EmailVerificationService,
     BackgroundTasks,
-    JwtStrategy,
+    AccessTokens,
     { provide: TokenKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new TokenKeys(config.jwt) },
     { provide: SessionsRepository, useClass: DynamoDbSessionsRepository },
     { provide: AccountTokensRepository, useClass: DynamoDbAccountTokensRepository },

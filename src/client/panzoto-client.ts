@@ -89,16 +89,17 @@ export class PanzotoClient {
 
   /** Asks for an upload URL, streams the encrypted recording to it, and registers the file. */
   async uploadRecording(session: Session, userKey: Buffer, source: RecordingSource, contentType: AudioContentType = 'audio/3gpp'): Promise<AudioFileView> {
+    const size = 'path' in source ? (await stat(source.path)).size : source.data.length;
+    const encryptedSize = ciphertextSize(AES256_GCM_HKDF_1MB, size);
     const slot = await this.call<{ file_id: string; s3_key: string; upload_url: string }>(
       'POST',
       '/api/audio-files/upload-url',
-      { content_type: contentType },
+      { content_type: contentType, file_size: encryptedSize },
       session.token,
     );
-    const size = 'path' in source ? (await stat(source.path)).size : source.data.length;
     const plaintext = 'path' in source ? createReadStream(source.path) : Readable.from([source.data]);
     const encryptor = new EncryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(session.user_id, slot.file_id));
-    await putStream(slot.upload_url, ciphertextSize(AES256_GCM_HKDF_1MB, size), plaintext.pipe(encryptor));
+    await putStream(slot.upload_url, encryptedSize, plaintext.pipe(encryptor));
     const { audio_file } = await this.call<{ audio_file: AudioFileView }>(
       'POST',
       '/api/audio-file',

@@ -59,7 +59,14 @@ export class AppConfig {
   };
   readonly authCacheTtlMs: number;
   readonly accountDeletion: { sweepDelaySeconds: number; sweepIntervalSeconds: number };
-  readonly rateLimits: { ipPerMinute: number; accountFailures: number; accountWindowSeconds: number };
+  readonly rateLimits: {
+    ipPerMinute: number;
+    accountFailures: number;
+    accountWindowSeconds: number;
+    uploadUrlsPerAccountPerHour: number;
+    uploadUrlsPerIpPerHour: number;
+  };
+  readonly decrypt: { concurrency: number; concurrencyPerAccount: number };
   readonly httpSecurity: { corsOrigins: string[]; trustedProxyHops: number };
   readonly mail: {
     transport: MailTransport;
@@ -78,6 +85,7 @@ export class AppConfig {
     uploadUrlTtlSeconds: number;
     downloadUrlTtlSeconds: number;
     decryptedCopyTtlHours: number;
+    maxRecordingBytes: number;
     timeoutMs: number;
     maxAttempts: number;
   };
@@ -133,7 +141,10 @@ export class AppConfig {
       ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE,
       accountFailures: env.RATE_LIMIT_ACCOUNT_FAILURES,
       accountWindowSeconds: env.RATE_LIMIT_ACCOUNT_WINDOW_SECONDS,
+      uploadUrlsPerAccountPerHour: env.UPLOAD_URLS_PER_ACCOUNT_PER_HOUR,
+      uploadUrlsPerIpPerHour: env.UPLOAD_URLS_PER_IP_PER_HOUR,
     };
+    this.decrypt = { concurrency: env.DECRYPT_CONCURRENCY, concurrencyPerAccount: env.DECRYPT_CONCURRENCY_PER_ACCOUNT };
     this.httpSecurity = { corsOrigins: splitList(env.CORS_ORIGINS), trustedProxyHops: env.TRUSTED_PROXY_HOPS };
     this.mail = {
       transport: env.MAIL_TRANSPORT ?? (env.NODE_ENV === 'production' ? 'ses' : 'smtp'),
@@ -151,6 +162,7 @@ export class AppConfig {
       uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
       downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
       decryptedCopyTtlHours: env.DECRYPTED_COPY_TTL_HOURS,
+      maxRecordingBytes: env.MAX_RECORDING_BYTES,
       timeoutMs: env.S3_TIMEOUT_MS,
       maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
     };

@@ -32,6 +32,9 @@ export const EXAMPLE_JWT_SECRETS: readonly string[] = [
 
 export const MIN_PRODUCTION_SECRET_BYTES = 32;
 
+/** S3's largest single PUT (an upload URL is one PUT): 5 GiB. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
@@ -190,6 +193,41 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(168)
   DECRYPTED_COPY_TTL_HOURS = 24;
+
+  /** Largest recording (encrypted bytes) an upload URL is issued for and registration accepts; S3's single PUT allows 5 GiB. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024 * 1024)
+  @Max(MAX_SINGLE_PUT_BYTES)
+  MAX_RECORDING_BYTES = 512 * 1024 * 1024;
+
+  /** Upload URLs one account may get per fixed clock hour. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  UPLOAD_URLS_PER_ACCOUNT_PER_HOUR = 60;
+
+  /** Upload URLs one client address may get per fixed clock hour, whatever the accounts. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  UPLOAD_URLS_PER_IP_PER_HOUR = 600;
+
+  /** Decryptions this process runs at once; more answer 503 with Retry-After. Each holds DECRYPT_MEMORY_BYTES. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  DECRYPT_CONCURRENCY = 4;
+
+  /** Decryptions one account runs at once in this process; more answer 429 with Retry-After. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  DECRYPT_CONCURRENCY_PER_ACCOUNT = 2;
 
   @Transform(toInteger)
   @IsInt()

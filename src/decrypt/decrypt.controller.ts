@@ -41,7 +41,8 @@ export class DecryptController {
       'Checks the password (401, before any storage read) and finds the caller’s file by file_id or s3_key (404). ' +
       'By default stores a short-lived decrypted copy and answers with a presigned download URL (15 min). ' +
       'With `Accept: audio/*` or `?mode=stream` answers with the audio itself and stores nothing; a failure after ' +
-      'the first bytes aborts the connection.',
+      'the first bytes aborts the connection. At most DECRYPT_CONCURRENCY_PER_ACCOUNT decryptions of one account (429) and ' +
+      'DECRYPT_CONCURRENCY in all (503 SERVER_BUSY) run at once per instance; both refusals carry Retry-After.',
   })
   @ApiExtraModels(DecryptByFileIdDto, DecryptByS3KeyDto, DecryptAudioResponseDto)
   @ApiBody({

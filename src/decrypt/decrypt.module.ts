@@ -4,12 +4,13 @@ import { UserKeysModule } from '../auth/user-keys.module';
 import { DecryptController } from './decrypt.controller';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';
+import { DecryptSlots } from './decrypt-slots';
 import { DynamoDbDecryptJobsRepository } from './dynamodb-decrypt-jobs.repository';
 
 @Module({
   imports: [UserKeysModule, AudioFilesModule],
   controllers: [DecryptController],
-  providers: [DecryptService, { provide: DecryptJobsRepository, useClass: DynamoDbDecryptJobsRepository }],
+  providers: [DecryptService, DecryptSlots, { provide: DecryptJobsRepository, useClass: DynamoDbDecryptJobsRepository }],
   exports: [DecryptService],
 })
 export class DecryptModule {}

@@ -5,7 +5,7 @@ import { AudioFilesService } from '../audio-files/audio-files.service';
 import { recordingAad } from '../audio-files/recording-keys';
 import { PasswordHasher } from '../auth/password-hasher';
 import { UserKeysService } from '../auth/user-keys.service';
-import { AES256_GCM_HKDF_1MB, encrypt } from '../crypto/streaming-aead';
+import { AES256_GCM_HKDF_1MB, ciphertextSize, encrypt } from '../crypto/streaming-aead';
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { DecryptService } from './decrypt.service';
@@ -20,10 +20,12 @@ describe('DecryptService (repositories faked)', () => {
   let audioFiles: AudioFilesService;
   let jobs: FakeRepositories['decryptJobs'];
   let decrypt: DecryptService;
+  let fakes: FakeRepositories;
 
   beforeEach(async () => {
     const { sut, repositories, get } = await newTestService(DecryptService);
     decrypt = sut;
+    fakes = repositories;
     ({ storage, decryptJobs: jobs } = repositories);
     [hasher, users, userKeys, audioFiles] = [get(PasswordHasher), get(UsersService), get(UserKeysService), get(AudioFilesService)];
   });
@@ -37,9 +39,10 @@ describe('DecryptService (repositories faked)', () => {
   /** Encrypts `plaintext` as the app would and registers it. */
   const aRecording = async (user: User, plaintext: Buffer, tamper?: (ciphertext: Buffer) => Buffer) => {
     const userKey = (await userKeys.open({ action: 'decrypt', account: user.id, client }, password)).get(user.keyId) as Buffer;
-    const slot = await audioFiles.uploadSlot(user.id, 'audio/3gpp');
+    const size = ciphertextSize(AES256_GCM_HKDF_1MB, plaintext.length);
+    const slot = await audioFiles.uploadSlot(user.id, { content_type: 'audio/3gpp', file_size: size }, client);
     const ciphertext = await encrypt(AES256_GCM_HKDF_1MB, userKey, recordingAad(user.id, slot.fileId), plaintext);
-    storage.objects.set(slot.s3Key, tamper ? tamper(ciphertext) : ciphertext);
+    storage.put(slot.url, tamper ? tamper(ciphertext) : ciphertext);
     return audioFiles.create(user.id, { s3_key: slot.s3Key });
   };
 
@@ -108,6 +111,22 @@ describe('DecryptService (repositories faked)', () => {
     await expect(decrypt.decryptToCopy(id, { password: 'wrong', file_id: id }, client)).rejects.toMatchObject({ status: 401 });
     await expect(decrypt.decryptToCopy(id, { password, file_id: id }, client)).rejects.toMatchObject({ status: 404 });
     expect((await users.getById(id)).userKey).toBeDefined();
+  });
+
+  it('holds a decryption slot until the streamed body closes, read or abandoned, and until a copy is written', async () => {
+    const { sut: bounded } = await newTestService(DecryptService, { env: { DECRYPT_CONCURRENCY_PER_ACCOUNT: '1' }, repositories: fakes });
+    const alice = await aUser('alice@example.com');
+    const plaintext = randomBytes(3 * 1024 * 1024);
+    const file = await aRecording(alice, plaintext);
+    const first = await bounded.decryptToStream(alice.id, { password, file_id: file.id }, client);
+    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).rejects.toMatchObject({ status: 429 });
+    first.body.destroy();
+    await new Promise((resolve) => first.body.once('close', resolve));
+    const second = await bounded.decryptToStream(alice.id, { password, file_id: file.id }, client);
+    expect((await buffer(second.body)).equals(plaintext)).toBe(true);
+    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).resolves.toMatchObject({ status: 'ready_for_transcription' });
+    await expect(bounded.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id }, client)).rejects.toMatchObject({ status: 401 });
+    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).resolves.toBeDefined();
   });
 
   it('shows a job only to its owner', async () => {

@@ -13,6 +13,7 @@ import { AES256_GCM_HKDF_1MB, DecryptingStream, DecryptionError, plaintextSize }
 import { ObjectStorage, StoredObject } from '../storage/object-storage';
 import { decryptedFilePrefix } from '../storage/object-keys';
 import type { DecryptJob } from './decrypt-job';
+import { DecryptSlots } from './decrypt-slots';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DECRYPT_STATUS_READY, DecryptAudioDto, DecryptAudioResponseDto } from './dto/decrypt-audio.dto';
 
@@ -44,6 +45,7 @@ export class DecryptService {
     private readonly audioFiles: AudioFilesService,
     private readonly storage: ObjectStorage,
     private readonly jobs: DecryptJobsRepository,
+    private readonly slots: DecryptSlots,
     config: AppConfig,
   ) {
     this.downloadUrlTtlSeconds = config.storage.downloadUrlTtlSeconds;
@@ -56,6 +58,15 @@ export class DecryptService {
    * authenticated; otherwise nothing is left and the answer is 422.
    */
   async decryptToCopy(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptAudioResponseDto> {
+    const release = this.slots.acquire(userId);
+    try {
+      return await this.decryptToNewCopy(userId, request, client);
+    } finally {
+      release();
+    }
+  }
+
+  private async decryptToNewCopy(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptAudioResponseDto> {
     const { userKey, file } = await this.unlock(userId, request, client);
     const source = await this.readRecording(file);
     const jobId = randomUUID();
@@ -91,6 +102,17 @@ export class DecryptService {
    * the HTTP layer then aborts the connection instead of ending a partial file cleanly.
    */
   async decryptToStream(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptedStream> {
+    const release = this.slots.acquire(userId);
+    try {
+      return await this.decryptToReleasingStream(userId, request, client, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** The slot is given back when the body closes: read to the end, failed, or abandoned by the client. */
+  private async decryptToReleasingStream(userId: string, request: DecryptAudioDto, client: ClientContext, release: () => void): Promise<DecryptedStream> {
     const { userKey, file } = await this.unlock(userId, request, client);
     const source = await this.readRecording(file);
     let length: number;
@@ -114,7 +136,13 @@ export class DecryptService {
       yield first.value;
       for (let next = await segments.next(); !next.done; next = await segments.next()) yield next.value;
     }
-    return { contentType: contentTypeOfKey(file.s3Key), length, body: Readable.from(rest()) };
+    const body = Readable.from(rest());
+    body.once('close', () => {
+      // An abandoned response stops the S3 read too, instead of leaving it paused with its buffers.
+      decryptor.destroy();
+      release();
+    });
+    return { contentType: contentTypeOfKey(file.s3Key), length, body };
   }
 
   /**

@@ -5,14 +5,15 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createIdempotently } from '../common/util/create-idempotently';
-import { DECRYPTED_PREFIX } from './object-keys';
+import { DECRYPTED_PREFIX, UNREGISTERED_UPLOAD_DAYS, UPLOADS_PREFIX } from './object-keys';
 
 export type BucketAction = 'created-bucket' | 'set-lifecycle' | 'lifecycle-unsupported';
 
 /**
  * For `npm run dev` and the tests (production buckets come from the infrastructure code): creates the
- * bucket when missing and expires decrypted copies after `days`. Emulators without lifecycle support
- * (s3rver) are reported, not failed. Idempotent under retries and concurrent runs.
+ * bucket when missing, expires decrypted copies after `days` and unregistered uploads after a day.
+ * Emulators without lifecycle support (s3rver) are reported, not failed. Idempotent under retries
+ * and concurrent runs.
  */
 export async function provisionBucket(s3: S3Client, bucket: string, decryptedCopyDays: number): Promise<BucketAction[]> {
   const actions: BucketAction[] = [];
@@ -32,6 +33,12 @@ export async function provisionBucket(s3: S3Client, bucket: string, decryptedCop
               Filter: { Prefix: DECRYPTED_PREFIX },
               Expiration: { Days: decryptedCopyDays },
               AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+            {
+              ID: 'expire-unregistered-uploads',
+              Status: 'Enabled',
+              Filter: { Prefix: UPLOADS_PREFIX },
+              Expiration: { Days: UNREGISTERED_UPLOAD_DAYS },
             },
           ],
         },

@@ -1,9 +1,9 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
-  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -17,10 +17,7 @@ import { isUnavailable } from '../common/errors/transient-errors';
 import { AppConfig } from '../config/app-config';
 import { createS3Client } from './s3-client';
 import type { DependencyCheck } from '../database/database-health.repository';
-import { ObjectStorage, StoredObject, WriteOptions } from './object-storage';
-
-const PART_SIZE_BYTES = 8 * 1024 * 1024;
-const PARTS_IN_FLIGHT = 2;
+import { ObjectStorage, ObjectSummary, StoredObject, WRITE_PART_BYTES, WRITE_PARTS_IN_FLIGHT, WriteOptions } from './object-storage';
 
 /** A missing key; a missing bucket (NoSuchBucket) is a deployment fault, answered as unavailable. */
 function isNotFound(error: unknown): boolean {
@@ -46,9 +43,12 @@ export class S3ObjectStorage extends ObjectStorage {
   }
 
   // Signing needs credentials, which on ECS come from the task-role endpoint: its failures are 503s too.
-  async presignUpload(key: string, expiresInSeconds: number): Promise<string> {
+  // The Content-Length header is signed (X-Amz-SignedHeaders), so S3 refuses a body of another size.
+  async presignUpload(key: string, expiresInSeconds: number, contentLength: number): Promise<string> {
     return (await this.call(() =>
-      getSignedUrl(this.presigner, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds }),
+      getSignedUrl(this.presigner, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: contentLength }), {
+        expiresIn: expiresInSeconds,
+      }),
     )) as string;
   }
 
@@ -58,9 +58,29 @@ export class S3ObjectStorage extends ObjectStorage {
     )) as string;
   }
 
-  async size(key: string): Promise<number | undefined> {
-    const head = await this.call(() => this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), true);
-    return head?.ContentLength;
+  async list(prefix: string, limit: number): Promise<ObjectSummary[]> {
+    const page = await this.call(() => this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: limit })));
+    return (page?.Contents ?? []).flatMap(({ Key, Size, ETag }) => (Key && ETag ? [{ key: Key, size: Size ?? 0, etag: ETag }] : []));
+  }
+
+  async copy(sourceKey: string, targetKey: string, sourceEtag: string): Promise<boolean> {
+    const copied = await this.call(
+      () =>
+        this.s3.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: targetKey,
+            CopySource: `${this.bucket}/${encodeURIComponent(sourceKey).replace(/%2F/g, '/')}`,
+            CopySourceIfMatch: sourceEtag,
+            ServerSideEncryption: 'AES256',
+          }),
+        ),
+      true,
+    ).catch((error: unknown) => {
+      if ((error as { name?: string }).name === 'PreconditionFailed') return undefined;
+      throw error;
+    });
+    return copied !== undefined;
   }
 
   async read(key: string): Promise<StoredObject | undefined> {
@@ -73,8 +93,8 @@ export class S3ObjectStorage extends ObjectStorage {
     const upload = new Upload({
       client: this.s3,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ServerSideEncryption: 'AES256' },
-      partSize: PART_SIZE_BYTES,
-      queueSize: PARTS_IN_FLIGHT,
+      partSize: WRITE_PART_BYTES,
+      queueSize: WRITE_PARTS_IN_FLIGHT,
       leavePartsOnError: false,
     });
     try {

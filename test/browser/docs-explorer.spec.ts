@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { recordingAad } from '../../src/audio-files/recording-keys';
 import { AES256_GCM_HKDF_1MB, EncryptingStream } from '../../src/crypto/streaming-aead';
+import { pendingUploadKey } from '../../src/storage/object-keys';
 import { buildOpenApiDocument } from '../../src/openapi';
 import type { Session } from '../../src/client/panzoto-client';
 import { Chromium, launchChromium, nonLoopbackIPv4 } from '../support/browser';
@@ -46,10 +47,12 @@ async function authorize(page: Page, pasted: string): Promise<string> {
 }
 
 /** What the app does between upload-url and registering the file: encrypt for (user, file) and PUT to S3. */
-async function putEncryptedRecording(t: TestApp, session: Session, fileId: string, s3Key: string): Promise<void> {
+async function putEncryptedRecording(t: TestApp, session: Session, fileId: string): Promise<void> {
   const userKey = await t.client.unlockUserKey(session, PASSWORD);
   const encryptor = new EncryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(session.user_id, fileId));
-  await putObject(t, s3Key, Buffer.concat(await Readable.from([randomBytes(4096)]).pipe(encryptor).toArray()));
+  // 3000 bytes of audio are the 3056 bytes of ciphertext the explorer's upload-url example declares.
+  const ciphertext = Buffer.concat(await Readable.from([randomBytes(3000)]).pipe(encryptor).toArray());
+  await putObject(t, pendingUploadKey(session.user_id, fileId, ciphertext.length), ciphertext);
 }
 
 describe('the /docs explorer in a real browser (Debian chromium)', () => {
@@ -111,7 +114,7 @@ describe('the /docs explorer in a real browser (Debian chromium)', () => {
       const { file_id: fileId, s3_key: s3Key } = JSON.parse(slot.body) as { file_id: string; s3_key: string };
 
       // The app encrypts and PUTs the recording; the explorer's prefilled bodies then name that upload.
-      await putEncryptedRecording(t, session, fileId, s3Key);
+      await putEncryptedRecording(t, session, fileId);
       const created = await tryItOut(page, 'registerAudioFile');
       expect(created.status).toBe(201);
       expect(JSON.parse(created.body).audio_file).toMatchObject({ file_id: fileId, s3_key: s3Key });

@@ -154,7 +154,6 @@ describe('JWT secret rotation, security headers and CORS', () => {
     const user = await registerUser(t.http);
     process.env.JWT_SECRET = randomBytes(32).toString('base64');
     process.env.JWT_PREVIOUS_SECRETS = oldSecret;
-    // One instance at a time: passport keeps one 'jwt' strategy per process, the latest app's.
     const rotated = await startAnotherInstance();
     const fresh = await rotated.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(200);
     try {

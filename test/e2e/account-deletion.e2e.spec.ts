@@ -85,7 +85,7 @@ describe('DELETE /api/user under faults (HTTP, DynamoDB Local, s3rver)', () => {
   it('after a mark, an old access token gets 410 ACCOUNT_DELETED for upload URLs, registration, refresh, decryption, password, email and recovery-code changes; login fails', async () => {
     const user = await populatedAccount(t);
     const device = bearer(user.otherDevice.token);
-    const slot = await t.http.post('/api/audio-files/upload-url').set(device).send({}).expect(201);
+    const slot = await t.http.post('/api/audio-files/upload-url').set(device).send({ file_size: 256 }).expect(201);
     expect((await fetch(slot.body.upload_url, { method: 'PUT', body: randomBytes(256) })).status).toBe(200);
     const file = (await t.http.get('/api/user/audio-files').set(device).expect(200)).body.audio_files[0];
 
@@ -99,7 +99,7 @@ describe('DELETE /api/user under faults (HTTP, DynamoDB Local, s3rver)', () => {
       return { status: response.status, code: response.body.code };
     };
     const gone = { status: 410, code: 'ACCOUNT_DELETED' };
-    expect(await refused(t.http.post('/api/audio-files/upload-url').set(device).send({}))).toEqual(gone);
+    expect(await refused(t.http.post('/api/audio-files/upload-url').set(device).send({ file_size: 256 }))).toEqual(gone);
     expect(await refused(t.http.post('/api/audio-file').set(device).send({ s3_key: slot.body.s3_key }))).toEqual(gone);
     expect(await refused(t.http.post('/api/auth/refresh').send({ refresh_token: user.otherDevice.refresh_token }))).toEqual(gone);
     expect(await refused(t.http.post('/api/decrypt-audio').set(device).send({ password: PASSWORD, file_id: file.file_id }))).toEqual(gone);
@@ -113,18 +113,18 @@ describe('DELETE /api/user under faults (HTTP, DynamoDB Local, s3rver)', () => {
     await t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }).expect(204);
   });
 
-  it('costs what docs/data-model.md says: upload-url G + 1, registration G + 2, deletion G + 11 + f + j + (s − 1), its repeat G + 1', async () => {
+  it('costs what docs/data-model.md says: upload-url G + 3, registration G + 3, deletion G + 11 + f + j + (s − 1), its repeat G + 1', async () => {
     const user = await populatedAccount(t);
     const cost = async (request: PromiseLike<{ status: number }>, status: number) => {
       const before = faults.dynamoDbCalls;
       expect((await request).status).toBe(status);
       return faults.dynamoDbCalls - before;
     };
-    const slot = await t.http.post('/api/audio-files/upload-url').set(user.auth).send({});
-    expect(await cost(t.http.post('/api/audio-files/upload-url').set(user.auth).send({}), 201)).toBe(1 + 1);
+    const slot = await t.http.post('/api/audio-files/upload-url').set(user.auth).send({ file_size: 64 });
+    expect(await cost(t.http.post('/api/audio-files/upload-url').set(user.auth).send({ file_size: 64 }), 201)).toBe(1 + 3);
     await fetch(slot.body.upload_url, { method: 'PUT', body: randomBytes(64) });
     // The registration reads the account for the key id new recordings are stored under.
-    expect(await cost(t.http.post('/api/audio-file').set(user.auth).send({ s3_key: slot.body.s3_key }), 201)).toBe(1 + 2);
+    expect(await cost(t.http.post('/api/audio-file').set(user.auth).send({ s3_key: slot.body.s3_key }), 201)).toBe(1 + 3);
     // s = 2 sessions, f = 3 files, j = 1 job; G = 1 (AUTH_CACHE_TTL_MS=0).
     expect(await cost(t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }), 204)).toBe(1 + 11 + 3 + 1 + (2 - 1));
     expect(await cost(t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }), 204)).toBe(1 + 1);
@@ -195,7 +195,7 @@ describe('DELETE /api/user racing four uploaders on two instances (HTTP, DynamoD
     /** What the phone does in a loop: upload-url → PUT → register, until the service refuses. */
     const uploader = async (token: string, http: typeof t.http): Promise<void> => {
       for (let i = 0; i < 500; i++) {
-        const slot = await http.post('/api/audio-files/upload-url').set(bearer(token)).send({});
+        const slot = await http.post('/api/audio-files/upload-url').set(bearer(token)).send({ file_size: 1024 });
         statuses.push(slot.status);
         if (slot.status !== 201) return;
         expect((await fetch(slot.body.upload_url, { method: 'PUT', body: randomBytes(1024) })).status).toBe(200);
@@ -209,7 +209,7 @@ describe('DELETE /api/user racing four uploaders on two instances (HTTP, DynamoD
     while (registered < 2 * UPLOADERS && ended === 0) await sleep(20);
     expect(ended).toBe(0);
 
-    const issuedBefore = await t.http.post('/api/audio-files/upload-url').set(owner.auth).send({}).expect(201);
+    const issuedBefore = await t.http.post('/api/audio-files/upload-url').set(owner.auth).send({ file_size: 512 }).expect(201);
     const deletedAt = Date.now();
     await t.http.delete('/api/user').set(owner.auth).send({ password: PASSWORD }).expect(204);
     await Promise.all(uploading);

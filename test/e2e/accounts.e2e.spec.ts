@@ -77,7 +77,7 @@ describe('password change and account deletion (HTTP, DynamoDB Local, s3rver)', 
         expect.objectContaining({ session_id: user.session.session_id, user_id: user.userId }),
       ]);
       await t.http.get('/api/user/me').set(user.auth).expect(404);
-      await t.http.post('/api/audio-files/upload-url').set(user.auth).send({}).expect(401);
+      await t.http.post('/api/audio-files/upload-url').set(user.auth).send({ file_size: 10 }).expect(401);
       await t.http.get('/api/user/me').set('Authorization', `Bearer ${user.otherDevice.token}`).expect(401);
       await t.http.post('/api/auth/refresh').send({ refresh_token: user.session.refresh_token }).expect(401);
       await t.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(401);

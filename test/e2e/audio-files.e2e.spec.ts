@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   getObject,
   listKeys,
-  putObject,
+  putThrough,
   registerUser,
   RegisteredUser,
   scanAll,
@@ -28,11 +28,11 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
 
   it('issues an upload URL for one new key under the caller’s own prefix', async () => {
     const before = Date.now();
-    const response = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ content_type: 'audio/mp4' }).expect(201);
+    const response = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ content_type: 'audio/mp4', file_size: 3056 }).expect(201);
     expect(response.body).toEqual({
       file_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       s3_key: `users/${alice.userId}/${response.body.file_id}.m4a`,
-      upload_url: expect.stringContaining(`/users/${alice.userId}/${response.body.file_id}.m4a?`),
+      upload_url: expect.stringContaining(`/uploads/${alice.userId}/${response.body.file_id}/3056?`),
       method: 'PUT',
       expires_at: expect.any(String),
     });
@@ -40,13 +40,13 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
     expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(Date.parse(response.body.expires_at) - before).toBeGreaterThanOrEqual(899_000);
-    await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ content_type: 'text/html' }).expect(400);
-    await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({}).expect(201);
+    await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ content_type: 'text/html', file_size: 1 }).expect(400);
+    await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ file_size: 1 }).expect(201);
   });
 
   it('records an uploaded recording (201) with its real size, and lists it with the same values and types', async () => {
-    const slot = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({}).expect(201);
-    await putObject(t, slot.body.s3_key, randomBytes(777));
+    const slot = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ file_size: 777 }).expect(201);
+    await putThrough(slot.body.upload_url, randomBytes(777));
     const created = await create(alice, { s3_key: slot.body.s3_key, file_size: 5 }).expect(201);
     expect(created.body).toEqual({
       audio_file: {
@@ -66,12 +66,12 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
   });
 
   it('refuses a key under another user’s prefix (403), a key it did not issue (400) and a missing object (404)', async () => {
-    const bobs = await t.http.post('/api/audio-files/upload-url').set(bob.auth).send({}).expect(201);
-    await putObject(t, bobs.body.s3_key, randomBytes(10));
+    const bobs = await t.http.post('/api/audio-files/upload-url').set(bob.auth).send({ file_size: 10 }).expect(201);
+    await putThrough(bobs.body.upload_url, randomBytes(10));
     const foreign = await create(alice, { s3_key: bobs.body.s3_key }).expect(403);
     expect(foreign.body.code).toBe('FORBIDDEN');
     await create(alice, { s3_key: `users/${alice.userId}/my-own-name.3gp` }).expect(400);
-    const unused = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({}).expect(201);
+    const unused = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ file_size: 10 }).expect(201);
     const missing = await create(alice, { s3_key: unused.body.s3_key }).expect(404);
     expect(missing.body.code).toBe('OBJECT_NOT_FOUND');
   });
@@ -191,7 +191,7 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
     const response = await t.http.get('/api/user/audio-files').expect(401);
     expect(response.body.code).toBe('UNAUTHORIZED');
     await t.http.post('/api/audio-file').send({ s3_key: 'users/x/a.3gp', file_size: 1 }).expect(401);
-    await t.http.post('/api/audio-files/upload-url').send({}).expect(401);
+    await t.http.post('/api/audio-files/upload-url').send({ file_size: 1 }).expect(401);
     expect(await getObject(t, 'missing').catch((error: Error) => error.name)).toBe('NoSuchKey');
   });
 });

@@ -1,6 +1,6 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
-import { TOKEN_LIFETIME_ALLOWANCE_SECONDS } from '../../src/auth/jwt.strategy';
+import { TOKEN_LIFETIME_ALLOWANCE_SECONDS } from '../../src/auth/access-tokens';
 import { registerUser, startTestApp, TestApp } from '../support/test-app';
 
 function base64url(value: object): string {

@@ -124,7 +124,7 @@ describe('DynamoDB goes away under load and comes back', () => {
     };
     /** An upload slot with its object already in S3, ready to be registered. */
     const uploaded = async (user: { token: string }): Promise<{ s3_key: string; file_id: string } | undefined> => {
-      const slot = await call(base, 'POST', '/api/audio-files/upload-url', { content_type: 'audio/3gpp' }, user.token);
+      const slot = await call(base, 'POST', '/api/audio-files/upload-url', { content_type: 'audio/3gpp', file_size: 4096 }, user.token);
       record('upload-url', slot);
       if (slot.status !== 201) return undefined;
       const put = await fetch(slot.body.upload_url as string, { method: 'PUT', body: randomBytes(4096) });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { recordingAad } from '../../src/audio-files/recording-keys';
 import { PanzotoClient } from '../../src/client/panzoto-client';
-import { AES256_GCM_HKDF_1MB, EncryptingStream } from '../../src/crypto/streaming-aead';
+import { AES256_GCM_HKDF_1MB, ciphertextSize, EncryptingStream } from '../../src/crypto/streaming-aead';
 // Written by openapi-typescript from openapi.json when the test runs (see generated-client.e2e.spec.ts).
 import type { operations, paths } from './generated/openapi';
 import type { GeneratedClientFlow } from './flow-result';
@@ -39,7 +39,9 @@ export const runGeneratedClientFlow: GeneratedClientFlow = async (baseUrl, passw
   const duplicate = await anonymous.POST('/api/register', { body: { email, password } });
 
   const client = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${session.token}` } });
-  const uploadUrl = await client.POST('/api/audio-files/upload-url', { body: { content_type: 'audio/3gpp' } });
+  const uploadUrl = await client.POST('/api/audio-files/upload-url', {
+    body: { content_type: 'audio/3gpp', file_size: ciphertextSize(AES256_GCM_HKDF_1MB, plaintext.length) },
+  });
   const slot = required(uploadUrl.data, 'upload-url', uploadUrl.error);
 
   const userKey = await new PanzotoClient(baseUrl).unlockUserKey(session, password);

@@ -82,7 +82,7 @@ describe('the task role: least privilege, matched to the code', () => {
       for (const resource of resourcesOf(statement)) {
         expect(resource).not.toBe('"*"');
         // Object ARNs end in one of the two prefixes, never in a bare /*.
-        if (resource.endsWith('*"]]}')) expect(resource).toMatch(/"\/(users|decrypted)\/\*"\]\]\}$/);
+        if (resource.endsWith('*"]]}')) expect(resource).toMatch(/"\/(users|decrypted|uploads)\/\*"\]\]\}$/);
       }
     }
   });
@@ -118,12 +118,13 @@ describe('the task role: least privilege, matched to the code', () => {
     expect(filesSendingDynamoDbCommands().filter((file) => !known.has(file))).toEqual([]);
   });
 
-  it('grants S3 exactly what src/storage/s3-object-storage.ts does, on users/* and decrypted/* only', () => {
+  it('grants S3 exactly what src/storage/s3-object-storage.ts does, on uploads/*, users/* and decrypted/* only', () => {
     const source = readFileSync('src/storage/s3-object-storage.ts', 'utf8');
     const byCommand: Record<string, string[]> = {
       GetObjectCommand: ['s3:GetObject'],
       HeadObjectCommand: ['s3:GetObject'],
       PutObjectCommand: ['s3:PutObject'],
+      CopyObjectCommand: ['s3:GetObject', 's3:PutObject'],
       DeleteObjectCommand: ['s3:DeleteObject'],
       DeleteObjectsCommand: ['s3:DeleteObject'],
       ListObjectsV2Command: ['s3:ListBucket'],
@@ -141,7 +142,7 @@ describe('the task role: least privilege, matched to the code', () => {
 
     const s3Statements = taskRoleStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
     const objectResources = s3Statements.filter((statement) => statement.Sid !== 'Bucket').flatMap(resourcesOf);
-    expect(objectResources.map((resource) => resource.match(/"(\/[a-z]+\/\*)"/)?.[1]).sort()).toEqual(['/decrypted/*', '/users/*']);
+    expect(objectResources.map((resource) => resource.match(/"(\/[a-z]+\/\*)"/)?.[1]).sort()).toEqual(['/decrypted/*', '/uploads/*', '/users/*']);
     const bucketLevel = s3Statements.find((statement) => statement.Sid === 'Bucket') as Statement;
     expect(actionsOf(bucketLevel)).toEqual(['s3:ListBucket']);
     expect(resourcesOf(bucketLevel)).toEqual([expect.stringMatching(/^\{"Fn::GetAtt":\["RecordingsBucket\w+","Arn"\]\}$/)]);

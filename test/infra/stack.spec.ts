@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALB_IDLE_TIMEOUT_SECONDS, CONTAINER_HEALTH_CHECK, HEALTH_CHECK_PATH, PanzotoStack, tableNamesFor } from '../../infra/lib/panzoto-stack';
-import { DEFAULT_SETTINGS, DeploymentSettings, settingsFromContext } from '../../infra/lib/settings';
+import { DEFAULT_SETTINGS, DeploymentSettings, requiredMemoryMiB, settingsFromContext, taskMemoryMiB } from '../../infra/lib/settings';
+import { DECRYPT_MEMORY_BYTES } from '../../src/decrypt/decrypt-slots';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
@@ -137,6 +138,17 @@ describe('the CDK stack', () => {
       const longer = only(synth({ decryptedCopyTtlHours: 60 }).template, 'AWS::S3::Bucket');
       expect(longer.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ Prefix: 'decrypted/', ExpirationInDays: 3 });
     });
+
+    it('expires uploads nobody registered: upload URLs write only under uploads/, which registration empties', () => {
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([{ Id: 'expire-unregistered-uploads', Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }]),
+      );
+      // Recordings themselves never expire.
+      const expiring = (bucket.Properties.LifecycleConfiguration.Rules as { Prefix?: string; ExpirationInDays?: number }[])
+        .filter((rule) => rule.ExpirationInDays !== undefined)
+        .map((rule) => rule.Prefix);
+      expect(expiring.sort()).toEqual(['decrypted/', 'uploads/']);
+    });
   });
 
   describe('the ECS service behind the load balancer', () => {
@@ -256,6 +268,27 @@ describe('the CDK stack', () => {
         Port: 80,
         DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '443', Protocol: 'HTTPS' }) })],
       });
+    });
+  });
+
+  describe('task memory, derived from the decryption bound', () => {
+    const defaults = validateEnvironment({}, { requireProductionSecrets: false });
+
+    it('holds every admitted decryption (DECRYPT_MEMORY_BYTES each) with headroom, and tells the service its bound', () => {
+      const task = only(template, 'AWS::ECS::TaskDefinition').Properties;
+      expect(Number(task.Memory)).toBe(taskMemoryMiB(512, defaults.DECRYPT_CONCURRENCY));
+      expect(Number(task.Memory)).toBeGreaterThanOrEqual(requiredMemoryMiB(defaults.DECRYPT_CONCURRENCY));
+      expect(requiredMemoryMiB(defaults.DECRYPT_CONCURRENCY)).toBeGreaterThan((defaults.DECRYPT_CONCURRENCY * DECRYPT_MEMORY_BYTES) / 2 ** 20);
+      expect(environmentOf(container(template)).DECRYPT_CONCURRENCY).toBe(String(defaults.DECRYPT_CONCURRENCY));
+    });
+
+    it('grows with the bound, and refuses a memory size that cannot hold it', () => {
+      const context = (values: Record<string, unknown>) => (key: string) => values[key];
+      const larger = settingsFromContext(context({ decryptConcurrency: '48' }));
+      expect(larger.memoryMiB).toBeGreaterThan(DEFAULT_SETTINGS.memoryMiB);
+      expect(larger.memoryMiB).toBeGreaterThanOrEqual(requiredMemoryMiB(48));
+      expect(() => settingsFromContext(context({ decryptConcurrency: '48', memoryMiB: '1024' }))).toThrow(/memoryMiB 1024/);
+      expect(() => settingsFromContext(context({ decryptConcurrency: '1000', cpu: '256' }))).toThrow(/more than cpu 256 allows/);
     });
   });
 

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { applyHttpPipeline, createAdapter } from '../../src/app.factory';
+import { AccessTokens } from '../../src/auth/access-tokens';
 import { jwtOptions } from '../../src/auth/auth.module';
 import { JwtAuthGuard } from '../../src/auth/jwt-auth.guard';
-import { JwtStrategy } from '../../src/auth/jwt.strategy';
 import { SessionsService } from '../../src/auth/sessions/sessions.service';
 import { TokenKeys } from '../../src/auth/token-keys';
 import { AppConfig } from '../../src/config/app-config';
@@ -53,7 +53,8 @@ export function controllerSpec(controller: Type, providers: (Type | Provider)[])
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: TokenKeys, useValue: new TokenKeys(config.jwt) },
-        JwtStrategy,
+        { provide: JwtService, useValue: signer },
+        AccessTokens,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         ...given,
       ],

@@ -46,6 +46,8 @@ export function productionEnv(config: AppConfig, dynamoEndpoint: string, extra: 
     MAIL_TRANSPORT: 'smtp',
     SMTP_HOST: process.env.SMTP_HOST as string,
     SMTP_PORT: process.env.SMTP_PORT as string,
+    UPLOAD_URLS_PER_ACCOUNT_PER_HOUR: '100000',
+    UPLOAD_URLS_PER_IP_PER_HOUR: '1000000',
     ...extra,
   };
 }

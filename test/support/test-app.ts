@@ -98,6 +98,12 @@ export async function getObject(t: TestApp, key: string): Promise<Buffer> {
   return Buffer.from(await (Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
 }
 
+/** What a client does with an upload URL: one PUT of `data` (fetch sends its length as Content-Length). */
+export async function putThrough(uploadUrl: string, data: Buffer): Promise<void> {
+  const response = await fetch(uploadUrl, { method: 'PUT', body: new Uint8Array(data) });
+  if (response.status !== 200) throw new Error(`upload failed: HTTP ${response.status} ${await response.text()}`);
+}
+
 export async function putObject(t: TestApp, key: string, data: Buffer): Promise<void> {
   await t.s3.send(new PutObjectCommand({ Bucket: t.config.storage.bucket, Key: key, Body: data }));
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { MAX_SINGLE_PUT_BYTES } from '../../config/environment';
 import { AUDIO_CONTENT_TYPES, AudioContentType, DEFAULT_AUDIO_CONTENT_TYPE } from '../recording-keys';
 import { IsS3Key, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from './s3-key';
 
@@ -14,6 +15,20 @@ export class UploadUrlRequestDto {
   @IsOptional()
   @IsIn(Object.keys(AUDIO_CONTENT_TYPES), { message: `content_type must be one of ${Object.keys(AUDIO_CONTENT_TYPES).join(', ')}` })
   content_type: AudioContentType = DEFAULT_AUDIO_CONTENT_TYPE;
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_SINGLE_PUT_BYTES,
+    example: 3056,
+    description:
+      'Exact size in bytes of the encrypted recording that will be PUT (ciphertext, not audio); at most MAX_RECORDING_BYTES (413 otherwise). ' +
+      'The URL only accepts a PUT with this Content-Length, and registration refuses an upload of another size.',
+  })
+  @Min(1, { message: 'file_size must be at least 1' })
+  @Max(MAX_SINGLE_PUT_BYTES, { message: `file_size must be at most ${MAX_SINGLE_PUT_BYTES} bytes` })
+  @IsInt({ message: 'file_size (the exact size in bytes of the encrypted recording) must be an integer' })
+  file_size: number;
 }
 
 export class UploadUrlResponseDto {
@@ -23,7 +38,11 @@ export class UploadUrlResponseDto {
   @ApiProperty({ example: 'users/3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d.3gp' })
   s3_key: string;
 
-  @ApiProperty({ description: 'Presigned S3 URL: PUT the encrypted recording here, once, before expires_at' })
+  @ApiProperty({
+    description:
+      'Presigned S3 URL: PUT the encrypted recording here before expires_at, with Content-Length equal to file_size. ' +
+      'It writes a pending upload, not s3_key; registering copies it to s3_key, and an unregistered upload expires after a day.',
+  })
   upload_url: string;
 
   @ApiProperty({ enum: ['PUT'] })
@@ -121,3 +140,28 @@ export class AudioFileListResponseDto {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` to get the next page; null on the last page' })
   next_cursor: string | null;
 }
+
+const AUDIO_FILE_SERIALIZATION = {
+  type: 'object',
+  properties: {
+    file_id: { type: 'string' },
+    user_id: { type: 'string' },
+    s3_key: { type: 'string' },
+    file_size: { type: ['number', 'null'] },
+    uploaded_at: { type: 'string' },
+    key_id: { type: 'integer' },
+    locked: { type: 'boolean' },
+  },
+} as const;
+
+/**
+ * AudioFileListResponseDto as a Fastify response schema: the page is serialised by a function
+ * compiled from it (fast-json-stringify) rather than by JSON.stringify.
+ */
+export const AUDIO_FILE_LIST_SERIALIZATION = {
+  type: 'object',
+  properties: {
+    audio_files: { type: 'array', items: AUDIO_FILE_SERIALIZATION },
+    next_cursor: { type: ['string', 'null'] },
+  },
+} as const;

@@ -16,7 +16,8 @@ export type LimitedAction =
   | 'forgot-password'
   | 'reset-password'
   | 'verify-email'
-  | 'change-email';
+  | 'change-email'
+  | 'upload-url';
 
 /** A budget of `quota` units per fixed window; `name` is what the RateLimit header fields call it. */
 export interface RateLimitPolicy {

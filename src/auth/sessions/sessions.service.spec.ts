@@ -59,3 +59,55 @@ describe('SessionsService refresh reuse interval (repository faked)', () => {
     expect(openSuccessor('short', 'previous-secret', 'session-1')).toBeUndefined();
   });
 });
+
+describe('SessionsService session check for the JWT guard (repository faked)', () => {
+  let repository: FakeRepositories['sessions'];
+  let reads: jest.SpyInstance;
+
+  /** Another instance of the service (a cache of its own) on the same repository. */
+  const service = async (cacheTtlMs: number): Promise<SessionsService> =>
+    (await newTestService(SessionsService, { env: { AUTH_CACHE_TTL_MS: String(cacheTtlMs) }, repositories: { sessions: repository } })).sut;
+
+  beforeEach(async () => {
+    repository = (await newTestService(SessionsService)).repositories.sessions;
+    reads = jest.spyOn(repository, 'findById');
+  });
+
+  it('answers a cached session without reading the repository, and reads every time with the cache off', async () => {
+    const sessions = await service(60_000);
+    const { session } = await sessions.start('user-1', 'jest');
+    for (let i = 0; i < 5; i++) await expect(sessions.isActive(session.id, 'user-1')).resolves.toBe(true);
+    await expect(sessions.isActive(session.id, 'user-2')).resolves.toBe(false);
+    expect(reads).not.toHaveBeenCalled();
+
+    const uncached = await service(0);
+    await expect(uncached.isActive(session.id, 'user-1')).resolves.toBe(true);
+    await expect(uncached.isActive(session.id, 'user-1')).resolves.toBe(true);
+    expect(reads).toHaveBeenCalledTimes(2);
+  });
+
+  it('makes one read for requests that miss the cache at the same time, then answers from the cache', async () => {
+    const { session } = await (await service(60_000)).start('user-1', 'jest');
+    const sessions = await service(60_000);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => sessions.isActive(session.id, 'user-1')));
+    expect(answers).toEqual(Array(10).fill(true));
+    await expect(sessions.isActive(session.id, 'user-1')).resolves.toBe(true);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps a revocation that happens while a read is in flight, whatever that read answers', async () => {
+    const { session } = await (await service(60_000)).start('user-1', 'jest');
+    const sessions = await service(60_000);
+    let release: () => void = () => undefined;
+    const stored = await repository.findById(session.id);
+    reads.mockClear();
+    reads.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(stored))));
+    const during = sessions.isActive(session.id, 'user-1');
+    await sessions.end(session.id);
+    release();
+    // The read started before the logout finished: its own answer may still be the old one.
+    await expect(during).resolves.toBe(true);
+    await expect(sessions.isActive(session.id, 'user-1')).resolves.toBe(false);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+});

@@ -32,6 +32,8 @@ export class SessionsService {
   private readonly refreshTtlMs: number;
   private readonly reuseIntervalMs: number;
   private readonly active: ExpiringCache<string, string | null>;
+  /** Session reads in flight for the guard, by session id. */
+  private readonly ownerReads = new Map<string, Promise<string | null>>();
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -107,14 +109,33 @@ export class SessionsService {
     return { session: { ...session, ...next }, refreshToken: `${session.id}.${nextSecret}` };
   }
 
-  /** For the JWT guard: is this session still there, and does it belong to this user? Cached briefly. */
+  /**
+   * For the JWT guard: is this session still there, and does it belong to this user? Cached for
+   * AUTH_CACHE_TTL_MS, so a cached session costs no DynamoDB call; requests that miss the cache at the
+   * same time share one read.
+   */
   async isActive(sessionId: string, userId: string): Promise<boolean> {
-    let owner = this.active.get(sessionId);
-    if (owner === undefined) {
-      owner = (await this.sessions.findById(sessionId))?.userId ?? null;
-      this.active.set(sessionId, owner);
-    }
+    const cached = this.active.get(sessionId);
+    const owner = cached === undefined ? await this.readOwner(sessionId) : cached;
     return owner === userId;
+  }
+
+  private readOwner(sessionId: string): Promise<string | null> {
+    const pending = this.ownerReads.get(sessionId);
+    if (pending) return pending;
+    const read: Promise<string | null> = this.sessions
+      .findById(sessionId)
+      .then((session) => {
+        const owner = session?.userId ?? null;
+        // A revocation meanwhile dropped this read: its answer must not undo the revocation in the cache.
+        if (this.ownerReads.get(sessionId) === read) this.active.set(sessionId, owner);
+        return owner;
+      })
+      .finally(() => {
+        if (this.ownerReads.get(sessionId) === read) this.ownerReads.delete(sessionId);
+      });
+    this.ownerReads.set(sessionId, read);
+    return read;
   }
 
   list(userId: string): Promise<Session[]> {
@@ -142,6 +163,7 @@ export class SessionsService {
   }
 
   private async revokeSession(sessionId: string): Promise<boolean> {
+    this.ownerReads.delete(sessionId);
     this.active.set(sessionId, null);
     return this.sessions.delete(sessionId);
   }

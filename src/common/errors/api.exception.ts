@@ -26,17 +26,20 @@ export class ApiException extends HttpException {
   }
 
   /** 429 with the Retry-After header the filter adds from `retryAfterSeconds`. */
-  static tooManyRequests(retryAfterSeconds: number): ApiException {
-    const exception = new ApiException(
-      HttpStatus.TOO_MANY_REQUESTS,
-      ErrorCode.TOO_MANY_REQUESTS,
-      `Too many attempts; retry in ${retryAfterSeconds} s`,
-    );
+  static tooManyRequests(retryAfterSeconds: number, message = `Too many attempts; retry in ${retryAfterSeconds} s`): ApiException {
+    const exception = new ApiException(HttpStatus.TOO_MANY_REQUESTS, ErrorCode.TOO_MANY_REQUESTS, message);
     exception.retryAfterSeconds = retryAfterSeconds;
     return exception;
   }
 
   retryAfterSeconds?: number;
+
+  /** 503 SERVER_BUSY with Retry-After: this process is at a capacity bound, a retry (maybe on another instance) may succeed. */
+  static serverBusy(message: string, retryAfterSeconds: number): ApiException {
+    const exception = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SERVER_BUSY, message);
+    exception.retryAfterSeconds = retryAfterSeconds;
+    return exception;
+  }
 
   static forbidden(message: string): ApiException {
     return new ApiException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, message);

@@ -37,6 +37,9 @@ export const ERROR_CODE_DOCS: Record<ErrorCode, { status: number; example: strin
     status: 423,
     example: 'This recording is locked by a password reset without the recovery code; enter the recovery code to unlock it',
   },
+  RECORDING_TOO_LARGE: { status: 413, example: 'A recording may have at most 536870912 bytes; this one has 600000000' },
+  UPLOAD_SIZE_MISMATCH: { status: 422, example: 'The upload has 999 bytes, not the 1000 declared for its URL; upload again with a new URL' },
+  SERVER_BUSY: { status: 503, example: 'Too many decryptions are running; retry in 1 s' },
   TOO_MANY_REQUESTS: { status: 429, example: 'Too many attempts; retry in 42 s' },
   HEADERS_TOO_LARGE: { status: 431, example: 'Request headers are too large' },
   INTERNAL_ERROR: { status: 500, example: 'Internal server error' },
@@ -65,13 +68,13 @@ export const STATUS_DESCRIPTIONS: Record<number, string> = {
   408: 'The request was not received within REQUEST_TIMEOUT_MS',
   409: 'Conflicts with existing data',
   410: 'The account is being deleted (ACCOUNT_DELETED): nothing more is written for it',
+  413: 'Request body larger than BODY_LIMIT_BYTES, or a recording larger than MAX_RECORDING_BYTES',
+  422: 'The stored recording could not be decrypted: tampered, truncated, or not encrypted for this user and file; or an upload is not the size declared for its URL',
   423: 'The recording’s key is locked by a password reset without the recovery code (RECORDING_LOCKED); POST /api/user/recovery-code/redeem unlocks it',
-  413: 'Request body larger than BODY_LIMIT_BYTES',
-  422: 'The stored recording could not be decrypted: tampered, truncated, or not encrypted for this user and file',
-  429: 'Too many requests from this address or against this account; retry after the Retry-After header (seconds)',
+  429: 'Too many requests (or decryptions at once) from this address or against this account; retry after the Retry-After header (seconds)',
   431: 'Request headers too large',
   500: 'Unexpected failure; the message never carries internals',
-  503: 'A dependency (DynamoDB or S3) is unavailable; retry after the Retry-After header (seconds)',
+  503: 'A dependency (DynamoDB or S3) is unavailable, or this instance runs as many decryptions as it may; retry after the Retry-After header (seconds)',
 };
 
 /** Every operation with a JSON body can fail on the body itself, before anything else runs. */
