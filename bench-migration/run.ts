@@ -25,6 +25,7 @@ import { provisionServiceTables } from '../src/database/provision';
 import { LocalDynamoDb, startDynamoDbLocal } from '../src/local/dynamodb-local';
 import type { MigrationReport } from '../src/migration/report';
 import { toUserItem } from '../src/users/dynamodb-users.repository';
+import { FIRST_KEY_ID, initialKeyring } from '../src/users/user';
 import { audioFileItems, userItems } from '../src/migration/items';
 import { LEGACY_SCHEMA, startTestPostgres, TestPostgres } from '../test/support/postgres';
 import { startLatencyProxy } from './latency-proxy';
@@ -227,6 +228,7 @@ async function designLoop(pg: TestPostgres, documents: DynamoDBDocumentClient, c
       passwordHash: String(row.password_hash),
       keySalt: (row.key_salt as Buffer).toString('hex'),
       createdAt: row.created_at as Date,
+      ...initialKeyring(),
     };
     await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: toUserItem(user) }));
     if (withClaims) await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: userItems(user).claim }));
@@ -238,6 +240,7 @@ async function designLoop(pg: TestPostgres, documents: DynamoDBDocumentClient, c
       s3Key: String(row.s3_key),
       fileSize: row.file_size === null ? null : Number(row.file_size),
       uploadedAt: row.uploaded_at as Date,
+      keyId: FIRST_KEY_ID,
     };
     await documents.send(new PutCommand({ TableName: config.dynamodb.tables.audioFiles, Item: toAudioFileItem(file) }));
     if (withClaims) await documents.send(new PutCommand({ TableName: config.dynamodb.tables.audioFiles, Item: audioFileItems(file).claim }));

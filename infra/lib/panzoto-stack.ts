@@ -10,13 +10,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TableNames } from '../../src/config/app-config';
 import { tableDefinitions } from '../../src/database/table-definitions';
 import { DECRYPTED_PREFIX, UNREGISTERED_UPLOAD_DAYS, UPLOADS_PREFIX } from '../../src/storage/object-keys';
-import { BUCKET_ACTIONS, OBJECT_PERMISSIONS, READINESS_TABLE_ACTION, TABLE_PERMISSIONS } from './service-permissions';
+import { BUCKET_ACTIONS, MAIL_ACTIONS, OBJECT_PERMISSIONS, READINESS_TABLE_ACTION, TABLE_PERMISSIONS } from './service-permissions';
 import { DeploymentSettings } from './settings';
 import { createTables } from './tables';
 
@@ -61,6 +62,7 @@ export function tableNamesFor(prefix: string): TableNames {
     decryptJobs: `${prefix}-decrypt-jobs`,
     sessions: `${prefix}-sessions`,
     rateLimits: `${prefix}-rate-limits`,
+    accountTokens: `${prefix}-account-tokens`,
   };
 }
 
@@ -130,7 +132,7 @@ export class PanzotoStack extends Stack {
     // ---- the task's permissions: exactly what the code does, nothing else ----
     this.taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'panzoto-backend tasks: its tables and indexes, its bucket prefixes',
+      description: 'panzoto-backend tasks: its tables and indexes, its bucket prefixes, mail from its SES identity',
     });
     for (const [role, permissions] of Object.entries(TABLE_PERMISSIONS) as [keyof TableNames, (typeof TABLE_PERMISSIONS)[keyof TableNames]][]) {
       const table = tables[role];
@@ -161,6 +163,15 @@ export class PanzotoStack extends Stack {
       );
     }
     this.taskRole.addToPolicy(new iam.PolicyStatement({ sid: 'Bucket', actions: BUCKET_ACTIONS, resources: [this.bucket.bucketArn] }));
+    // Mail leaves through SES from this domain alone; its DKIM records must be added to the domain's DNS.
+    const mailIdentity = new ses.EmailIdentity(this, 'MailIdentity', { identity: ses.Identity.domain(settings.mailDomain) });
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'Mail',
+        actions: MAIL_ACTIONS,
+        resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: mailIdentity.emailIdentityName })],
+      }),
+    );
 
     // ---- the service ----
     const logGroup = new logs.LogGroup(this, 'Logs', {
@@ -190,6 +201,7 @@ export class PanzotoStack extends Stack {
       DECRYPT_JOBS_TABLE: tables.decryptJobs.tableName,
       SESSIONS_TABLE: tables.sessions.tableName,
       RATE_LIMITS_TABLE: tables.rateLimits.tableName,
+      ACCOUNT_TOKENS_TABLE: tables.accountTokens.tableName,
       S3_BUCKET: this.bucket.bucketName,
       DECRYPTED_COPY_TTL_HOURS: String(settings.decryptedCopyTtlHours),
       // The task's memory is sized for this many decryptions at once (infra/lib/settings.ts).
@@ -199,6 +211,8 @@ export class PanzotoStack extends Stack {
       SHUTDOWN_GRACE_MS: String(settings.shutdownGraceSeconds * 1000),
       KEEP_ALIVE_TIMEOUT_MS: String((ALB_IDLE_TIMEOUT_SECONDS + KEEP_ALIVE_BEYOND_ALB_SECONDS) * 1000),
       METRICS_FLUSH_SECONDS: '60',
+      MAIL_FROM: `Panzoto <${settings.mailSender}@${settings.mailDomain}>`,
+      APP_LINK_BASE_URL: settings.appLinkBaseUrl,
     };
     if (settings.apiCorsOrigins.length > 0) environment.CORS_ORIGINS = settings.apiCorsOrigins.join(',');
     taskDefinition.addContainer('api', {

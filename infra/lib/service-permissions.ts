@@ -48,6 +48,11 @@ export const TABLE_PERMISSIONS: Record<keyof TableNames, TablePermissions> = {
     actions: ['dynamodb:UpdateItem'],
     queriedIndexes: [],
   },
+  accountTokens: {
+    source: 'src/auth/account-tokens/dynamodb-account-tokens.repository.ts',
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    queriedIndexes: [],
+  },
 };
 
 /** The readiness probe (src/database/database-health.repository.ts) reads a missing key of every table. */
@@ -89,3 +94,6 @@ export const OBJECT_PERMISSIONS: PrefixPermissions[] = [
  * "not uploaded yet"). A prefix condition would break the last two, so it is on the bucket alone.
  */
 export const BUCKET_ACTIONS = ['s3:ListBucket'];
+
+/** src/mail/nodemailer.mailer.ts sends through SES's SendEmail API (v2), from the stack's identity only. */
+export const MAIL_ACTIONS = ['ses:SendEmail'];

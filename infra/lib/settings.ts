@@ -34,6 +34,12 @@ export interface DeploymentSettings {
   cpuTargetPercent: number;
   /** Target of the request-count scaling policy, requests per task and minute. */
   requestsPerTaskPerMinute: number;
+  /** Domain the service mails from: an SES identity the stack creates (its DKIM records go into DNS). */
+  mailDomain: string;
+  /** Local part of the sender address at mailDomain. */
+  mailSender: string;
+  /** APP_LINK_BASE_URL: base of the links in mails that the app opens. */
+  appLinkBaseUrl: string;
 }
 
 const serviceDefaults = validateEnvironment({}, { requireProductionSecrets: false });
@@ -93,6 +99,9 @@ export const DEFAULT_SETTINGS: DeploymentSettings = {
   natGateways: 1,
   cpuTargetPercent: 60,
   requestsPerTaskPerMinute: 1200,
+  mailDomain: 'panzoto.app',
+  mailSender: 'no-reply',
+  appLinkBaseUrl: serviceDefaults.APP_LINK_BASE_URL,
 };
 
 const NUMBER_KEYS = [
@@ -109,7 +118,7 @@ const NUMBER_KEYS = [
   'requestsPerTaskPerMinute',
 ] as const;
 const LIST_KEYS = ['uploadOrigins', 'apiCorsOrigins'] as const;
-const STRING_KEYS = ['tableNamePrefix', 'imageTag', 'repositoryName', 'certificateArn'] as const;
+const STRING_KEYS = ['tableNamePrefix', 'imageTag', 'repositoryName', 'certificateArn', 'mailDomain', 'mailSender', 'appLinkBaseUrl'] as const;
 
 /** A context value as text: command-line values are strings; cdk.json may give numbers, booleans or JSON. */
 function contextText(value: unknown): string {

@@ -1,12 +1,21 @@
-import { Body, Controller, Delete, HttpCode, HttpStatus, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Put } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
 import { Client, ClientContext } from '../common/http/client-context';
 import { AccountsService } from './accounts.service';
-import { ChangePasswordDto, ChangePasswordResponseDto, DeleteAccountDto } from './dto/account.dto';
+import {
+  ChangeEmailDto,
+  ChangePasswordDto,
+  ChangePasswordResponseDto,
+  DeleteAccountDto,
+  RecoveryCodeResponseDto,
+  RedeemRecoveryCodeDto,
+  RedeemRecoveryCodeResponseDto,
+  ReplaceRecoveryCodeDto,
+} from './dto/account.dto';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -28,6 +37,50 @@ export class AccountsController {
     @Client() client: ClientContext,
   ): Promise<ChangePasswordResponseDto> {
     return this.accounts.changePassword(caller, body, client);
+  }
+
+  @Post('email')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    operationId: 'requestEmailChange',
+    summary: 'Change the email address (confirmed by mail)',
+    description:
+      'Checks the password and mails the new address a single-use link (24 hours); the login changes only when it is followed (POST /api/auth/confirm-email-change), after which the old address gets a notice. Nothing is said here about whether the new address has an account.',
+  })
+  @ApiAcceptedResponse({ description: 'Accepted; the confirmation mail leaves after the answer' })
+  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
+  async requestEmailChange(@CurrentUser() caller: AuthenticatedUser, @Body() body: ChangeEmailDto, @Client() client: ClientContext): Promise<void> {
+    await this.accounts.requestEmailChange(caller, body, client);
+  }
+
+  @Put('recovery-code')
+  @ApiOperation({
+    operationId: 'replaceRecoveryCode',
+    summary: 'Replace the recovery code',
+    description: 'Checks the password and answers with a new recovery code over every key of the account, shown once; the old code stops working.',
+  })
+  @ApiOkResponse({ type: RecoveryCodeResponseDto, description: 'The new recovery code, shown once' })
+  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
+  replaceRecoveryCode(@CurrentUser() caller: AuthenticatedUser, @Body() body: ReplaceRecoveryCodeDto, @Client() client: ClientContext): Promise<RecoveryCodeResponseDto> {
+    return this.accounts.replaceRecoveryCode(caller, body.password, client);
+  }
+
+  @Post('recovery-code/redeem')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'redeemRecoveryCode',
+    summary: 'Unlock recordings locked by a reset without the recovery code',
+    description:
+      'The recovery code of the time before that reset opens the locked keys; they are wrapped under the current password, the recordings under them decrypt again, and a new recovery code over every key is returned once (400 INVALID_RECOVERY_CODE when the code unlocks nothing; wrong codes count towards a lockout).',
+  })
+  @ApiOkResponse({ type: RedeemRecoveryCodeResponseDto, description: 'The keys unlocked and the new recovery code, shown once' })
+  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.INVALID_RECOVERY_CODE, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
+  redeemRecoveryCode(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: RedeemRecoveryCodeDto,
+    @Client() client: ClientContext,
+  ): Promise<RedeemRecoveryCodeResponseDto> {
+    return this.accounts.redeemRecoveryCode(caller, body, client);
   }
 
   @Delete()

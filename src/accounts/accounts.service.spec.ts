@@ -35,7 +35,7 @@ describe('AccountsService password change under faults (repositories faked)', ()
   }
 
   it('ends every other session before the new credentials are written, so a fault after the write leaves no thief signed in', async () => {
-    const { caller, others, change, opens, sessionsRepository } = await setUp(({ users }) => commitThenFail(users.replaceCredentials));
+    const { caller, others, change, opens, sessionsRepository } = await setUp(({ users }) => commitThenFail(users.saveKeyring));
     await expect(change()).rejects.toBeInstanceOf(DependencyUnavailableError);
     expect(await opens(newPassword)).toBe(true);
     expect([...sessionsRepository.sessions.keys()]).toEqual([caller.session.id]);

@@ -1,21 +1,30 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { encryptionInfo } from '../auth/encryption-info';
-import { PasswordGate } from '../auth/password-gate/password-gate';
+import { GatedAction, PasswordGate } from '../auth/password-gate/password-gate';
 import { PasswordHasher } from '../auth/password-hasher';
+import { RateLimiter } from '../auth/rate-limits/rate-limiter.service';
+import { EmailVerificationService } from '../auth/email-verification/email-verification.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
-import { UserKeysService } from '../auth/user-keys.service';
+import { keyringOf, UserKeysService } from '../auth/user-keys.service';
+import { newKeySalt, newUserKey } from '../crypto/user-key';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import type { ClientContext } from '../common/http/client-context';
 import { AppConfig } from '../config/app-config';
 import { DecryptService } from '../decrypt/decrypt.service';
 import { toPublicUser, User } from '../users/user';
 import { accountDeleted, UsersService } from '../users/users.service';
-import type { ChangePasswordDto, ChangePasswordResponseDto } from './dto/account.dto';
+import type {
+  ChangeEmailDto,
+  ChangePasswordDto,
+  ChangePasswordResponseDto,
+  RecoveryCodeResponseDto,
+  RedeemRecoveryCodeDto,
+  RedeemRecoveryCodeResponseDto,
+} from './dto/account.dto';
 
-const KEY_SALT_BYTES = 32;
 /** Deleted accounts one sweep takes on; the rest wait for the next. */
 const SWEEP_BATCH = 10;
 /** How long an instance holds a due sweep before another may take it over (it failed or stopped). */
@@ -41,6 +50,8 @@ export class AccountsService {
     private readonly sessions: SessionsService,
     private readonly audioFiles: AudioFilesService,
     private readonly decrypt: DecryptService,
+    private readonly verification: EmailVerificationService,
+    private readonly limiter: RateLimiter,
     config: AppConfig,
   ) {
     this.sweepDelayMs = config.accountDeletion.sweepDelaySeconds * 1000;
@@ -54,22 +65,63 @@ export class AccountsService {
   async changePassword(caller: AuthenticatedUser, request: ChangePasswordDto, client: ClientContext): Promise<ChangePasswordResponseDto> {
     const user = await this.verifiedUser(caller, request.current_password, 'password', client);
     if (user.deletingAt) throw accountDeleted();
-    const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
-    const [passwordHash, userKey] = await Promise.all([
+    const keySalt = newKeySalt();
+    // A migrated account that never signed in has no key yet: its first one is made now.
+    const keys = user.userKey ? await this.userKeys.unlockAll(user, request.current_password) : new Map([[user.keyId, newUserKey()]]);
+    if (!keys) throw new Error(`User key of ${user.id} does not open with its verified password`);
+    const [passwordHash, wrapped] = await Promise.all([
       this.passwords.hash(request.new_password),
-      this.userKeys.rewrap(user, request.current_password, request.new_password, keySalt),
+      this.userKeys.wrapForPassword(user.id, request.new_password, keySalt, keys, user.keyId),
     ]);
-    if (!userKey) throw new Error(`User key of ${user.id} does not open with its verified password`);
     // Other sessions end before the credentials change: should either step fail, the answer is not 2xx
     // and the old password still holds, or the new one does and nobody else is signed in.
     await this.sessions.revokeAll(user.id, caller.sessionId);
-    if (!(await this.users.replaceCredentials(user.id, { passwordHash, keySalt, userKey }, user.passwordHash))) {
-      throw ApiException.conflict('The password was changed by another request; sign in again');
+    const keyring = { ...keyringOf({ ...user, ...wrapped }), keySalt, passwordHash };
+    if (!(await this.users.saveKeyring(user, keyring))) {
+      throw ApiException.conflict('The password or keys were changed by another request; sign in again');
     }
     // A sign-in with the old password racing the change may have started a session meanwhile.
     await this.sessions.revokeAll(user.id, caller.sessionId);
-    const updated: User = { ...user, passwordHash, keySalt, userKey };
+    const { userKey } = wrapped;
+    const updated: User = { ...user, ...keyring };
     return { user: toPublicUser(updated), key_salt: keySalt, encryption: encryptionInfo(updated, userKey) };
+  }
+
+  /**
+   * Mails the new address a confirmation link; the account moves there only once it is followed
+   * (POST /api/auth/confirm-email-change), and the old address is then told.
+   */
+  async requestEmailChange(caller: AuthenticatedUser, request: ChangeEmailDto, client: ClientContext): Promise<void> {
+    const user = await this.verifiedUser(caller, request.password, 'change-email', client);
+    if (user.deletingAt) throw accountDeleted();
+    if (request.new_email !== user.email) this.verification.requestChange(user, request.new_email);
+  }
+
+  /** A new recovery code over every key of the account; the old code stops working. */
+  async replaceRecoveryCode(caller: AuthenticatedUser, password: string, client: ClientContext): Promise<RecoveryCodeResponseDto> {
+    const user = await this.verifiedUser(caller, password, 'recovery-code', client);
+    if (user.deletingAt) throw accountDeleted();
+    const code = await this.userKeys.replaceRecovery(user, password);
+    if (!code) throw ApiException.conflict('The keys were changed by another request; try again');
+    return { recovery_code: code };
+  }
+
+  /**
+   * Unlocks the recordings a reset without the recovery code locked: the code of that time opens
+   * their keys, which are then kept under the current password. Wrong codes count towards a lockout.
+   */
+  async redeemRecoveryCode(caller: AuthenticatedUser, request: RedeemRecoveryCodeDto, client: ClientContext): Promise<RedeemRecoveryCodeResponseDto> {
+    const user = await this.verifiedUser(caller, request.password, 'recovery-code', client);
+    if (user.deletingAt) throw accountDeleted();
+    // The code is a secret too: each try reserves a unit of the account's budget, kept when it is wrong.
+    const unit = await this.limiter.take('recovery-code', this.limiter.passwordAttempts, caller.userId, client);
+    const redeemed = await this.userKeys.redeemRecovery(user, request.password, request.recovery_code);
+    if (redeemed !== 'invalid') await unit.release();
+    if (redeemed === 'invalid') {
+      throw new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_RECOVERY_CODE, 'This recovery code unlocks none of the account’s locked recordings');
+    }
+    if (!redeemed) throw ApiException.conflict('The keys were changed by another request; try again');
+    return { unlocked_key_ids: redeemed.unlocked, recovery_code: redeemed.code };
   }
 
   /**
@@ -123,7 +175,7 @@ export class AccountsService {
     return { files, jobs, sessions };
   }
 
-  private async verifiedUser(caller: AuthenticatedUser, password: string, action: 'password' | 'delete-account', client: ClientContext): Promise<User> {
+  private async verifiedUser(caller: AuthenticatedUser, password: string, action: GatedAction, client: ClientContext): Promise<User> {
     const attempt = await this.gate.admit({ action, account: caller.userId, client });
     const user = await this.users.findById(caller.userId);
     if (!user) throw ApiException.unauthorized('The account of this token no longer exists');

@@ -9,9 +9,11 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
   const app = controllerSpec(AudioFilesController, [AudioFilesService]);
   const service = app.get(AudioFilesService);
   const uploadedAt = new Date('2026-11-25T14:34:27.123Z');
-  const file = { id: 'f1', userId: CALLER, s3Key: 'users/u/a.3gp', fileSize: 3, uploadedAt };
-  const view = { file_id: 'f1', user_id: CALLER, s3_key: 'users/u/a.3gp', file_size: 3, uploaded_at: '2026-11-25T14:34:27.123Z' };
+  const file = { id: 'f1', userId: CALLER, s3Key: 'users/u/a.3gp', fileSize: 3, uploadedAt, keyId: 1 };
+  const view = { file_id: 'f1', user_id: CALLER, s3_key: 'users/u/a.3gp', file_size: 3, uploaded_at: '2026-11-25T14:34:27.123Z', key_id: 1, locked: false };
   const asCaller = () => app.bearer(CALLER);
+  // Key 1 is open: the file renders unlocked.
+  beforeEach(() => service.openKeyIds.mockResolvedValue(new Set([1])));
 
   it('passes a valid body to the service as the caller and renders the seed shape (201)', async () => {
     service.create.mockResolvedValue(file);
@@ -89,6 +91,8 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
     const fileId = randomUUID();
     service.getOwned.mockResolvedValue(file);
     await app.http().get(`/api/audio-files/${fileId}`).set(asCaller()).expect(200, { audio_file: view });
+    service.openKeyIds.mockResolvedValue(new Set([2]));
+    await app.http().get(`/api/audio-files/${fileId}`).set(asCaller()).expect(200, { audio_file: { ...view, locked: true } });
     expect(service.getOwned).toHaveBeenCalledWith(CALLER, fileId);
     const deleted = await app.http().delete(`/api/audio-files/${fileId}`).set(asCaller()).expect(204);
     expect(deleted.text).toBe('');

@@ -50,8 +50,11 @@ export class AudioFilesController {
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: ListAudioFilesQueryDto,
   ): Promise<AudioFileListResponseDto> {
-    const { files, nextCursor } = await this.audioFiles.list(caller.userId, query.limit, query.cursor);
-    return { audio_files: files.map(toAudioFileView), next_cursor: nextCursor };
+    const [{ files, nextCursor }, open] = await Promise.all([
+      this.audioFiles.list(caller.userId, query.limit, query.cursor),
+      this.audioFiles.openKeyIds(caller.userId),
+    ]);
+    return { audio_files: files.map((file) => toAudioFileView(file, open)), next_cursor: nextCursor };
   }
 
   @Post('audio-files/upload-url')
@@ -99,7 +102,8 @@ export class AudioFilesController {
     ErrorCode.ACCOUNT_DELETED,
   )
   async create(@CurrentUser() caller: AuthenticatedUser, @Body() body: CreateAudioFileDto): Promise<AudioFileResponseDto> {
-    return { audio_file: toAudioFileView(await this.audioFiles.create(caller.userId, body)) };
+    const file = await this.audioFiles.create(caller.userId, body);
+    return { audio_file: toAudioFileView(file, new Set([file.keyId])) };
   }
 
   @Get('audio-files/:file_id')
@@ -114,7 +118,8 @@ export class AudioFilesController {
     @CurrentUser() caller: AuthenticatedUser,
     @Param('file_id', fileIdPipe) fileId: string,
   ): Promise<AudioFileResponseDto> {
-    return { audio_file: toAudioFileView(await this.audioFiles.getOwned(caller.userId, fileId)) };
+    const [file, open] = await Promise.all([this.audioFiles.getOwned(caller.userId, fileId), this.audioFiles.openKeyIds(caller.userId)]);
+    return { audio_file: toAudioFileView(file, open) };
   }
 
   @Delete('audio-files/:file_id')

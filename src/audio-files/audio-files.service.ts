@@ -22,6 +22,7 @@ import { AccountDeletedError } from '../users/users.repository';
 import { accountDeleted, UsersService } from '../users/users.service';
 import type { CreateAudioFileDto, UploadUrlRequestDto } from './dto/audio-file.dto';
 import { parseRecordingKey, recordingKey } from './recording-keys';
+import { FIRST_KEY_ID, openKeyIds } from '../users/user';
 
 export interface UploadSlot {
   fileId: string;
@@ -112,9 +113,10 @@ export class AudioFilesService {
     if (file_id !== undefined && file_id !== issued.fileId) {
       throw ApiException.badRequest('file_id does not match the file id in s3_key');
     }
-    const [uploads, registered] = await Promise.all([
+    const [uploads, registered, user] = await Promise.all([
       this.storage.list(pendingUploadPrefix(userId, issued.fileId), 1),
       this.audioFiles.findByS3Key(s3_key),
+      this.users.findById(userId),
     ]);
     const upload = uploads[0];
     if (registered) {
@@ -129,7 +131,9 @@ export class AudioFilesService {
       if (await this.audioFiles.findByS3Key(s3_key)) throw s3KeyTaken();
       throw ApiException.conflict('The upload changed while it was being registered; register it again');
     }
-    const file: AudioFile = { id: issued.fileId, userId, s3Key: s3_key, fileSize: upload.size, uploadedAt: new Date() };
+    // Recorded under the key new recordings are encrypted with now (see docs/encryption-format.md).
+    const keyId = user?.keyId ?? FIRST_KEY_ID;
+    const file: AudioFile = { id: issued.fileId, userId, s3Key: s3_key, fileSize: upload.size, uploadedAt: new Date(), keyId };
     try {
       await this.audioFiles.create(file);
     } catch (error) {
@@ -150,6 +154,12 @@ export class AudioFilesService {
       ? this.cursors.encode({ u: userId, t: page.next.uploadedAt, f: page.next.fileId } satisfies ListingCursor)
       : null;
     return { files: page.files, nextCursor };
+  }
+
+  /** Ids of the keys the user's password opens: recordings under others are shown locked. */
+  async openKeyIds(userId: string): Promise<Set<number>> {
+    const user = await this.users.findById(userId);
+    return user ? openKeyIds(user) : new Set([FIRST_KEY_ID]);
   }
 
   /** 404 alike for a missing file and for someone else's: ids of other users' files are not confirmed. */

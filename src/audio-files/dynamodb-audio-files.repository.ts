@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
 import { AUDIO_FILES_USER_INDEX } from '../database/table-definitions';
+import { FIRST_KEY_ID } from '../users/user';
 import { activeAccountCheck } from '../users/dynamodb-users.repository';
 import { AccountDeletedError } from '../users/users.repository';
 import type { AudioFile } from './audio-file';
@@ -18,6 +19,8 @@ export interface AudioFileItem {
   file_size?: number;
   uploaded_at: number;
   uploaded_at_iso: string;
+  /** Absent for recordings under the first key (all recordings from before key ids). */
+  key_id?: number;
 }
 
 export function toAudioFileItem(file: AudioFile): AudioFileItem {
@@ -28,6 +31,7 @@ export function toAudioFileItem(file: AudioFile): AudioFileItem {
     file_size: file.fileSize ?? undefined,
     uploaded_at: file.uploadedAt.getTime(),
     uploaded_at_iso: file.uploadedAt.toISOString(),
+    key_id: file.keyId === FIRST_KEY_ID ? undefined : file.keyId,
   };
 }
 
@@ -39,6 +43,7 @@ function fromAudioFileItem(item: Record<string, unknown> | undefined): AudioFile
     s3Key: item.s3_key,
     fileSize: typeof item.file_size === 'number' ? item.file_size : null,
     uploadedAt: new Date(Number(item.uploaded_at)),
+    keyId: typeof item.key_id === 'number' ? item.key_id : FIRST_KEY_ID,
   };
 }
 

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import type { ClientContext } from '../common/http/client-context';
 import { AppConfig } from '../config/app-config';
-import type { WrappedUserKey } from '../crypto/user-key';
-import { toPublicUser, User } from '../users/user';
+import { newKeySalt, WrappedUserKey } from '../crypto/user-key';
+import { FIRST_KEY_ID, toPublicUser, User } from '../users/user';
 import { accountDeleted, UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
 import type { LoginDto, RegisterDto } from './dto/credentials.dto';
+import { EmailVerificationService } from './email-verification/email-verification.service';
 import { encryptionInfo } from './encryption-info';
 import { PasswordGate } from './password-gate/password-gate';
 import { PasswordHasher } from './password-hasher';
@@ -17,7 +18,6 @@ import { RateLimiter } from './rate-limits/rate-limiter.service';
 import { IssuedSession, SessionsService } from './sessions/sessions.service';
 import { UserKeysService } from './user-keys.service';
 
-const KEY_SALT_BYTES = 32;
 
 @Injectable()
 export class AuthService {
@@ -31,6 +31,7 @@ export class AuthService {
     private readonly userKeys: UserKeysService,
     private readonly sessions: SessionsService,
     private readonly limiter: RateLimiter,
+    private readonly verification: EmailVerificationService,
     config: AppConfig,
   ) {
     this.accessTtlSeconds = config.jwt.ttlSeconds;
@@ -40,13 +41,14 @@ export class AuthService {
   async register({ email, password }: RegisterDto, client: ClientContext): Promise<AuthResponseDto> {
     await this.limiter.spendIpBudget('register', client);
     const id = randomUUID();
-    const keySalt = randomBytes(KEY_SALT_BYTES).toString('hex');
-    const [passwordHash, userKey] = await Promise.all([
+    const keySalt = newKeySalt();
+    const [passwordHash, { userKey, code, recovery }] = await Promise.all([
       this.passwords.hash(password),
-      this.userKeys.create(id, password, keySalt),
+      this.userKeys.createWithRecovery(id, password, keySalt, FIRST_KEY_ID),
     ]);
-    const user = await this.users.create({ id, email, passwordHash, keySalt, userKey });
-    return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
+    const user = await this.users.create({ id, email, passwordHash, keySalt, userKey, recovery });
+    this.verification.sendVerification(user);
+    return { ...(await this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent))), recovery_code: code };
   }
 
   /**
@@ -58,7 +60,10 @@ export class AuthService {
     const user = await attempt.verify(password, await this.users.findByEmail(email));
     await this.upgradeHash(user, password);
     const userKey = await this.userKeys.ensureCurrent(user, password);
-    return this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
+    // Accounts from before recovery codes (or whose reset went without one) get a code now, once.
+    const recoveryCode = await this.userKeys.replaceRecovery({ ...user, userKey }, password, { onlyIfNone: true });
+    const signedIn = await this.signedIn(user, userKey, await this.sessions.start(user.id, client.userAgent));
+    return recoveryCode ? { ...signedIn, recovery_code: recoveryCode } : signedIn;
   }
 
   /**
@@ -89,7 +94,7 @@ export class AuthService {
   private async upgradeHash(user: User, password: string): Promise<void> {
     if (!this.passwords.needsRehash(user.passwordHash)) return;
     const passwordHash = await this.passwords.hash(password);
-    if (await this.users.replaceCredentials(user.id, { passwordHash }, user.passwordHash)) user.passwordHash = passwordHash;
+    if (await this.users.replacePasswordHash(user.id, passwordHash, user.passwordHash)) user.passwordHash = passwordHash;
   }
 
   private async signedIn(user: User, userKey: WrappedUserKey, issued: IssuedSession): Promise<AuthResponseDto> {

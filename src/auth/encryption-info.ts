@@ -18,6 +18,7 @@ export function encryptionInfo(user: User, userKey: WrappedUserKey): EncryptionD
     key_salt: user.keySalt,
     kdf: { ...userKey.kdf },
     wrapped_user_key: userKey.wrapped,
+    key_id: user.keyId,
     key_wrapping: {
       algorithm: 'AES-256-GCM',
       layout: 'nonce(12) || ciphertext(32) || tag(16), base64',

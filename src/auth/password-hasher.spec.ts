@@ -35,4 +35,14 @@ describe('PasswordHasher', () => {
   it('treats a corrupt stored hash as a mismatch rather than an error', async () => {
     expect(await hasher.verify('not-a-phc-string', 'anything')).toBe(false);
   });
+
+  it('re-hashes only hashes weaker than today, whatever the order of their parameters', () => {
+    const tail = '$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+    expect(hasher.needsRehash(`$argon2id$v=19$m=19456,t=2,p=1${tail}`)).toBe(false);
+    expect(hasher.needsRehash(`$argon2id$v=19$m=19456,p=1,t=2${tail}`)).toBe(false);
+    expect(hasher.needsRehash(`$argon2id$v=19$m=65536,p=4,t=3${tail}`)).toBe(false);
+    expect(hasher.needsRehash(`$argon2id$v=19$m=8192,t=2,p=1${tail}`)).toBe(true);
+    expect(hasher.needsRehash(`$argon2id$v=19$p=1,t=1,m=19456${tail}`)).toBe(true);
+    expect(hasher.needsRehash(`$argon2i$v=19$m=19456,t=2,p=1${tail}`)).toBe(true);
+  });
 });

@@ -61,9 +61,11 @@ export class PasswordHasher implements OnModuleInit {
    * memory or fewer iterations); it is then replaced at login. Stronger hashes are kept as they are.
    */
   needsRehash(hash: string): boolean {
-    const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=\d+\$/.exec(hash);
-    if (!match) return true;
-    return Number(match[1]) < this.options.memoryCost || Number(match[2]) < this.options.timeCost;
+    // Parameters in any order: argon2 0.45 writes m,p,t; the PHC form (and other libraries) m,t,p.
+    const parameters = /^\$argon2id\$v=19\$([^$]+)\$/.exec(hash)?.[1];
+    if (!parameters) return true;
+    const { m, t } = Object.fromEntries(parameters.split(',').map((pair) => pair.split('='))) as Record<string, string | undefined>;
+    return !(Number(m) >= this.options.memoryCost && Number(t) >= this.options.timeCost);
   }
 
   /** `hash` undefined means "no such account": a full verification still runs and fails. */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { FakeRepositories, newTestService } from '../../test/support/test-service';
 import { unwrapUserKey, WrappedUserKey } from '../crypto/user-key';
-import type { User } from '../users/user';
+import { initialKeyring, User } from '../users/user';
 import { PasswordHasher } from './password-hasher';
 import { UserKeysService } from './user-keys.service';
 
@@ -17,7 +17,7 @@ describe('UserKeysService: first login of migrated accounts (repository faked)',
   });
 
   const migrated = async (keySalt: string): Promise<User> => {
-    const user: User = { id: randomUUID(), email: `${randomUUID()}@example.com`, passwordHash: await hasher.hash(password), keySalt, createdAt: new Date() };
+    const user: User = { id: randomUUID(), email: `${randomUUID()}@example.com`, passwordHash: await hasher.hash(password), keySalt, createdAt: new Date(), ...initialKeyring() };
     await repository.create(user);
     return (await repository.findById(user.id)) as User;
   };

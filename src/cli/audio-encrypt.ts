@@ -7,7 +7,10 @@ const USAGE = `Usage: npm run audio:encrypt -- --file recording.3gp --email you@
 
 Logs in (or registers with --register), unlocks the user key with the password, encrypts the file
 in the recording format (docs/encryption-format.md) while uploading it to a presigned URL, and
-registers it. Prints the audio file record as JSON. The password may also come from PANZOTO_PASSWORD.`;
+registers it. Prints the audio file record as JSON, with the account's recovery_code when the
+server hands one out (at registration, or the first login of an account without one): write it
+down, it is shown once and unlocks the recordings after a forgotten password. The password may also
+come from PANZOTO_PASSWORD.`;
 
 /** `npm run audio:encrypt`: the reference client's upload path from the command line. */
 async function main(): Promise<void> {
@@ -32,7 +35,8 @@ async function main(): Promise<void> {
   const session = values.register ? await client.register(values.email, password) : await client.login(values.email, password);
   const userKey = await client.unlockUserKey(session, password);
   const audioFile = await client.uploadRecording(session, userKey, { path: values.file }, contentType);
-  process.stdout.write(`${JSON.stringify({ audio_file: audioFile }, null, 2)}\n`);
+  const shown = session.recovery_code ? { recovery_code: session.recovery_code } : {};
+  process.stdout.write(`${JSON.stringify({ audio_file: audioFile, ...shown }, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { provisionServiceTables } from '../database/provision';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { claimPort, LocalServer, PidFiles } from '../local/local-server';
 import { lanIPv4Addresses } from '../local/lan-addresses';
+import { MAILDEV, mailDevSmtp, mailDevWeb, startMailDev } from '../local/maildev';
 import { startS3rverProcess } from '../local/s3-local';
 import { provisionServiceBucket } from '../storage/provision';
 import { describeDevAddresses } from './dev-addresses';
@@ -24,19 +25,24 @@ const logger = new Logger('dev');
 
 /**
  * `npm run dev`: DynamoDB Local and s3rver (data kept in .data/, or `--in-memory` for throw-away
- * data), tables and bucket created, the API served. A change under src/ recompiles and restarts only
- * the API: the emulators, and their data, keep running. Ctrl-C stops everything it started.
+ * data) and MailDev (mail kept while it runs), tables and bucket created, the API served. A change
+ * under src/ recompiles and restarts only the API: the emulators, and their data, keep running.
+ * Ctrl-C stops everything it started.
  */
 async function main(): Promise<void> {
   loadDotEnv();
   const inMemory = process.argv.includes('--in-memory');
   const pidFiles = new PidFiles(join(DATA_DIR, 'pids'));
-  const orphan = await pidFiles.stopOrphan(DYNAMODB_LOCAL);
-  if (orphan !== undefined) logger.warn(`stopped the ${DYNAMODB_LOCAL} (pid ${orphan}) an earlier npm run dev left running`);
+  for (const name of [DYNAMODB_LOCAL, MAILDEV]) {
+    const orphan = await pidFiles.stopOrphan(name);
+    if (orphan !== undefined) logger.warn(`stopped the ${name} (pid ${orphan}) an earlier npm run dev left running`);
+  }
   const ports = {
     api: { name: 'the API', portVariable: 'PORT', port: Number(process.env.PORT ?? 3000) },
     dynamo: { name: DYNAMODB_LOCAL, portVariable: 'DYNAMODB_LOCAL_PORT', port: Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000) },
     s3: { name: 's3rver', portVariable: 'S3_LOCAL_PORT', port: Number(process.env.S3_LOCAL_PORT ?? 4569) },
+    mailSmtp: mailDevSmtp(Number(process.env.MAIL_LOCAL_SMTP_PORT ?? 1025)),
+    mailWeb: mailDevWeb(Number(process.env.MAIL_LOCAL_WEB_PORT ?? 1080)),
   } satisfies Record<string, LocalServer>;
   // A taken port is reported before anything starts.
   for (const server of Object.values(ports)) await claimPort(server);
@@ -51,9 +57,13 @@ async function main(): Promise<void> {
   const s3 = await startS3rverProcess(s3Directory, ports.s3.port, S3_HOST);
   process.once('exit', () => void s3.stop());
   logger.log(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint} (${inMemory ? 'throw-away data' : `data in ${DATA_DIR}/`})`);
+  const mail = await startMailDev({ smtpPort: ports.mailSmtp.port, webPort: ports.mailWeb.port });
+  await pidFiles.track(MAILDEV, mail.process);
+  logger.log(`MailDev: SMTP on ${mail.smtpHost}:${mail.smtpPort}, read the mail at ${mail.webUrl}`);
 
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.S3_ENDPOINT = s3.endpoint;
+  Object.assign(process.env, { MAIL_TRANSPORT: 'smtp', SMTP_HOST: mail.smtpHost, SMTP_PORT: String(mail.smtpPort) });
   if (process.env.JWT_SECRET === undefined) {
     // One secret for the whole session, so that tokens survive the API's restarts.
     process.env.JWT_SECRET = randomBytes(48).toString('base64');

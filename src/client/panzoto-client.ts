@@ -24,6 +24,8 @@ export interface Session {
   user_id: string;
   key_salt: string;
   encryption: EncryptionDto;
+  /** Present once: at registration, or the first login of an account that has no recovery code. */
+  recovery_code?: string;
 }
 
 export class ApiError extends Error {
@@ -47,6 +49,24 @@ export class PanzotoClient {
 
   login(email: string, password: string): Promise<Session> {
     return this.call<Session>('POST', '/api/login', { email, password });
+  }
+
+  /** Mails a reset link if the address has an account that may receive one; answers the same either way. */
+  async forgotPassword(email: string): Promise<void> {
+    await this.call('POST', '/api/auth/forgot-password', { email });
+  }
+
+  /**
+   * Sets a new password with the mailed token. With the recovery code every recording stays
+   * readable; without it older recordings stay locked until redeemRecoveryCode. Signs out everywhere.
+   */
+  resetPassword(token: string, newPassword: string, recoveryCode?: string): Promise<{ all_recordings_readable: boolean; locked_key_ids: number[] }> {
+    return this.call('POST', '/api/auth/reset-password', { token, new_password: newPassword, ...(recoveryCode ? { recovery_code: recoveryCode } : {}) });
+  }
+
+  /** Unlocks recordings a reset without the code locked; answers with the new recovery code to show. */
+  redeemRecoveryCode(session: Session, recoveryCode: string, password: string): Promise<{ unlocked_key_ids: number[]; recovery_code: string }> {
+    return this.call('POST', '/api/user/recovery-code/redeem', { recovery_code: recoveryCode, password }, session.token);
   }
 
   /** Argon2id(password, key_salt) with the parameters the server sent, then AES-256-GCM unwrap. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EnvironmentVariables, NodeEnvironment, splitList } from './environment';
+import { EnvironmentVariables, MailTransport, NodeEnvironment, splitList } from './environment';
 
 export interface TableNames {
   users: string;
@@ -7,6 +7,7 @@ export interface TableNames {
   decryptJobs: string;
   sessions: string;
   rateLimits: string;
+  accountTokens: string;
 }
 
 /** Credentials s3rver accepts; used only with S3_ENDPOINT and no AWS_ACCESS_KEY_ID. */
@@ -67,6 +68,13 @@ export class AppConfig {
   };
   readonly decrypt: { concurrency: number; concurrencyPerAccount: number };
   readonly httpSecurity: { corsOrigins: string[]; trustedProxyHops: number };
+  readonly mail: {
+    transport: MailTransport;
+    smtp: { host: string; port: number };
+    region: string;
+    from: string;
+    linkBaseUrl: string;
+  };
   readonly storage: {
     bucket: string;
     region: string;
@@ -106,6 +114,7 @@ export class AppConfig {
         decryptJobs: env.DECRYPT_JOBS_TABLE,
         sessions: env.SESSIONS_TABLE,
         rateLimits: env.RATE_LIMITS_TABLE,
+        accountTokens: env.ACCOUNT_TOKENS_TABLE,
       },
       timeoutMs: env.DYNAMODB_TIMEOUT_MS,
       maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
@@ -137,6 +146,13 @@ export class AppConfig {
     };
     this.decrypt = { concurrency: env.DECRYPT_CONCURRENCY, concurrencyPerAccount: env.DECRYPT_CONCURRENCY_PER_ACCOUNT };
     this.httpSecurity = { corsOrigins: splitList(env.CORS_ORIGINS), trustedProxyHops: env.TRUSTED_PROXY_HOPS };
+    this.mail = {
+      transport: env.MAIL_TRANSPORT ?? (env.NODE_ENV === 'production' ? 'ses' : 'smtp'),
+      smtp: { host: env.SMTP_HOST, port: env.SMTP_PORT },
+      region: env.AWS_REGION,
+      from: env.MAIL_FROM,
+      linkBaseUrl: env.APP_LINK_BASE_URL.replace(/\/+$/, ''),
+    };
     this.storage = {
       bucket: env.S3_BUCKET,
       region: env.AWS_REGION,

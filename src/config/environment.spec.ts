@@ -112,7 +112,7 @@ describe('.env.example', () => {
     );
     const example = readFileSync('.env.example', 'utf8');
     const documented = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
-    const toolOnly = ['DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT', 'AWS_SECRET_ACCESS_KEY'];
+    const toolOnly = ['DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT', 'MAIL_LOCAL_SMTP_PORT', 'MAIL_LOCAL_WEB_PORT', 'AWS_SECRET_ACCESS_KEY'];
     expect([...schema].filter((name) => !documented.has(name))).toEqual([]);
     expect([...documented].filter((name) => !schema.has(name) && !toolOnly.includes(name))).toEqual([]);
   });

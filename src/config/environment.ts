@@ -17,6 +17,9 @@ import {
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
+export const MAIL_TRANSPORTS = ['smtp', 'ses'] as const;
+export type MailTransport = (typeof MAIL_TRANSPORTS)[number];
+
 /** Values shipped in `.env.example` and in well-known samples: never acceptable in production. */
 export const EXAMPLE_JWT_SECRETS: readonly string[] = [
   'change-me-to-a-random-string-of-at-least-32-bytes',
@@ -115,6 +118,9 @@ export class EnvironmentVariables {
 
   @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
   RATE_LIMITS_TABLE = 'panzoto-rate-limits';
+
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
+  ACCOUNT_TOKENS_TABLE = 'panzoto-account-tokens';
 
   @Transform(toInteger)
   @IsInt()
@@ -352,6 +358,31 @@ export class EnvironmentVariables {
   /** CloudWatch namespace of those metrics. */
   @Matches(/^[A-Za-z0-9._/#:-]{1,255}$/)
   METRICS_NAMESPACE = 'Panzoto/Backend';
+
+  /** How mail leaves: `smtp` (MailDev in `npm run dev` and the tests) or `ses` (Amazon SES API). Default: ses in production, else smtp. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(MAIL_TRANSPORTS)
+  MAIL_TRANSPORT?: MailTransport;
+
+  @IsString()
+  @MinLength(1)
+  SMTP_HOST = '127.0.0.1';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SMTP_PORT = 1025;
+
+  /** Sender of every mail; with SES, a verified identity. */
+  @IsString()
+  @Matches(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, { message: 'MAIL_FROM must be an address or "Name <address>"' })
+  MAIL_FROM = 'Panzoto <no-reply@panzoto.app>';
+
+  /** Base of the links in mails; the app opens `<base>/reset-password?token=…`, `<base>/verify-email?token=…`. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https', 'panzoto'], require_protocol: true })
+  APP_LINK_BASE_URL = 'https://app.panzoto.app';
 
   /** How long in-flight requests may take to finish after SIGTERM; keep it under ECS's 30 s stop timeout. */
   @Transform(toInteger)

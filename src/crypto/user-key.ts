@@ -42,23 +42,41 @@ export function newUserKey(): Buffer {
   return randomBytes(USER_KEY_BYTES);
 }
 
-export function wrapUserKey(kek: Buffer, userKey: Buffer, userId: string): string {
-  const nonce = randomBytes(WRAP_NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', kek, nonce);
-  cipher.setAAD(userKeyAad(userId));
-  return Buffer.concat([nonce, cipher.update(userKey), cipher.final(), cipher.getAuthTag()]).toString('base64');
+/**
+ * Binds a key wrapped under a recovery code to its account and key id, so no wrapped value can stand
+ * in for another account's or another key's.
+ */
+export function recoveryKeyAad(userId: string, keyId: number): Buffer {
+  return Buffer.from(`panzoto/recovery-key/v1:${userId}:${keyId}`);
 }
 
-/** The user key, or undefined when the key-encryption key is wrong (that is, the password is). */
-export function unwrapUserKey(kek: Buffer, wrapped: string, userId: string): Buffer | undefined {
+/** base64(nonce ‖ AES-256-GCM(kek, key, aad) ‖ tag). */
+export function wrapKey(kek: Buffer, key: Buffer, aad: Buffer): string {
+  const nonce = randomBytes(WRAP_NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', kek, nonce);
+  cipher.setAAD(aad);
+  return Buffer.concat([nonce, cipher.update(key), cipher.final(), cipher.getAuthTag()]).toString('base64');
+}
+
+/** The key, or undefined when the key-encryption key (the password or recovery code) is wrong. */
+export function unwrapKey(kek: Buffer, wrapped: string, aad: Buffer): Buffer | undefined {
   const bytes = Buffer.from(wrapped, 'base64');
   if (bytes.length !== WRAP_NONCE_BYTES + USER_KEY_BYTES + WRAP_TAG_BYTES) return undefined;
   const decipher = createDecipheriv('aes-256-gcm', kek, bytes.subarray(0, WRAP_NONCE_BYTES));
-  decipher.setAAD(userKeyAad(userId));
+  decipher.setAAD(aad);
   decipher.setAuthTag(bytes.subarray(bytes.length - WRAP_TAG_BYTES));
   try {
     return Buffer.concat([decipher.update(bytes.subarray(WRAP_NONCE_BYTES, bytes.length - WRAP_TAG_BYTES)), decipher.final()]);
   } catch {
     return undefined;
   }
+}
+
+export function wrapUserKey(kek: Buffer, userKey: Buffer, userId: string): string {
+  return wrapKey(kek, userKey, userKeyAad(userId));
+}
+
+/** The user key, or undefined when the key-encryption key is wrong (that is, the password is). */
+export function unwrapUserKey(kek: Buffer, wrapped: string, userId: string): Buffer | undefined {
+  return unwrapKey(kek, wrapped, userKeyAad(userId));
 }

@@ -135,5 +135,15 @@ export function tableDefinitions(names: TableNames): TableDefinition[] {
         KeySchema: [{ AttributeName: 'limit_key', KeyType: 'HASH' }],
       },
     },
+    {
+      role: 'accountTokens',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      create: {
+        TableName: names.accountTokens,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'token_hash', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'token_hash', KeyType: 'HASH' }],
+      },
+    },
   ];
 }

@@ -60,6 +60,7 @@ export class DecryptController {
     ErrorCode.NOT_FOUND,
     ErrorCode.OBJECT_NOT_FOUND,
     ErrorCode.DECRYPTION_FAILED,
+    ErrorCode.RECORDING_LOCKED,
     ErrorCode.ACCOUNT_DELETED,
     ErrorCode.TOO_MANY_REQUESTS,
   )

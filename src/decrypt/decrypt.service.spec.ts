@@ -38,7 +38,7 @@ describe('DecryptService (repositories faked)', () => {
 
   /** Encrypts `plaintext` as the app would and registers it. */
   const aRecording = async (user: User, plaintext: Buffer, tamper?: (ciphertext: Buffer) => Buffer) => {
-    const userKey = await userKeys.open({ action: 'decrypt', account: user.id, client }, password);
+    const userKey = (await userKeys.open({ action: 'decrypt', account: user.id, client }, password)).get(user.keyId) as Buffer;
     const size = ciphertextSize(AES256_GCM_HKDF_1MB, plaintext.length);
     const slot = await audioFiles.uploadSlot(user.id, { content_type: 'audio/3gpp', file_size: size }, client);
     const ciphertext = await encrypt(AES256_GCM_HKDF_1MB, userKey, recordingAad(user.id, slot.fileId), plaintext);

@@ -89,7 +89,7 @@ export class DecryptService {
     await this.jobs.save(job);
     return {
       status: DECRYPT_STATUS_READY,
-      file_info: toAudioFileView(file),
+      file_info: toAudioFileView(file, new Set([file.keyId])),
       download_url: await this.storage.presignDownload(outputKey, this.downloadUrlTtlSeconds),
       expires_at: new Date(Date.now() + this.downloadUrlTtlSeconds * 1000).toISOString(),
       job_id: jobId,
@@ -147,13 +147,22 @@ export class DecryptService {
 
   /**
    * Password first (401 or 429 from the password gate, before any storage read; 410 while the account
-   * is being deleted), then the caller's own file (404).
+   * is being deleted), then the caller's own file (404), then its key (423 while only an earlier
+   * recovery code opens it).
    */
   private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto, client: ClientContext): Promise<Unlocked> {
-    const userKey = await this.userKeys.open({ action: 'decrypt', account: userId, client }, password);
+    const keys = await this.userKeys.open({ action: 'decrypt', account: userId, client }, password);
     const file = file_id
       ? await this.audioFiles.getOwned(userId, file_id)
       : await this.audioFiles.getOwnedByS3Key(userId, s3_key as string);
+    const userKey = keys.get(file.keyId);
+    if (!userKey) {
+      throw new ApiException(
+        HttpStatus.LOCKED,
+        ErrorCode.RECORDING_LOCKED,
+        'The recording is under a key that a password reset without the recovery code locked; enter the recovery code (POST /api/user/recovery-code/redeem) to unlock it',
+      );
+    }
     return { userKey, file };
   }
 

@@ -32,8 +32,22 @@ export function audioFileItems(file: AudioFile): { record: Item; claim: Item } {
   };
 }
 
-/** Attributes the service may add to a user after migration (the user key, and a missing key salt, at first login). */
-const USER_ATTRIBUTES_ADDED_LATER = new Set(['wrapped_user_key', 'user_key_kdf', 'key_salt']);
+/**
+ * Attributes the service may add to a user after migration: the user key and a missing key salt (made
+ * at first login), the recovery code's wrapping (offered then), the keys a reset adds, and the email's
+ * verification.
+ */
+const USER_ATTRIBUTES_ADDED_LATER = new Set([
+  'wrapped_user_key',
+  'user_key_kdf',
+  'key_salt',
+  'user_key_id',
+  'older_user_keys',
+  'recovery',
+  'locked_keys',
+  'keyring_version',
+  'email_verified',
+]);
 
 /**
  * Names of the attributes in which `actual` (read from DynamoDB) differs from `expected`: a missing

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { initialKeyring } from '../users/user';
 import { checkAudioFileRow, checkUserRow, coarseEmailKey, keySaltHex, normalisedEmail } from './row-rules';
 
 const HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';
@@ -50,6 +51,7 @@ describe('checkUserRow', () => {
         passwordHash: HASH,
         keySalt: '07'.repeat(32),
         createdAt: USER.created_at,
+        ...initialKeyring(),
       },
     });
   });
@@ -64,6 +66,7 @@ describe('checkUserRow', () => {
     ['password_hash', 'hunter2', 'invalid_password_hash'],
     ['password_hash', '$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW', 'invalid_password_hash'],
     ['password_hash', '$argon2id$v=19$m=65536,t=3,p=4$$', 'invalid_password_hash'],
+    ['password_hash', HASH.replace('t=3,p=4', 't=3,t=4'), 'invalid_password_hash'],
     ['key_salt', Buffer.alloc(8), 'invalid_key_salt'],
     ['key_salt', Buffer.alloc(33), 'invalid_key_salt'],
     ['key_salt', 'ab'.repeat(20), 'invalid_key_salt'],
@@ -84,8 +87,8 @@ describe('checkUserRow', () => {
     expect(checkUserRow({ ...USER, key_salt: null })).toMatchObject({ ok: true, value: { keySalt: '' }, warnings: [{ code: 'key_salt_missing' }] });
   });
 
-  it('accepts argon2i and argon2d hashes and a PHC string without a version', () => {
-    for (const hash of [HASH.replace('argon2id', 'argon2i'), HASH.replace('argon2id', 'argon2d'), HASH.replace('v=19$', '')]) {
+  it('accepts argon2i and argon2d hashes, a PHC string without a version, and parameters in node-argon2 0.45\'s order (m, p, t)', () => {
+    for (const hash of [HASH.replace('argon2id', 'argon2i'), HASH.replace('argon2id', 'argon2d'), HASH.replace('v=19$', ''), HASH.replace('t=3,p=4', 'p=4,t=3')]) {
       expect(checkUserRow({ ...USER, password_hash: hash }).ok).toBe(true);
     }
   });

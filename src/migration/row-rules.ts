@@ -4,7 +4,7 @@ import { MAX_FILE_SIZE } from '../audio-files/dto/audio-file.dto';
 import { S3_KEY_PATTERN } from '../audio-files/dto/s3-key';
 import { KEY_SALT_BYTES } from '../crypto/user-key';
 import { EMAIL_MAX_LENGTH, normaliseEmail } from '../users/email';
-import type { User } from '../users/user';
+import { FIRST_KEY_ID, initialKeyring, User } from '../users/user';
 import type { SourceTable } from './source-schema';
 
 /**
@@ -64,8 +64,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * An Argon2 PHC string as argon2-cffi and node-argon2 write them:
  * `$argon2id$v=19$m=65536,t=3,p=4$<salt b64>$<hash b64>` (argon2i and argon2d too; `v=` optional).
+ * m, t and p each once, in any order: node-argon2 0.45 writes `m=…,p=…,t=…`.
  */
-const ARGON2_PHC = /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+(?:,[a-z]+=[A-Za-z0-9+/]+)*\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$/;
+const ARGON2_PHC =
+  /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?(?=[^$]*\bm=)(?=[^$]*\bt=)(?=[^$]*\bp=)(?!(?:[^$]*\b([mtp])=){1}[^$]*\b\1=)[mtp]=\d+(?:,[mtp]=\d+){2}(?:,[a-z]+=[A-Za-z0-9+/]+)*\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$/;
 /** Key salt lengths of the old system: 32 bytes, and 16 in some older accounts (copied as they are). */
 const KEY_SALT_LENGTHS = [KEY_SALT_BYTES, 16];
 /** The first instant accepted for created_at / uploaded_at (the epoch) and the last (end of year 9999). */
@@ -190,7 +192,7 @@ export function checkUserRow(row: UserRow): Checked<User> {
   if (!salt.ok) return salt;
   const created = checkTime(row.created_at, 'created_at', 'invalid_created_at');
   if (!created.ok) return created;
-  return { ok: true, value: { id, email, passwordHash: row.password_hash, keySalt: salt.keySalt, createdAt: created.date }, warnings: salt.warnings };
+  return { ok: true, value: { id, email, passwordHash: row.password_hash, keySalt: salt.keySalt, createdAt: created.date, ...initialKeyring() }, warnings: salt.warnings };
 }
 
 export interface AudioFileRow {
@@ -241,5 +243,5 @@ export function checkAudioFileRow(row: AudioFileRow): Checked<AudioFile> {
           message: 'migrated; listed and decryptable by file_id, but the API refuses this s3_key as input (decrypt-audio by s3_key)',
         },
       ];
-  return { ok: true, value: { id, userId, s3Key: row.s3_key, fileSize: size.size, uploadedAt: uploaded.date }, warnings };
+  return { ok: true, value: { id, userId, s3Key: row.s3_key, fileSize: size.size, uploadedAt: uploaded.date, keyId: FIRST_KEY_ID }, warnings };
 }

@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommandInput, UpdateCommand, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { KdfParameters, WrappedUserKey } from '../crypto/user-key';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
 import { ACCOUNT_SWEEP_INDEX } from '../database/table-definitions';
-import type { AccountDeletion, User } from './user';
-import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
+import { AccountDeletion, FIRST_KEY_ID, Keyring, OlderUserKey, RecoveryWrap, User } from './user';
+import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 /** Partition-key prefix of the item that reserves an email for one account (see docs/data-model.md). */
 export const EMAIL_CLAIM_PREFIX = 'EMAIL#';
@@ -38,6 +38,13 @@ interface UserItem {
   created_at_iso: string;
   wrapped_user_key?: string;
   user_key_kdf?: KdfParameters;
+  /** Absent on accounts from before key ids: their key is key 1. */
+  user_key_id?: number;
+  older_user_keys?: OlderUserKeyItem[];
+  recovery?: RecoveryWrapItem;
+  locked_keys?: RecoveryWrapItem[];
+  keyring_version?: number;
+  email_verified?: boolean;
   /** Epoch ms; set by the deletion's mark, with `sweep_queue` and `sweep_after` (epoch ms). */
   deleting_at?: number;
 }
@@ -49,6 +56,31 @@ interface TombstoneItem {
   sweep_queue: string;
   sweep_after: number;
 }
+
+interface OlderUserKeyItem {
+  key_id: number;
+  wrapped: string;
+  kdf: KdfParameters;
+}
+
+interface RecoveryWrapItem {
+  salt: string;
+  kdf: KdfParameters;
+  keys: { key_id: number; wrapped: string }[];
+}
+
+const toOlderKeyItem = (key: OlderUserKey): OlderUserKeyItem => ({ key_id: key.keyId, wrapped: key.wrapped, kdf: key.kdf });
+const fromOlderKeyItem = (item: OlderUserKeyItem): OlderUserKey => ({ keyId: Number(item.key_id), wrapped: item.wrapped, kdf: item.kdf });
+const toRecoveryItem = (wrap: RecoveryWrap): RecoveryWrapItem => ({
+  salt: wrap.salt,
+  kdf: wrap.kdf,
+  keys: wrap.keys.map((key) => ({ key_id: key.keyId, wrapped: key.wrapped })),
+});
+const fromRecoveryItem = (item: RecoveryWrapItem): RecoveryWrap => ({
+  salt: item.salt,
+  kdf: item.kdf,
+  keys: item.keys.map((key) => ({ keyId: Number(key.key_id), wrapped: key.wrapped })),
+});
 
 interface EmailClaimItem {
   user_id: string;
@@ -66,6 +98,13 @@ export function toUserItem(user: User): UserItem {
     created_at_iso: user.createdAt.toISOString(),
     wrapped_user_key: user.userKey?.wrapped,
     user_key_kdf: user.userKey?.kdf,
+    // An account as registered (or migrated) carries only what differs from the initial keyring.
+    user_key_id: user.keyId === FIRST_KEY_ID ? undefined : user.keyId,
+    older_user_keys: user.olderKeys.length > 0 ? user.olderKeys.map(toOlderKeyItem) : undefined,
+    recovery: user.recovery && toRecoveryItem(user.recovery),
+    locked_keys: user.lockedKeys.length > 0 ? user.lockedKeys.map(toRecoveryItem) : undefined,
+    keyring_version: user.keyringVersion === 0 ? undefined : user.keyringVersion,
+    email_verified: user.emailVerified || undefined,
   };
 }
 
@@ -81,6 +120,12 @@ function fromUserItem(item: Record<string, unknown> | undefined): User | undefin
       typeof item.wrapped_user_key === 'string'
         ? { wrapped: item.wrapped_user_key, kdf: item.user_key_kdf as KdfParameters }
         : undefined,
+    keyId: typeof item.user_key_id === 'number' ? item.user_key_id : FIRST_KEY_ID,
+    olderKeys: ((item.older_user_keys as OlderUserKeyItem[] | undefined) ?? []).map(fromOlderKeyItem),
+    recovery: item.recovery ? fromRecoveryItem(item.recovery as RecoveryWrapItem) : undefined,
+    lockedKeys: ((item.locked_keys as RecoveryWrapItem[] | undefined) ?? []).map(fromRecoveryItem),
+    keyringVersion: typeof item.keyring_version === 'number' ? item.keyring_version : 0,
+    emailVerified: item.email_verified === true || undefined,
     deletingAt: typeof item.deleting_at === 'number' ? new Date(item.deleting_at) : undefined,
   };
 }
@@ -145,56 +190,113 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
   }
 
   async replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { user_id: userId },
-            UpdateExpression: `SET wrapped_user_key = :wrapped, user_key_kdf = :kdf${keySalt ? ', key_salt = :salt' : ''}`,
-            ConditionExpression:
-              (expected ? 'attribute_exists(email) AND wrapped_user_key = :expected' : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)') +
-              (keySalt ? ' AND attribute_not_exists(key_salt)' : ''),
-            ExpressionAttributeValues: {
-              ':wrapped': userKey.wrapped,
-              ':kdf': userKey.kdf,
-              ...(expected ? { ':expected': expected.wrapped } : {}),
-              ...(keySalt ? { ':salt': keySalt } : {}),
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: userId },
+      UpdateExpression: `SET wrapped_user_key = :wrapped, user_key_kdf = :kdf${keySalt ? ', key_salt = :salt' : ''}`,
+      ConditionExpression:
+        (expected ? 'attribute_exists(email) AND wrapped_user_key = :expected' : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)') +
+        (keySalt ? ' AND attribute_not_exists(key_salt)' : ''),
+      ExpressionAttributeValues: {
+        ':wrapped': userKey.wrapped,
+        ':kdf': userKey.kdf,
+        ...(expected ? { ':expected': expected.wrapped } : {}),
+        ...(keySalt ? { ':salt': keySalt } : {}),
+      },
+    });
   }
 
-  async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
-    const assignments = ['password_hash = :hash'];
-    const values: Record<string, unknown> = { ':hash': credentials.passwordHash, ':expected': expectedHash };
-    if (credentials.keySalt) {
-      assignments.push('key_salt = :salt');
-      values[':salt'] = credentials.keySalt;
+  async replacePasswordHash(userId: string, passwordHash: string, expectedHash: string): Promise<boolean> {
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: userId },
+      UpdateExpression: 'SET password_hash = :hash',
+      ConditionExpression: 'password_hash = :expected AND attribute_not_exists(deleting_at)',
+      ExpressionAttributeValues: { ':hash': passwordHash, ':expected': expectedHash },
+    });
+  }
+
+  /** Every key attribute in one conditional update: a keyring changed meanwhile is never overwritten. */
+  async saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':salt': keyring.keySalt,
+      ':wrapped': keyring.userKey.wrapped,
+      ':kdf': keyring.userKey.kdf,
+      ':key_id': keyring.keyId,
+      ':older': keyring.olderKeys.map(toOlderKeyItem),
+      ':locked': keyring.lockedKeys.map(toRecoveryItem),
+      ':version': expectedVersion + 1,
+      ':expected': expectedVersion,
+    };
+    const assignments = [
+      'key_salt = :salt',
+      'wrapped_user_key = :wrapped',
+      'user_key_kdf = :kdf',
+      'user_key_id = :key_id',
+      'older_user_keys = :older',
+      'locked_keys = :locked',
+      'keyring_version = :version',
+    ];
+    if (keyring.passwordHash) {
+      assignments.push('password_hash = :hash');
+      values[':hash'] = keyring.passwordHash;
     }
-    if (credentials.userKey) {
-      assignments.push('wrapped_user_key = :wrapped', 'user_key_kdf = :kdf');
-      values[':wrapped'] = credentials.userKey.wrapped;
-      values[':kdf'] = credentials.userKey.kdf;
+    if (keyring.recovery) {
+      assignments.push('recovery = :recovery');
+      values[':recovery'] = toRecoveryItem(keyring.recovery);
     }
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: userId },
+      UpdateExpression: `SET ${assignments.join(', ')}${keyring.recovery ? '' : ' REMOVE recovery'}`,
+      ConditionExpression:
+        expectedVersion === 0
+          ? 'attribute_exists(email) AND attribute_not_exists(deleting_at) AND (attribute_not_exists(keyring_version) OR keyring_version = :expected)'
+          : 'attribute_exists(email) AND attribute_not_exists(deleting_at) AND keyring_version = :expected',
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  async markEmailVerified(userId: string, email: string): Promise<boolean> {
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: userId },
+      UpdateExpression: 'SET email_verified = :yes',
+      ConditionExpression: 'email = :email AND attribute_not_exists(deleting_at)',
+      ExpressionAttributeValues: { ':yes': true, ':email': email },
+    });
+  }
+
+  async changeEmail(user: User, newEmail: string): Promise<boolean> {
+    const claim: EmailClaimItem = { user_id: emailClaimKey(newEmail), claimed_by: user.id, created_at: Date.now() };
+    const failed = await this.transactWrite([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { user_id: user.id },
+          UpdateExpression: 'SET email = :new, email_verified = :yes',
+          ConditionExpression: 'email = :old AND attribute_not_exists(deleting_at)',
+          ExpressionAttributeValues: { ':new': newEmail, ':old': user.email, ':yes': true },
+        },
+      },
+      { Put: { TableName: this.tableName, Item: claim, ConditionExpression: 'attribute_not_exists(user_id)' } },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: { user_id: emailClaimKey(user.email) },
+          ConditionExpression: 'claimed_by = :owner',
+          ExpressionAttributeValues: { ':owner': user.id },
+        },
+      },
+    ]);
+    if (failed.includes(1)) throw new EmailAlreadyRegisteredError();
+    return failed.length === 0;
+  }
+
+  /** An update whose condition may fail: false then, and nothing changed. */
+  private async updateIf(input: UpdateCommandInput): Promise<boolean> {
     try {
-      await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { user_id: userId },
-            UpdateExpression: `SET ${assignments.join(', ')}`,
-            ConditionExpression: 'password_hash = :expected AND attribute_not_exists(deleting_at)',
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
+      await this.call(() => this.documents.send(new UpdateCommand(input)));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -264,23 +366,13 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
   }
 
   async leaseDeletion(deletion: AccountDeletion, until: Date): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { user_id: deletion.userId },
-            UpdateExpression: 'SET sweep_after = :until',
-            ConditionExpression: 'sweep_after = :seen',
-            ExpressionAttributeValues: { ':until': until.getTime(), ':seen': deletion.sweepAfter.getTime() },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { user_id: deletion.userId },
+      UpdateExpression: 'SET sweep_after = :until',
+      ConditionExpression: 'sweep_after = :seen',
+      ExpressionAttributeValues: { ':until': until.getTime(), ':seen': deletion.sweepAfter.getTime() },
+    });
   }
 
   async removeDeleted(deletion: AccountDeletion): Promise<void> {

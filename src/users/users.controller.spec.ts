@@ -1,5 +1,6 @@
 import { controllerSpec } from '../../test/support/controller-app';
 import { ApiException } from '../common/errors/api.exception';
+import { initialKeyring } from './user';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
@@ -17,13 +18,14 @@ describe('UsersController (HTTP pipeline, service faked)', () => {
       keySalt: 'ab'.repeat(32),
       createdAt: new Date('2026-11-25T10:00:00.123Z'),
       userKey: { wrapped: 'wrapped-key', kdf: {} as never },
+      ...initialKeyring(),
     });
     await app
       .http()
       .get('/api/user/me')
       .set(app.bearer(CALLER))
       .expect(200, {
-        user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.123Z' },
+        user: { user_id: CALLER, email: 'a@example.com', email_verified: false, created_at: '2026-11-25T10:00:00.123Z' },
       });
     expect(service.getById).toHaveBeenCalledWith(CALLER);
   });

@@ -1,5 +1,5 @@
 import type { WrappedUserKey } from '../crypto/user-key';
-import type { AccountDeletion, User } from './user';
+import type { AccountDeletion, Keyring, User } from './user';
 
 export class EmailAlreadyRegisteredError extends Error {
   constructor() {
@@ -29,11 +29,24 @@ export abstract class UsersRepository {
    */
   abstract replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean>;
   /**
-   * Replaces the login hash, and with it optionally the key salt and wrapped user key, only if the
-   * hash is still `expectedHash` and the account is not being deleted. False when another change
-   * (or the deletion) came first.
+   * Replaces the login hash (a rehash under stronger parameters) only if it is still `expectedHash`
+   * and the account is not being deleted. False when another change (or the deletion) came first.
    */
-  abstract replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean>;
+  abstract replacePasswordHash(userId: string, passwordHash: string, expectedHash: string): Promise<boolean>;
+  /**
+   * Replaces the keyring (and the login hash when it carries one) only if its version is still
+   * `expectedVersion` and the account is not being deleted, and counts the version up. False when
+   * another change (or the deletion) came first.
+   */
+  abstract saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean>;
+  /** Marks the address verified, only while the account still uses `email` and is not being deleted; false otherwise. */
+  abstract markEmailVerified(userId: string, email: string): Promise<boolean>;
+  /**
+   * Moves the account to `newEmail` (verified) and its email claim with it, in one transaction, only
+   * while it still uses `user.email` and is not being deleted. False when it changed meanwhile.
+   * @throws EmailAlreadyRegisteredError when another account holds `newEmail`
+   */
+  abstract changeEmail(user: User, newEmail: string): Promise<boolean>;
   /**
    * Marks the account as being deleted, unless it already is (a repeat keeps the first mark), and
    * returns the mark; undefined when the account is gone or already released.
@@ -54,8 +67,3 @@ export abstract class UsersRepository {
   abstract removeDeleted(deletion: AccountDeletion): Promise<void>;
 }
 
-export interface Credentials {
-  passwordHash: string;
-  keySalt?: string;
-  userKey?: WrappedUserKey;
-}

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { WrappedUserKey } from '../crypto/user-key';
-import type { AccountDeletion, User } from './user';
-import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
+import { AccountDeletion, initialKeyring, Keyring, RecoveryWrap, User } from './user';
+import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 /** 410 ACCOUNT_DELETED: the answer of every write path once the account's deletion has begun. */
 export function accountDeleted(): ApiException {
@@ -18,6 +18,7 @@ export interface NewUser {
   passwordHash: string;
   keySalt: string;
   userKey?: WrappedUserKey;
+  recovery?: RecoveryWrap;
 }
 
 @Injectable()
@@ -26,7 +27,12 @@ export class UsersService {
 
   /** @throws ApiException 409 EMAIL_TAKEN when the email already has an account. */
   async create(newUser: NewUser): Promise<User> {
-    const user: User = { ...newUser, id: newUser.id ?? randomUUID(), createdAt: new Date() };
+    const user: User = {
+      ...newUser,
+      id: newUser.id ?? randomUUID(),
+      createdAt: new Date(),
+      ...initialKeyring(),
+    };
     try {
       await this.users.create(user);
     } catch (error) {
@@ -59,9 +65,34 @@ export class UsersService {
     return user;
   }
 
-  /** @see UsersRepository.replaceCredentials */
-  replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
-    return this.users.replaceCredentials(userId, credentials, expectedHash);
+  /** @see UsersRepository.replacePasswordHash */
+  replacePasswordHash(userId: string, passwordHash: string, expectedHash: string): Promise<boolean> {
+    return this.users.replacePasswordHash(userId, passwordHash, expectedHash);
+  }
+
+  /** @see UsersRepository.saveKeyring */
+  saveKeyring(user: User, keyring: Keyring): Promise<boolean> {
+    return this.users.saveKeyring(user.id, keyring, user.keyringVersion);
+  }
+
+  /** @see UsersRepository.markEmailVerified */
+  markEmailVerified(user: User): Promise<boolean> {
+    return this.users.markEmailVerified(user.id, user.email);
+  }
+
+  /**
+   * @see UsersRepository.changeEmail
+   * @throws ApiException 409 EMAIL_TAKEN when another account holds `newEmail`.
+   */
+  async changeEmail(user: User, newEmail: string): Promise<boolean> {
+    try {
+      return await this.users.changeEmail(user, newEmail);
+    } catch (error) {
+      if (error instanceof EmailAlreadyRegisteredError) {
+        throw new ApiException(HttpStatus.CONFLICT, ErrorCode.EMAIL_TAKEN, 'Another account uses this address');
+      }
+      throw error;
+    }
   }
 
   /** @see UsersRepository.markDeleting */

@@ -55,6 +55,8 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
         s3_key: slot.body.s3_key,
         file_size: 777,
         uploaded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        key_id: 1,
+        locked: false,
       },
     });
     const listed = await list(alice).expect(200);

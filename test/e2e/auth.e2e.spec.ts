@@ -23,9 +23,11 @@ describe('register and login (HTTP, DynamoDB Local)', () => {
       session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       user_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       key_salt: expect.stringMatching(/^[0-9a-f]{64}$/),
+      recovery_code: expect.stringMatching(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){6}$/),
       user: {
         user_id: response.body.user_id,
         email: 'new.user@example.com',
+        email_verified: false,
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       },
       encryption: expect.objectContaining({

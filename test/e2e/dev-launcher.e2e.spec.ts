@@ -43,7 +43,7 @@ describe('npm run dev', () => {
     await Promise.all([cp('src', join(project, 'src'), { recursive: true }), cp('dist', join(project, 'dist'), { recursive: true })]);
     for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) await copyFile(file, join(project, file));
     await symlink(resolve('node_modules'), join(project, 'node_modules'), 'dir');
-    const [api, dynamo, s3] = [await freePort(), await freePort(), await freePort()];
+    const [api, dynamo, s3, smtp, mailWeb] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     env = {
       PATH: process.env.PATH ?? '',
       ...(process.env.JAVA_HOME ? { JAVA_HOME: process.env.JAVA_HOME } : {}),
@@ -52,6 +52,8 @@ describe('npm run dev', () => {
       PORT: String(api),
       DYNAMODB_LOCAL_PORT: String(dynamo),
       S3_LOCAL_PORT: String(s3),
+      MAIL_LOCAL_SMTP_PORT: String(smtp),
+      MAIL_LOCAL_WEB_PORT: String(mailWeb),
       // This test is about the launcher, not provisioning: a first CreateTable on a cold DynamoDB Local
       // with a database file can exceed the 3 s default on a loaded machine.
       DYNAMODB_TIMEOUT_MS: '30000',
@@ -63,8 +65,10 @@ describe('npm run dev', () => {
   });
 
   afterAll(async () => {
-    const pidFile = await readFile(join(project, '.data', 'pids', 'dynamodb-local.pid.json'), 'utf8').catch(() => undefined);
-    if (pidFile) process.kill((JSON.parse(pidFile) as { pid: number }).pid, 'SIGKILL');
+    for (const name of ['dynamodb-local', 'maildev']) {
+      const pidFile = await readFile(join(project, '.data', 'pids', `${name}.pid.json`), 'utf8').catch(() => undefined);
+      if (pidFile) process.kill((JSON.parse(pidFile) as { pid: number }).pid, 'SIGKILL');
+    }
     await rm(project, { recursive: true, force: true });
   });
 
@@ -91,10 +95,12 @@ describe('npm run dev', () => {
       (response) => (response.ok ? true : undefined),
       () => undefined,
     );
-  const dynamoPid = async (): Promise<number> =>
-    (JSON.parse(await readFile(join(project, '.data', 'pids', 'dynamodb-local.pid.json'), 'utf8')) as { pid: number }).pid;
+  const recordedPid = async (name: string): Promise<number> =>
+    (JSON.parse(await readFile(join(project, '.data', 'pids', `${name}.pid.json`), 'utf8')) as { pid: number }).pid;
+  const dynamoPid = (): Promise<number> => recordedPid('dynamodb-local');
+  const mailDevPid = (): Promise<number> => recordedPid('maildev');
 
-  it.each(['PORT', 'DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT'])('names %s when its port is taken, before starting anything', async (variable) => {
+  it.each(['PORT', 'DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT', 'MAIL_LOCAL_SMTP_PORT', 'MAIL_LOCAL_WEB_PORT'])('names %s when its port is taken, before starting anything', async (variable) => {
     const taken = createServer();
     await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
     const { port } = taken.address() as AddressInfo;
@@ -108,12 +114,13 @@ describe('npm run dev', () => {
   });
 
   it(
-    'restarts only the API on a source change, and a relaunch after SIGKILL stops the orphaned DynamoDB Local',
+    'restarts only the API on a source change, and a relaunch after SIGKILL stops the orphaned DynamoDB Local and MailDev',
     async () => {
       const first = launch();
       const firstApi = await until('the API', () => apiPids(first)[0], first);
       await until('health', healthy, first);
       const emulator = await dynamoPid();
+      const mailDev = await mailDevPid();
       const email = `dev-${Date.now()}@example.com`;
       const registered = await post('/api/register', { email, password: PASSWORD });
       expect(registered.status).toBe(201);
@@ -132,6 +139,7 @@ describe('npm run dev', () => {
       first.child.kill('SIGKILL');
       await first.exited;
       expect(isRunning(emulator)).toBe(true);
+      expect(isRunning(mailDev)).toBe(true);
       // The API child notices its launcher is gone and stops.
       await until('the old API to stop', () => (isRunning(secondApi) ? undefined : true));
 
@@ -139,15 +147,20 @@ describe('npm run dev', () => {
       await until('the orphan to be stopped', () => second.output().includes(`stopped the DynamoDB Local (pid ${emulator})`) || undefined, second);
       await until('the API', () => apiPids(second)[0], second);
       await until('health', healthy, second);
+      await until('the orphaned MailDev to be stopped', () => second.output().includes(`stopped the MailDev (pid ${mailDev})`) || undefined, second);
       expect(isRunning(emulator)).toBe(false);
+      expect(isRunning(mailDev)).toBe(false);
       // Data kept in .data/ across launches.
       expect((await post('/api/login', { email, password: PASSWORD })).status).toBe(200);
 
       const relaunched = await dynamoPid();
+      const relaunchedMailDev = await mailDevPid();
       second.child.kill('SIGINT');
       expect(await second.exited).toBe(0);
       await until('DynamoDB Local to stop', () => (isRunning(relaunched) ? undefined : true));
+      await until('MailDev to stop', () => (isRunning(relaunchedMailDev) ? undefined : true));
       await expect(readFile(join(project, '.data', 'pids', 'dynamodb-local.pid.json'))).rejects.toThrow(/ENOENT/);
+      await expect(readFile(join(project, '.data', 'pids', 'maildev.pid.json'))).rejects.toThrow(/ENOENT/);
     },
     4 * STEP_DEADLINE_MS,
   );

@@ -30,6 +30,7 @@ describe('health (HTTP, DynamoDB Local)', () => {
       { kind: 'dynamodb-table', name: t.config.dynamodb.tables.decryptJobs, ok: true },
       { kind: 'dynamodb-table', name: t.config.dynamodb.tables.sessions, ok: true },
       { kind: 'dynamodb-table', name: t.config.dynamodb.tables.rateLimits, ok: true },
+      { kind: 'dynamodb-table', name: t.config.dynamodb.tables.accountTokens, ok: true },
       { kind: 's3-bucket', name: t.config.storage.bucket, ok: true },
     ]);
   });

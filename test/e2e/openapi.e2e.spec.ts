@@ -40,7 +40,11 @@ describe('OpenAPI document and explorer', () => {
       '/api/audio-file',
       '/api/audio-files/upload-url',
       '/api/audio-files/{file_id}',
+      '/api/auth/confirm-email-change',
+      '/api/auth/forgot-password',
       '/api/auth/refresh',
+      '/api/auth/reset-password',
+      '/api/auth/verify-email',
       '/api/decrypt-audio',
       '/api/decrypt-jobs/{job_id}',
       '/api/health',
@@ -53,8 +57,12 @@ describe('OpenAPI document and explorer', () => {
       '/api/sessions/{id}',
       '/api/user',
       '/api/user/audio-files',
+      '/api/user/email',
+      '/api/user/email/verification',
       '/api/user/me',
       '/api/user/password',
+      '/api/user/recovery-code',
+      '/api/user/recovery-code/redeem',
     ]);
     expect(document.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect((document.components?.securitySchemes?.bearer as { description?: string }).description).toContain('without the word "Bearer"');

@@ -1,10 +1,10 @@
 import type { WrappedUserKey } from '../../src/crypto/user-key';
-import type { AccountDeletion, User } from '../../src/users/user';
-import { Credentials, EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
+import { AccountDeletion, initialKeyring, Keyring, User } from '../../src/users/user';
+import { EmailAlreadyRegisteredError, UsersRepository } from '../../src/users/users.repository';
 
 /** An account with placeholder credentials, for tests that only need it to exist. */
 export function anAccount(id: string, email = `${id}@example.com`): User {
-  return { id, email, passwordHash: 'hash', keySalt: '00'.repeat(32), createdAt: new Date() };
+  return { id, email, passwordHash: 'hash', keySalt: '00'.repeat(32), createdAt: new Date(), ...initialKeyring() };
 }
 
 /** A UsersRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
@@ -37,14 +37,33 @@ export class InMemoryUsersRepository extends UsersRepository {
     return true;
   }
 
-  async replaceCredentials(userId: string, credentials: Credentials, expectedHash: string): Promise<boolean> {
+  async replacePasswordHash(userId: string, passwordHash: string, expectedHash: string): Promise<boolean> {
     const user = this.users.get(userId);
     if (!user || user.passwordHash !== expectedHash || user.deletingAt) return false;
-    Object.assign(user, {
-      passwordHash: credentials.passwordHash,
-      keySalt: credentials.keySalt ?? user.keySalt,
-      userKey: credentials.userKey ?? user.userKey,
-    });
+    user.passwordHash = passwordHash;
+    return true;
+  }
+
+  async saveKeyring(userId: string, keyring: Keyring, expectedVersion: number): Promise<boolean> {
+    const user = this.users.get(userId);
+    if (!user || user.keyringVersion !== expectedVersion || user.deletingAt) return false;
+    const { passwordHash, ...keys } = keyring;
+    Object.assign(user, keys, { passwordHash: passwordHash ?? user.passwordHash, keyringVersion: expectedVersion + 1 });
+    return true;
+  }
+
+  async markEmailVerified(userId: string, email: string): Promise<boolean> {
+    const user = this.users.get(userId);
+    if (!user || user.email !== email || user.deletingAt) return false;
+    user.emailVerified = true;
+    return true;
+  }
+
+  async changeEmail(user: User, newEmail: string): Promise<boolean> {
+    if ([...this.users.values()].some((existing) => existing.email === newEmail)) throw new EmailAlreadyRegisteredError();
+    const stored = this.users.get(user.id);
+    if (!stored || stored.email !== user.email || stored.deletingAt) return false;
+    Object.assign(stored, { email: newEmail, emailVerified: true });
     return true;
   }
 

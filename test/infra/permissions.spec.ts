@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tableModule from '../../src/database/table-definitions';
 import { PanzotoStack } from '../../infra/lib/panzoto-stack';
-import { BUCKET_ACTIONS, OBJECT_PERMISSIONS, READINESS_TABLE_ACTION, TABLE_PERMISSIONS } from '../../infra/lib/service-permissions';
+import { BUCKET_ACTIONS, MAIL_ACTIONS, OBJECT_PERMISSIONS, READINESS_TABLE_ACTION, TABLE_PERMISSIONS } from '../../infra/lib/service-permissions';
 import { DEFAULT_SETTINGS } from '../../infra/lib/settings';
 
 interface Statement {
@@ -148,8 +148,20 @@ describe('the task role: least privilege, matched to the code', () => {
     expect(resourcesOf(bucketLevel)).toEqual([expect.stringMatching(/^\{"Fn::GetAtt":\["RecordingsBucket\w+","Arn"\]\}$/)]);
   });
 
+  it('sends mail with the SendEmail the mailer uses, from the stack’s SES identity only', () => {
+    const source = readFileSync('src/mail/nodemailer.mailer.ts', 'utf8');
+    expect([...source.matchAll(/\b(\w+)Command\b/g)].map(([, name]) => `ses:${name}`).filter((name, index, all) => all.indexOf(name) === index)).toEqual(MAIL_ACTIONS);
+    const mail = taskRoleStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('ses:')));
+    expect(mail).toHaveLength(1);
+    expect(actionsOf(mail[0])).toEqual(['ses:SendEmail']);
+    const identity = Object.keys(template.findResources('AWS::SES::EmailIdentity'));
+    expect(identity).toHaveLength(1);
+    expect(resourcesOf(mail[0])).toEqual([expect.stringContaining(`":identity/",{"Ref":"${identity[0]}"}`)]);
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: DEFAULT_SETTINGS.mailDomain });
+  });
+
   it('cannot read the JWT secret (only the execution role can, to inject it) nor touch anything else', () => {
     const services = new Set(taskRoleStatements.flatMap(actionsOf).map((action) => action.split(':')[0]));
-    expect([...services].sort()).toEqual(['dynamodb', 's3']);
+    expect([...services].sort()).toEqual(['dynamodb', 's3', 'ses']);
   });
 });

@@ -55,6 +55,7 @@ describe('the CDK stack', () => {
       decryptJobs: defaults.DECRYPT_JOBS_TABLE,
       sessions: defaults.SESSIONS_TABLE,
       rateLimits: defaults.RATE_LIMITS_TABLE,
+      accountTokens: defaults.ACCOUNT_TOKENS_TABLE,
     });
   });
 
@@ -98,6 +99,7 @@ describe('the CDK stack', () => {
         'decryptJobs',
         'sessions',
         'rateLimits',
+        'accountTokens',
       ]);
     });
   });
@@ -206,7 +208,10 @@ describe('the CDK stack', () => {
         DECRYPT_JOBS_TABLE: expect.anything(),
         SESSIONS_TABLE: expect.anything(),
         RATE_LIMITS_TABLE: expect.anything(),
+        ACCOUNT_TOKENS_TABLE: expect.anything(),
         S3_BUCKET: { Ref: expect.stringMatching(/^RecordingsBucket/) },
+        MAIL_FROM: `Panzoto <no-reply@${DEFAULT_SETTINGS.mailDomain}>`,
+        APP_LINK_BASE_URL: DEFAULT_SETTINGS.appLinkBaseUrl,
       });
       expect(environment.JWT_SECRET).toBeUndefined();
       expect(definition.Secrets).toEqual([{ Name: 'JWT_SECRET', ValueFrom: { Ref: expect.stringMatching(/^JwtSecret/) } }]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDbAudioFilesRepository } from '../../src/audio-files/dynamodb-audio-files.repository';
 import type { MigrationReport } from '../../src/migration/report';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
+import { initialKeyring } from '../../src/users/user';
 import { legacyHash, migrate, MIGRATE_CLI, runCli, temporaryFolder } from '../support/migration';
 import { LOOSE_SCHEMA, startTestPostgres, TestPostgres } from '../support/postgres';
 import { registerUser, scanAll, startTestApp, TestApp } from '../support/test-app';
@@ -75,6 +76,7 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
       s3Key: 'legacy/claimed.3gp',
       fileSize: 1,
       uploadedAt: new Date(),
+      keyId: 1,
     });
     const changedSalt = salt();
     await new DynamoDbUsersRepository(app.documents, app.config).create({
@@ -83,6 +85,7 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
       passwordHash: `${hash.slice(0, -4)}AAAA`,
       keySalt: changedSalt.toString('hex'),
       createdAt: new Date('2020-01-01T00:00:00Z'),
+      ...initialKeyring(),
     });
 
     const users: Array<[string | null, string | null, string | null, Buffer | null, string | null]> = [

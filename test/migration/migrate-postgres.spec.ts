@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDbAudioFilesRepository } from '../../src/audio-files/dynamodb-audio-files.repository';
 import { audioFileItems, userItems } from '../../src/migration/items';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
+import { initialKeyring } from '../../src/users/user';
 import { legacyHash, migrate, temporaryFolder } from '../support/migration';
 import { LEGACY_SCHEMA, startTestPostgres, TestPostgres } from '../support/postgres';
 import { isolatedTables, scanAll, startTestApp, TestApp } from '../support/test-app';
@@ -160,8 +161,8 @@ describe('migrate-postgres: a full migration', () => {
 
   it("builds exactly the items the service's own repositories write", async () => {
     const app = t as TestApp;
-    const user = { id: randomUUID(), email: 'repository@example.com', passwordHash: aliceHash, keySalt: randomBytes(32).toString('hex'), createdAt: new Date() };
-    const file = { id: randomUUID(), userId: user.id, s3Key: `users/${user.id}/x.3gp`, fileSize: 12, uploadedAt: new Date() };
+    const user = { id: randomUUID(), email: 'repository@example.com', passwordHash: aliceHash, keySalt: randomBytes(32).toString('hex'), createdAt: new Date(), ...initialKeyring() };
+    const file = { id: randomUUID(), userId: user.id, s3Key: `users/${user.id}/x.3gp`, fileSize: 12, uploadedAt: new Date(), keyId: 1 };
     await new DynamoDbUsersRepository(app.documents, app.config).create(user);
     await new DynamoDbAudioFilesRepository(app.documents, app.config).create(file);
     const get = async (table: string, key: Record<string, string>) => (await app.documents.send(new GetCommand({ TableName: table, Key: key }))).Item;

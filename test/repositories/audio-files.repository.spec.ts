@@ -14,6 +14,7 @@ function aFile(userId: string, index: number, overrides: Partial<AudioFile> = {}
     s3Key: `users/${userId}/${index}-${randomUUID()}.3gp`,
     fileSize: 1000 + index,
     uploadedAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, index)),
+    keyId: 1,
     ...overrides,
   };
 }

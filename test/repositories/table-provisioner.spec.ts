@@ -33,6 +33,7 @@ describe('provisionTables (DynamoDB Local)', () => {
       { table: config.dynamodb.tables.decryptJobs, action: 'created-table' },
       { table: config.dynamodb.tables.sessions, action: 'created-table' },
       { table: config.dynamodb.tables.rateLimits, action: 'created-table' },
+      { table: config.dynamodb.tables.accountTokens, action: 'created-table' },
     ]);
     const documents = createDocumentClient(client);
     await documents.send(new PutCommand({ TableName: config.dynamodb.tables.users, Item: { user_id: 'kept', email: 'k@example.com' } }));
@@ -42,6 +43,7 @@ describe('provisionTables (DynamoDB Local)', () => {
       { table: config.dynamodb.tables.decryptJobs, action: 'unchanged' },
       { table: config.dynamodb.tables.sessions, action: 'unchanged' },
       { table: config.dynamodb.tables.rateLimits, action: 'unchanged' },
+      { table: config.dynamodb.tables.accountTokens, action: 'unchanged' },
     ]);
     const { TimeToLiveDescription } = await client.send(
       new DescribeTimeToLiveCommand({ TableName: config.dynamodb.tables.decryptJobs }),
@@ -77,6 +79,7 @@ describe('provisionTables (DynamoDB Local)', () => {
       decryptJobs: 'unused',
       sessions: 'unused',
       rateLimits: 'unused',
+      accountTokens: 'unused',
     });
     const withoutIndex = { ...audio, create: { ...audio.create, GlobalSecondaryIndexes: undefined, AttributeDefinitions: [{ AttributeName: 'file_id', AttributeType: 'S' as const }] } };
     await provisionTables(client, [withoutIndex]);

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { WrappedUserKey } from '../../src/crypto/user-key';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
-import type { User } from '../../src/users/user';
+import { initialKeyring, User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError } from '../../src/users/users.repository';
 import { userItems } from '../../src/migration/items';
 import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
@@ -15,6 +15,7 @@ function aUser(overrides: Partial<User> = {}): User {
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
     keySalt: 'ab'.repeat(32),
     createdAt: new Date('2026-11-25T10:00:00.123Z'),
+    ...initialKeyring(),
     ...overrides,
   };
 }
@@ -64,6 +65,36 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
     expect(stored).toHaveLength(1);
   });
 
+  it('saves a keyring only at the expected version: of two writers from one read, one wins', async () => {
+    const user = aUser({ userKey: { wrapped: 'A'.repeat(80), kdf: KDF } });
+    await repository.create(user);
+    const recovery = { salt: 'cd'.repeat(32), kdf: KDF, keys: [{ keyId: 1, wrapped: 'R'.repeat(80) }] };
+    const keyring = (wrapped: string) => ({ keySalt: 'ef'.repeat(32), keyId: 2, userKey: { wrapped, kdf: KDF }, olderKeys: [], lockedKeys: [recovery], passwordHash: '$argon2id$new' });
+    const results = await Promise.all([repository.saveKeyring(user.id, keyring('B'.repeat(80)), 0), repository.saveKeyring(user.id, keyring('C'.repeat(80)), 0)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const stored = (await repository.findById(user.id)) as User;
+    expect(stored).toMatchObject({ keyringVersion: 1, keyId: 2, lockedKeys: [recovery], recovery: undefined, passwordHash: '$argon2id$new' });
+    expect(await repository.saveKeyring(user.id, { ...keyring('D'.repeat(80)), recovery }, 0)).toBe(false);
+    expect(await repository.saveKeyring(user.id, { ...keyring('D'.repeat(80)), recovery, passwordHash: undefined }, 1)).toBe(true);
+    expect(await repository.findById(user.id)).toMatchObject({ keyringVersion: 2, recovery, passwordHash: '$argon2id$new', userKey: { wrapped: 'D'.repeat(80) } });
+  });
+
+  it('moves an account to a new email with its claim, refuses a taken one, and frees the old email', async () => {
+    const user = aUser();
+    const other = aUser();
+    await Promise.all([repository.create(user), repository.create(other)]);
+    await expect(repository.changeEmail(user, other.email)).rejects.toBeInstanceOf(EmailAlreadyRegisteredError);
+    const newEmail = `moved-${randomUUID()}@example.com`;
+    expect(await repository.changeEmail(user, newEmail)).toBe(true);
+    expect(await repository.findByEmail(newEmail)).toMatchObject({ id: user.id, email: newEmail, emailVerified: true });
+    expect(await repository.findByEmail(user.email)).toBeUndefined();
+    // A second move from the stale address changes nothing.
+    expect(await repository.changeEmail(user, `again-${randomUUID()}@example.com`)).toBe(false);
+    await repository.create(aUser({ email: user.email }));
+    expect(await repository.markEmailVerified(user.id, user.email)).toBe(false);
+    expect(await repository.markEmailVerified(user.id, newEmail)).toBe(true);
+  });
+
   it('gives an account stored without a key salt one with its first key: of 5 concurrent first logins exactly one wins', async () => {
     const user = aUser({ keySalt: '' });
     for (const item of Object.values(userItems(user))) await under.documents.send(new PutCommand({ TableName: under.config.dynamodb.tables.users, Item: item }));
@@ -93,23 +124,20 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
     expect(await repository.findById(id)).toBeUndefined();
   });
 
-  it('replaces the credentials only from the expected hash, keeping what is not given', async () => {
+  it('replaces the login hash only from the expected hash, keeping the keys', async () => {
     const user = aUser({ userKey: aKey('original') });
     await repository.create(user);
-    expect(await repository.replaceCredentials(user.id, { passwordHash: 'new-hash' }, 'not-the-hash')).toBe(false);
+    expect(await repository.replacePasswordHash(user.id, 'new-hash', 'not-the-hash')).toBe(false);
     expect(await repository.findById(user.id)).toEqual(user);
-    expect(await repository.replaceCredentials(user.id, { passwordHash: 'new-hash' }, user.passwordHash)).toBe(true);
+    expect(await repository.replacePasswordHash(user.id, 'new-hash', user.passwordHash)).toBe(true);
     expect(await repository.findById(user.id)).toEqual({ ...user, passwordHash: 'new-hash' });
-    const changed = { passwordHash: 'newer-hash', keySalt: 'cd'.repeat(32), userKey: aKey('rewrapped') };
-    expect(await repository.replaceCredentials(user.id, changed, 'new-hash')).toBe(true);
-    expect(await repository.findById(user.id)).toEqual({ ...user, ...changed });
-    expect(await repository.replaceCredentials(randomUUID(), changed, 'newer-hash')).toBe(false);
+    expect(await repository.replacePasswordHash(randomUUID(), 'newer-hash', 'new-hash')).toBe(false);
   });
 
-  it('of concurrent password changes from one hash, exactly one is stored', async () => {
+  it('of concurrent rehashes from one hash, exactly one is stored', async () => {
     const user = aUser();
     await repository.create(user);
-    const outcomes = await Promise.all([0, 1, 2, 3].map((index) => repository.replaceCredentials(user.id, { passwordHash: `hash-${index}` }, user.passwordHash)));
+    const outcomes = await Promise.all([0, 1, 2, 3].map((index) => repository.replacePasswordHash(user.id, `hash-${index}`, user.passwordHash)));
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     expect((await repository.findById(user.id))?.passwordHash).toBe(`hash-${outcomes.indexOf(true)}`);
   });
@@ -127,8 +155,13 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       expect(await repository.markDeleting(user.id, at(5000), at(65_000))).toEqual(first);
       expect(await repository.findById(user.id)).toEqual({ ...user, deletingAt: at(0) });
       expect(await repository.markDeleting(randomUUID(), at(0), at(1))).toBeUndefined();
-      // A password change that checked the password just before the mark writes nothing after it.
-      expect(await repository.replaceCredentials(user.id, { passwordHash: 'new' }, user.passwordHash)).toBe(false);
+      // A password change, reset or recovery code that checked the account just before the mark writes nothing after it.
+      expect(await repository.replacePasswordHash(user.id, 'new', user.passwordHash)).toBe(false);
+      const keyring = { keySalt: 'ef'.repeat(32), keyId: 1, userKey: { wrapped: 'B'.repeat(80), kdf: KDF }, olderKeys: [], lockedKeys: [], passwordHash: 'new' };
+      expect(await repository.saveKeyring(user.id, keyring, user.keyringVersion)).toBe(false);
+      expect(await repository.markEmailVerified(user.id, user.email)).toBe(false);
+      expect(await repository.changeEmail(user, `moved-${randomUUID()}@example.com`)).toBe(false);
+      expect(await repository.findById(user.id)).toEqual({ ...user, deletingAt: at(0) });
     });
 
     it('releases in one transaction: a tombstone without email, hash, salt or key, and the email claim gone', async () => {

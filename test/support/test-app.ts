@@ -30,6 +30,7 @@ export async function isolatedTables(overrides: Record<string, string> = {}, pro
     DECRYPT_JOBS_TABLE: `decrypt-jobs-${suffix}`,
     SESSIONS_TABLE: `sessions-${suffix}`,
     RATE_LIMITS_TABLE: `rate-limits-${suffix}`,
+    ACCOUNT_TOKENS_TABLE: `account-tokens-${suffix}`,
     S3_BUCKET: `test-${suffix}`,
     JWT_SECRET: randomBytes(32).toString('base64'),
     ...overrides,

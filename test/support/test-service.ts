@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { AccountsModule } from '../../src/accounts/accounts.module';
 import { AudioFilesRepository } from '../../src/audio-files/audio-files.repository';
 import { AudioFilesModule } from '../../src/audio-files/audio-files.module';
+import { AccountTokensRepository } from '../../src/auth/account-tokens/account-tokens.repository';
 import { AuthModule } from '../../src/auth/auth.module';
 import { RateLimitsRepository } from '../../src/auth/rate-limits/rate-limits.repository';
 import { SessionsRepository } from '../../src/auth/sessions/sessions.repository';
@@ -10,15 +11,18 @@ import { AppConfig } from '../../src/config/app-config';
 import { DatabaseHealthRepository } from '../../src/database/database-health.repository';
 import { DecryptJobsRepository } from '../../src/decrypt/decrypt-jobs.repository';
 import { DecryptModule } from '../../src/decrypt/decrypt.module';
+import { Mailer } from '../../src/mail/mailer';
 import { ObjectStorage } from '../../src/storage/object-storage';
 import { UsersModule } from '../../src/users/users.module';
 import { UsersRepository } from '../../src/users/users.repository';
 import { autoFake } from '../fakes/automock';
 import { testConfig } from '../fakes/config';
+import { InMemoryAccountTokensRepository } from '../fakes/in-memory-account-tokens';
 import { InMemoryAudioFilesRepository } from '../fakes/in-memory-audio-files.repository';
 import { InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../fakes/in-memory-auth';
 import { InMemoryDatabaseHealth } from '../fakes/in-memory-database-health';
 import { InMemoryDecryptJobs } from '../fakes/in-memory-decrypt-jobs';
+import { InMemoryMailer } from '../fakes/in-memory-mailer';
 import { InMemoryObjectStorage } from '../fakes/in-memory-object-storage';
 import { InMemoryUsersRepository } from '../fakes/in-memory-users.repository';
 
@@ -31,6 +35,8 @@ export interface FakeRepositories {
   decryptJobs: jest.Mocked<InMemoryDecryptJobs>;
   storage: jest.Mocked<InMemoryObjectStorage>;
   databaseHealth: jest.Mocked<InMemoryDatabaseHealth>;
+  accountTokens: jest.Mocked<InMemoryAccountTokensRepository>;
+  mailer: jest.Mocked<InMemoryMailer>;
 }
 
 /** The DI token (the abstract repository) each fake stands in for. */
@@ -42,6 +48,8 @@ const REPOSITORY_TOKENS: Record<keyof FakeRepositories, abstract new () => unkno
   decryptJobs: DecryptJobsRepository,
   storage: ObjectStorage,
   databaseHealth: DatabaseHealthRepository,
+  accountTokens: AccountTokensRepository,
+  mailer: Mailer,
 };
 
 /** The modules that hold the services; the infrastructure modules (config, DynamoDB, S3, logging) are replaced. */
@@ -57,6 +65,8 @@ export function newFakeRepositories(users = autoFake(new InMemoryUsersRepository
     decryptJobs: autoFake(new InMemoryDecryptJobs()),
     storage: autoFake(new InMemoryObjectStorage()),
     databaseHealth: autoFake(new InMemoryDatabaseHealth()),
+    accountTokens: autoFake(new InMemoryAccountTokensRepository()),
+    mailer: autoFake(new InMemoryMailer()),
   };
 }
 

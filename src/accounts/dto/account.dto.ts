@@ -1,7 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MaxLength, MinLength, IsString } from 'class-validator';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/dto/credentials.dto';
+import { Transform } from 'class-transformer';
+import { IsEmail, Matches, MaxLength, MinLength, IsString } from 'class-validator';
+import { IsNormalisableEmail, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, toNormalisedEmail } from '../../auth/dto/credentials.dto';
+import { EMAIL_MAX_LENGTH } from '../../users/email';
 import { EncryptionDto } from '../../auth/dto/encryption.dto';
+import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
 import { UserDto } from '../../users/dto/user.dto';
 
 export class ChangePasswordDto {
@@ -35,4 +38,44 @@ export class DeleteAccountDto {
   @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
   @IsString({ message: 'password must be a string' })
   password: string;
+}
+
+export class RecoveryCodeField {
+  @ApiProperty({ example: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA', description: 'As written down: case, spaces and hyphens do not matter' })
+  @Matches(RECOVERY_CODE_PATTERN, { message: 'recovery_code must be 28 letters and digits (hyphens and spaces allowed)' })
+  @IsString({ message: 'recovery_code must be a string' })
+  recovery_code: string;
+}
+
+export class ReplaceRecoveryCodeDto extends DeleteAccountDto {}
+
+export class ChangeEmailDto extends DeleteAccountDto {
+  @ApiProperty({ format: 'email', maxLength: EMAIL_MAX_LENGTH, example: 'new@example.com' })
+  @Transform(toNormalisedEmail)
+  @IsEmail({}, { message: 'new_email must be a valid email address' })
+  @MaxLength(EMAIL_MAX_LENGTH, { message: `new_email must be at most ${EMAIL_MAX_LENGTH} characters` })
+  @IsNormalisableEmail()
+  @IsString({ message: 'new_email must be a string' })
+  new_email: string;
+}
+
+export class RedeemRecoveryCodeDto extends RecoveryCodeField {
+  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: 'The account’s current password: the unlocked keys are wrapped under it' })
+  @MinLength(1, { message: 'password is required' })
+  @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
+  @IsString({ message: 'password must be a string' })
+  password: string;
+}
+
+export class RecoveryCodeResponseDto {
+  @ApiProperty({
+    example: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA',
+    description: 'The new recovery code, shown once: every earlier code stops working. The service keeps no copy.',
+  })
+  recovery_code: string;
+}
+
+export class RedeemRecoveryCodeResponseDto extends RecoveryCodeResponseDto {
+  @ApiProperty({ type: 'integer', isArray: true, example: [1], description: 'Ids of the keys unlocked: recordings under them decrypt again' })
+  unlocked_key_ids: number[];
 }

@@ -117,6 +117,15 @@ export class AudioFileDto {
 
   @ApiProperty({ format: 'date-time', example: '2026-11-25T14:34:27.123Z', description: 'ISO-8601 UTC, millisecond precision' })
   uploaded_at: string;
+
+  @ApiProperty({ type: 'integer', example: 1, description: 'Id of the user key the recording is encrypted under (1: the account’s first)' })
+  key_id: number;
+
+  @ApiProperty({
+    description:
+      'True when a password reset without the recovery code left the recording’s key locked: it cannot be decrypted (423 RECORDING_LOCKED) until the recovery code of that time is entered (POST /api/user/recovery-code/redeem)',
+  })
+  locked: boolean;
 }
 
 export class AudioFileResponseDto {
@@ -140,6 +149,8 @@ const AUDIO_FILE_SERIALIZATION = {
     s3_key: { type: 'string' },
     file_size: { type: ['number', 'null'] },
     uploaded_at: { type: 'string' },
+    key_id: { type: 'integer' },
+    locked: { type: 'boolean' },
   },
 } as const;
 

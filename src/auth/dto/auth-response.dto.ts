@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UserDto } from '../../users/dto/user.dto';
 import { EncryptionDto } from './encryption.dto';
 
@@ -31,4 +31,11 @@ export class AuthResponseDto extends TokenPairDto {
 
   @ApiProperty({ type: EncryptionDto, description: 'How to unwrap the user key that recordings are encrypted under' })
   encryption: EncryptionDto;
+
+  @ApiPropertyOptional({
+    example: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA',
+    description:
+      'The account’s recovery code, present only when a new one was just made: at registration, and at the first login of an account that has none. Shown to the user to write down; the service keeps no copy and never returns it again.',
+  })
+  recovery_code?: string;
 }

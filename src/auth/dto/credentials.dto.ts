@@ -8,13 +8,13 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 1024;
 
 /** The normalised address (see users/email.ts); an unacceptable one is left as sent, for IsNormalisableEmail to refuse. */
-const toNormalisedEmail = ({ value }: { value: unknown }): unknown => {
+export const toNormalisedEmail = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
   const result = normaliseEmail(value);
   return result.ok ? result.email : value;
 };
 
-const IsNormalisableEmail = (): PropertyDecorator =>
+export const IsNormalisableEmail = (): PropertyDecorator =>
   ValidateBy({
     name: 'isNormalisableEmail',
     validator: {
@@ -27,7 +27,7 @@ const IsNormalisableEmail = (): PropertyDecorator =>
   });
 
 /** Validators run bottom-up and stop at the first failure, so the type is checked before the content. */
-class EmailField {
+export class EmailField {
   @ApiProperty({
     format: 'email',
     maxLength: EMAIL_MAX_LENGTH,

@@ -65,6 +65,9 @@ export class EncryptionDto {
   @ApiProperty({ description: 'The user key wrapped under Argon2id(password, key_salt), base64' })
   wrapped_user_key: string;
 
+  @ApiProperty({ type: 'integer', example: 1, description: 'Id of that user key; recordings record the key they are under (audio file `key_id`)' })
+  key_id: number;
+
   @ApiProperty({ type: KeyWrappingDto })
   key_wrapping: KeyWrappingDto;
 }

@@ -5,7 +5,7 @@ import type { ClientContext } from '../../common/http/client-context';
 import { PasswordHasher } from '../password-hasher';
 import { LimitedAction, RateLimiter, Reservation } from '../rate-limits/rate-limiter.service';
 
-export type GatedAction = Extract<LimitedAction, 'login' | 'decrypt' | 'password' | 'delete-account'>;
+export type GatedAction = Extract<LimitedAction, 'login' | 'decrypt' | 'password' | 'delete-account' | 'recovery-code' | 'change-email'>;
 
 export interface GateEntry {
   action: GatedAction;
@@ -19,6 +19,8 @@ const refusal: Record<GatedAction, () => ApiException> = {
   decrypt: () => new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_PASSWORD, 'Invalid password'),
   password: () => new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_PASSWORD, 'Invalid password'),
   'delete-account': () => new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_PASSWORD, 'Invalid password'),
+  'recovery-code': () => new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_PASSWORD, 'Invalid password'),
+  'change-email': () => new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_PASSWORD, 'Invalid password'),
 };
 
 /** One admitted password attempt, paid for by a reserved unit of its account's budget. Use it once. */

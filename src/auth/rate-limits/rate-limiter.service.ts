@@ -5,7 +5,19 @@ import type { ClientContext } from '../../common/http/client-context';
 import { AppConfig } from '../../config/app-config';
 import { RateLimitsRepository } from './rate-limits.repository';
 
-export type LimitedAction = 'login' | 'register' | 'refresh' | 'password' | 'decrypt' | 'delete-account' | 'upload-url';
+export type LimitedAction =
+  | 'login'
+  | 'register'
+  | 'refresh'
+  | 'password'
+  | 'decrypt'
+  | 'delete-account'
+  | 'recovery-code'
+  | 'forgot-password'
+  | 'reset-password'
+  | 'verify-email'
+  | 'change-email'
+  | 'upload-url';
 
 /** A budget of `quota` units per fixed window; `name` is what the RateLimit header fields call it. */
 export interface RateLimitPolicy {

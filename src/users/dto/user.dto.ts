@@ -7,6 +7,9 @@ export class UserDto {
   @ApiProperty({ format: 'email', example: 'test@example.com' })
   email: string;
 
+  @ApiProperty({ description: 'True once a link mailed to `email` was followed (registration and email change send one)' })
+  email_verified: boolean;
+
   @ApiProperty({ format: 'date-time', example: '2026-11-25T14:34:27.123Z', description: 'ISO-8601 UTC' })
   created_at: string;
 }
