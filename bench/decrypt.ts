@@ -64,7 +64,7 @@ async function peakRssDuring<T>(pid: number, work: () => Promise<T>): Promise<{ 
 
 async function writeRandomFile(path: string, bytes: number): Promise<void> {
   const chunk = 4 * 1024 * 1024;
-  async function* chunks(): AsyncGenerator<Buffer> {
+  function* chunks(): Generator<Buffer> {
     for (let written = 0; written < bytes; written += chunk) yield randomBytes(Math.min(chunk, bytes - written));
   }
   await pipeline(chunks(), createWriteStream(path));
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
         headers: { 'content-length': String(length) },
         body: read.body,
         duplex: 'half',
-      } as RequestInit);
+      });
       storageRuns.push(Number(process.hrtime.bigint() - started) / 1e9);
     }
 

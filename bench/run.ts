@@ -111,9 +111,9 @@ interface LocalS3Module {
 interface BucketProvisionModule {
   provisionServiceBucket(config: AppConfig): Promise<unknown>;
 }
-function fromServiceBuild<T>(path: string): T | undefined {
+async function fromServiceBuild<T>(path: string): Promise<T | undefined> {
   const file = join(ROOT, 'dist', path);
-  return existsSync(file) ? (require(file) as T) : undefined;
+  return existsSync(file) ? ((await import(file)) as T) : undefined;
 }
 
 interface Backends {
@@ -131,8 +131,8 @@ async function startBackends(): Promise<Backends> {
   const dynamo = await startDynamoDbLocal({ port: 0 });
   cleanup.add('DynamoDB Local', () => dynamo.stop());
 
-  const localS3 = fromServiceBuild<LocalS3Module>('local/s3-local.js');
-  const bucket = fromServiceBuild<BucketProvisionModule>('storage/provision.js');
+  const localS3 = await fromServiceBuild<LocalS3Module>('local/s3-local.js');
+  const bucket = await fromServiceBuild<BucketProvisionModule>('storage/provision.js');
   let s3: Backends['s3'];
   if (localS3 && bucket) {
     const directory = await mkdtemp(join(os.tmpdir(), 'panzoto-bench-s3-'));
@@ -170,7 +170,7 @@ async function startBackends(): Promise<Backends> {
   await provisionServiceTables(config);
   if (s3 && bucket) await bucket.provisionServiceBucket(config);
   const client = createDynamoDbClient(config.dynamodb);
-  cleanup.add('DynamoDB client', async () => client.destroy());
+  cleanup.add('DynamoDB client', () => Promise.resolve(client.destroy()));
   return {
     dynamo,
     s3,

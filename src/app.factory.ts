@@ -78,7 +78,7 @@ export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: n
 }
 
 /** Applies everything a running service needs on top of the module graph; shared by main, tests and tools. */
-export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+export function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.flushLogs();
@@ -102,7 +102,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
       responseInterceptor: explorerResponseInterceptor,
     },
   });
-  return app;
+  return Promise.resolve(app);
 }
 
 export async function createApp(): Promise<NestFastifyApplication> {

@@ -120,12 +120,19 @@ const NUMBER_KEYS = [
 const LIST_KEYS = ['uploadOrigins', 'apiCorsOrigins'] as const;
 const STRING_KEYS = ['tableNamePrefix', 'imageTag', 'repositoryName', 'certificateArn', 'mailDomain', 'mailSender', 'appLinkBaseUrl'] as const;
 
+/** A context value as text: command-line values are strings; cdk.json may give numbers, booleans or JSON. */
+function contextText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
 /** Settings from CDK context values (strings on the command line), over the defaults; refuses nonsense. */
 export function settingsFromContext(context: (key: string) => unknown): DeploymentSettings {
   const settings: DeploymentSettings = { ...DEFAULT_SETTINGS };
   for (const key of STRING_KEYS) {
     const value = context(key);
-    if (value !== undefined && value !== '') settings[key] = String(value);
+    if (value !== undefined && value !== '') settings[key] = contextText(value);
   }
   for (const key of NUMBER_KEYS) {
     const value = context(key);
@@ -137,7 +144,7 @@ export function settingsFromContext(context: (key: string) => unknown): Deployme
   for (const key of LIST_KEYS) {
     const value = context(key);
     if (value === undefined) continue;
-    settings[key] = Array.isArray(value) ? value.map(String) : String(value).split(',').map((item) => item.trim()).filter(Boolean);
+    settings[key] = Array.isArray(value) ? value.map(String) : contextText(value).split(',').map((item) => item.trim()).filter(Boolean);
   }
   if (context('memoryMiB') === undefined) settings.memoryMiB = taskMemoryMiB(settings.cpu, settings.decryptConcurrency);
   if (settings.memoryMiB < requiredMemoryMiB(settings.decryptConcurrency)) {

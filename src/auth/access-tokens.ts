@@ -88,6 +88,6 @@ export class AccessTokens {
       throw invalidToken();
     }
     if (typeof claims !== 'object' || claims === null) throw invalidToken();
-    return claims as TokenClaims;
+    return claims;
   }
 }

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${USAGE}\n`);
     process.exit(values.help ? 0 : 2);
   }
-  const client = new PanzotoClient(values['base-url'] as string);
+  const client = new PanzotoClient(values['base-url']);
   const session = values.register ? await client.register(values.email, password) : await client.login(values.email, password);
   const userKey = await client.unlockUserKey(session, password);
   const audioFile = await client.uploadRecording(session, userKey, { path: values.file }, contentType);

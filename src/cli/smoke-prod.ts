@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     step('node dist/main.js (NODE_ENV=production)');
     const service = spawn(process.execPath, ['dist/main.js'], { cwd: app, env, stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = once(service, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as string | null }));
-    cleanups.push(async () => service.exitCode === null && service.signalCode === null && service.kill('SIGKILL'));
+    cleanups.push(() => Promise.resolve(service.exitCode === null && service.signalCode === null && service.kill('SIGKILL')));
     const base = `http://127.0.0.1:${port}/api`;
     for (let attempt = 0; ; attempt++) {
       if (service.exitCode !== null) throw new Error(`the service exited with ${service.exitCode} before answering`);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { AppConfig } from './app-config';
 import { EnvironmentVariables, InvalidEnvironmentError, validateEnvironment } from './environment';
 
@@ -109,7 +110,7 @@ describe('.env.example', () => {
         .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
         .map((metadata) => metadata.propertyName),
     );
-    const example = require('node:fs').readFileSync('.env.example', 'utf8') as string;
+    const example = readFileSync('.env.example', 'utf8');
     const documented = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
     const toolOnly = ['DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT', 'MAIL_LOCAL_SMTP_PORT', 'MAIL_LOCAL_WEB_PORT', 'AWS_SECRET_ACCESS_KEY'];
     expect([...schema].filter((name) => !documented.has(name))).toEqual([]);

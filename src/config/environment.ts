@@ -356,7 +356,7 @@ export class EnvironmentVariables {
   METRICS_FLUSH_SECONDS = 60;
 
   /** CloudWatch namespace of those metrics. */
-  @Matches(/^[A-Za-z0-9._\/#:-]{1,255}$/)
+  @Matches(/^[A-Za-z0-9._/#:-]{1,255}$/)
   METRICS_NAMESPACE = 'Panzoto/Backend';
 
   /** How mail leaves: `smtp` (MailDev in `npm run dev` and the tests) or `ses` (Amazon SES API). Default: ses in production, else smtp. */

@@ -18,8 +18,6 @@ import {
   DecryptQueryDto,
 } from './dto/decrypt-audio.dto';
 
-const jobIdPipe = new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('job_id must be a UUID') });
-
 /** The stream answer's Content-Type comes from the key's extension; keys of other forms (migrated) get octet-stream. */
 const STREAMED_MEDIA_TYPES = [...Object.keys(AUDIO_CONTENT_TYPES), 'application/octet-stream'];
 
@@ -92,7 +90,7 @@ export class DecryptController {
   })
   @ApiOkResponse({ type: DecryptJobResponseDto, description: 'The job' })
   @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async getJob(@CurrentUser() caller: AuthenticatedUser, @Param('job_id', jobIdPipe) jobId: string): Promise<DecryptJobResponseDto> {
+  async getJob(@CurrentUser() caller: AuthenticatedUser, @Param('job_id', new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('job_id must be a UUID') })) jobId: string): Promise<DecryptJobResponseDto> {
     const { job, downloadUrl } = await this.decrypt.getJob(caller.userId, jobId);
     return {
       job: {

@@ -1,4 +1,12 @@
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchGetCommandInput,
+  BatchWriteCommand,
+  BatchWriteCommandInput,
+  DynamoDBDocumentClient,
+  ScanCommand,
+  ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import {
   backoffDelay,
   DEFAULT_RETRY_POLICY,
@@ -13,9 +21,9 @@ function named(name: string, status?: number): Error {
 }
 
 /** A document client whose answers are scripted, one per call; records what it was sent. */
-function scripted(answers: Array<(input: any) => unknown>) {
-  const sent: any[] = [];
-  const send = jest.fn(async (command: { input: unknown }) => {
+function scripted<Input extends object = BatchWriteCommandInput>(answers: Array<(input: Input) => unknown>) {
+  const sent: Array<{ input: Input }> = [];
+  const send = jest.fn(async (command: { input: Input }) => {
     sent.push(command);
     const answer = answers.shift();
     if (!answer) return {};
@@ -39,19 +47,19 @@ describe('DynamoDbMigrationWriter', () => {
   it('writes 25 items per BatchWriteItem', async () => {
     const { writer, sent } = scripted([]);
     await writer.putAll('t', items(60));
-    expect(sent.map((command) => command.input.RequestItems.t.length)).toEqual([25, 25, 10]);
+    expect(sent.map((command) => command.input.RequestItems?.t.length)).toEqual([25, 25, 10]);
     expect(sent.every((command) => command instanceof BatchWriteCommand)).toBe(true);
     expect(writer.stats).toMatchObject({ batchWriteRequests: 3, itemsWritten: 60 });
   });
 
   it('retries UnprocessedItems, only those, with exponential backoff', async () => {
     const { writer, sent, delays } = scripted([
-      (input) => ({ UnprocessedItems: { t: input.RequestItems.t.slice(0, 3) } }),
-      (input) => ({ UnprocessedItems: { t: input.RequestItems.t.slice(0, 1) } }),
+      (input) => ({ UnprocessedItems: { t: input.RequestItems?.t.slice(0, 3) } }),
+      (input) => ({ UnprocessedItems: { t: input.RequestItems?.t.slice(0, 1) } }),
       () => ({}),
     ]);
     await writer.putAll('t', items(10));
-    expect(sent.map((command) => command.input.RequestItems.t.map((r: any) => r.PutRequest.Item.user_id))).toEqual([
+    expect(sent.map((command) => command.input.RequestItems?.t.map((request) => request.PutRequest?.Item?.user_id))).toEqual([
       items(10).map((item) => item.user_id),
       ['u0', 'u1', 'u2'],
       ['u0'],
@@ -85,7 +93,7 @@ describe('DynamoDbMigrationWriter', () => {
   });
 
   it('tells every retry with the request and the error it retries', async () => {
-    const { writer, notices } = scripted([() => named('InternalServerError', 500), (input) => ({ UnprocessedItems: { users: input.RequestItems.users } }), () => ({})]);
+    const { writer, notices } = scripted([() => named('InternalServerError', 500), (input) => ({ UnprocessedItems: { users: input.RequestItems?.users } }), () => ({})]);
     await writer.putAll('users', items(1));
     expect(notices).toEqual([
       { request: 'BatchWriteItem users', cause: 'transient', error: 'InternalServerError: InternalServerError', attempt: 1, delayMs: 50 },
@@ -94,7 +102,7 @@ describe('DynamoDbMigrationWriter', () => {
   });
 
   it('counts by a consistent Scan in pages of SCAN_PAGE_ITEMS, each page retried on its own', async () => {
-    const { writer, sent, notices } = scripted([
+    const { writer, sent, notices } = scripted<ScanCommandInput>([
       () => ({ Items: [{ k: 'a' }, { k: 'CLAIM#a' }], LastEvaluatedKey: { k: 'CLAIM#a' } }),
       () => named('TimeoutError'),
       () => ({ Items: [{ k: 'b' }] }),
@@ -110,19 +118,19 @@ describe('DynamoDbMigrationWriter', () => {
   });
 
   it('reads 100 keys per strongly consistent BatchGetItem and retries UnprocessedKeys', async () => {
-    const { writer, sent } = scripted([
+    const { writer, sent } = scripted<BatchGetCommandInput>([
       (input) => ({
-        Responses: { t: input.RequestItems.t.Keys.slice(1).map((key: any) => ({ ...key, v: 1 })) },
-        UnprocessedKeys: { t: { Keys: input.RequestItems.t.Keys.slice(0, 1) } },
+        Responses: { t: input.RequestItems?.t.Keys?.slice(1).map((key) => ({ ...key, v: 1 })) },
+        UnprocessedKeys: { t: { Keys: input.RequestItems?.t.Keys?.slice(0, 1) } },
       }),
-      (input) => ({ Responses: { t: input.RequestItems.t.Keys.map((key: any) => ({ ...key, v: 2 })) } }),
-      (input) => ({ Responses: { t: input.RequestItems.t.Keys.map((key: any) => ({ ...key, v: 3 })) } }),
+      (input) => ({ Responses: { t: input.RequestItems?.t.Keys?.map((key) => ({ ...key, v: 2 })) } }),
+      (input) => ({ Responses: { t: input.RequestItems?.t.Keys?.map((key) => ({ ...key, v: 3 })) } }),
     ]);
     const keys = Array.from({ length: 150 }, (_, i) => `k${i}`);
     const found = await writer.getAll([{ table: 't', keyName: 'id', keys: [...keys, 'k0'] }]);
     expect(sent.every((command) => command instanceof BatchGetCommand)).toBe(true);
-    expect(sent.map((command) => command.input.RequestItems.t.Keys.length)).toEqual([100, 1, 50]);
-    expect(sent[0].input.RequestItems.t.ConsistentRead).toBe(true);
+    expect(sent.map((command) => command.input.RequestItems?.t.Keys?.length)).toEqual([100, 1, 50]);
+    expect(sent[0].input.RequestItems?.t.ConsistentRead).toBe(true);
     expect(found.get('t')?.size).toBe(150);
     expect(found.get('t')?.get('k0')).toEqual({ id: 'k0', v: 2 });
   });

@@ -71,10 +71,10 @@ export class PostgresSource {
       max: 4,
       application_name: 'panzoto-migrate-postgres',
       types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        getTypeParser: ((oid: number, format?: 'text' | 'binary'): ((text: string) => unknown) =>
           oid === TIMESTAMP_WITHOUT_TIME_ZONE_OID && format !== 'binary'
             ? parseNaiveTimestampAsUtc
-            : pgTypes.getTypeParser(oid, format ?? 'text')) as typeof pgTypes.getTypeParser,
+            : (pgTypes.getTypeParser(oid, format ?? 'text') as (text: string) => unknown)) as typeof pgTypes.getTypeParser,
       },
     });
     // An idle client losing its connection must not crash the process; the next query reports it.

@@ -78,7 +78,10 @@ const S3_KEY_MAX_BYTES = 1024;
 /** The primary key as text, as it is shown in reports and stored in checkpoints. */
 export function keyText(value: unknown): string {
   if (value === null || value === undefined) return '';
-  return value instanceof Date ? value.toISOString() : String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
 }
 
 /** A canonical (lower-case) UUID, or undefined. */

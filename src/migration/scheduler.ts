@@ -212,7 +212,7 @@ export async function runTable(run: TableRun): Promise<void> {
     run.progress.finish(table, processedHere, skippedHere);
     if (!run.dryRun) await run.checkpoints.save(run.state);
   }
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('a migration unit failed', { cause: failure });
   if (settings.signal?.aborted) throw new MigrationInterruptedError();
   const verb = run.dryRun ? 'would write' : 'wrote';
   run.log.info(

@@ -185,7 +185,7 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
         new GetCommand({ TableName: this.tableName, Key: { user_id: emailClaimKey(email) }, ConsistentRead: true }),
       ),
     );
-    const owner = Item?.claimed_by;
+    const owner: unknown = Item?.claimed_by;
     return typeof owner === 'string' ? this.findById(owner) : undefined;
   }
 

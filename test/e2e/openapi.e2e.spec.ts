@@ -12,7 +12,7 @@ const METHODS = ['get', 'put', 'post', 'delete'] as const;
 
 function operationsOf(document: OpenAPIObject): Array<{ method: string; path: string; operation: OperationObject }> {
   return Object.entries(document.paths).flatMap(([path, item]) =>
-    METHODS.flatMap((method) => (item[method] ? [{ method, path, operation: item[method] as OperationObject }] : [])),
+    METHODS.flatMap((method) => (item[method] ? [{ method, path, operation: item[method] }] : [])),
   );
 }
 

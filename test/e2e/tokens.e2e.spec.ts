@@ -91,8 +91,13 @@ describe('JWT guard (HTTP, DynamoDB Local)', () => {
 
   it('refuses correctly signed tokens without exp, without iat, or living longer than JWT_TTL_SECONDS (401)', async () => {
     const user = await registerUser(t.http);
-    const { exp: _exp, ...withoutExpiry } = { ...standard(), sub: user.userId, sid: user.session.session_id };
-    const { iat: _iat, ...withoutIssuedAt } = { ...standard(), sub: user.userId, sid: user.session.session_id };
+    const claimsWithout = (claim: 'exp' | 'iat'): Record<string, unknown> => {
+      const claims: Record<string, unknown> = { ...standard(), sub: user.userId, sid: user.session.session_id };
+      delete claims[claim];
+      return claims;
+    };
+    const withoutExpiry = claimsWithout('exp');
+    const withoutIssuedAt = claimsWithout('iat');
     const noExpiry = await me(`Bearer ${craftToken(withoutExpiry, secret())}`).expect(401);
     expect(noExpiry.body).toMatchObject({ code: 'UNAUTHORIZED', error: expect.stringMatching(/no expiry or lives longer/) });
     await me(`Bearer ${craftToken(withoutIssuedAt, secret())}`).expect(401);

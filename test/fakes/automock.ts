@@ -21,6 +21,7 @@ export function autoFake<T extends object>(fake: T): jest.Mocked<T> {
     const method = (fake as Record<string, (...args: unknown[]) => unknown>)[name];
     Object.defineProperty(fake, name, { value: jest.fn(method.bind(fake)), configurable: true, writable: true });
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- false positive: tsc rejects T as jest.Mocked<T> without it
   return fake as jest.Mocked<T>;
 }
 

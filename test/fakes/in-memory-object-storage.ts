@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import type { DependencyCheck } from '../../src/database/database-health.repository';
 import { createHash } from 'node:crypto';
-import { ObjectStorage, ObjectSummary, StoredObject, WriteOptions } from '../../src/storage/object-storage';
+import { ObjectStorage, ObjectSummary, StoredObject } from '../../src/storage/object-storage';
 
 /** An ObjectStorage in a Map, for service tests; the S3 one is tested against s3rver. */
 export class InMemoryObjectStorage extends ObjectStorage {
@@ -37,7 +37,7 @@ export class InMemoryObjectStorage extends ObjectStorage {
     return data ? { body: Readable.from([data]), size: data.length } : undefined;
   }
 
-  async write(key: string, body: Readable, _options: WriteOptions): Promise<void> {
+  async write(key: string, body: Readable): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
     this.objects.set(key, Buffer.concat(chunks));

@@ -10,7 +10,9 @@ import { ALB_IDLE_TIMEOUT_SECONDS, CONTAINER_HEALTH_CHECK, HEALTH_CHECK_PATH, Pa
 import { DEFAULT_SETTINGS, DeploymentSettings, requiredMemoryMiB, settingsFromContext, taskMemoryMiB } from '../../infra/lib/settings';
 import { DECRYPT_MEMORY_BYTES } from '../../src/decrypt/decrypt-slots';
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+/** An object of the synthesized CloudFormation JSON, typed as CDK's assertions type it. */
+type TemplateObject = ReturnType<Template['findResources']>[string];
+type Resource = { Type: string; Properties: TemplateObject; DeletionPolicy?: string };
 
 /** Synthesized assemblies (with the Dockerfile asset's copy) go here and are removed afterwards. */
 const outdirs: string[] = [];
@@ -30,11 +32,11 @@ function only(template: Template, type: string): Resource {
   return found[0];
 }
 
-function container(template: Template): Record<string, any> {
+function container(template: Template): TemplateObject {
   return only(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
 }
 
-const environmentOf = (definition: Record<string, any>): Record<string, string> =>
+const environmentOf = (definition: TemplateObject): Record<string, string> =>
   Object.fromEntries((definition.Environment as { Name: string; Value: unknown }[]).map(({ Name, Value }) => [Name, Value as string]));
 
 describe('the CDK stack', () => {
@@ -117,7 +119,7 @@ describe('the CDK stack', () => {
     });
 
     it('refuses every request not made over TLS (1.2 or later)', () => {
-      const statements = only(template, 'AWS::S3::BucketPolicy').Properties.PolicyDocument.Statement as Record<string, any>[];
+      const statements = only(template, 'AWS::S3::BucketPolicy').Properties.PolicyDocument.Statement as TemplateObject[];
       expect(statements).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),

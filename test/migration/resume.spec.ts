@@ -122,7 +122,7 @@ describe('migrate-postgres: the built CLI, killed half-way, resumes with nothing
       expect(claims).toHaveLength(FILES);
       const sourceIds = new Set(((await (pg as TestPostgres).query<{ id: string }>('SELECT file_id::text AS id FROM audio_files'))).map((row) => row.id));
       expect(new Set(records.map((item) => item.file_id))).toEqual(sourceIds);
-      const byKey = new Map(records.map((item) => [`S3KEY#${item.s3_key}`, item.file_id]));
+      const byKey = new Map(records.map((item) => [`S3KEY#${String(item.s3_key)}`, item.file_id]));
       expect(claims.every((claim) => byKey.get(String(claim.file_id)) === claim.claimed_by)).toBe(true);
       expect(await scanAll(documents, config.dynamodb.tables.users)).toHaveLength(USERS * 2);
     } finally {

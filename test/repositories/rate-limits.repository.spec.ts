@@ -17,7 +17,7 @@ describe('DynamoDbRateLimitsRepository (DynamoDB Local)', () => {
   it('grants exactly `limit` of many concurrent reservations and refuses the rest', async () => {
     const key = randomUUID();
     const results = await Promise.all(Array.from({ length: 40 }, () => repository.reserve(key, 7, expiresAt)));
-    expect(results.filter((result) => result !== undefined).sort((a, b) => (a as number) - (b as number))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(results.filter((result) => result !== undefined).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(results.filter((result) => result === undefined)).toHaveLength(33);
     expect(await stored(key)).toEqual({ limit_key: key, hits: 7, expires_at: Math.ceil(expiresAt.getTime() / 1000) });
   });

@@ -44,7 +44,7 @@ export function rawExchange(baseUrl: string, talk: (socket: Socket) => void, dea
       try {
         resolve(parseRawResponse(text, Date.now() - started));
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     socket.on('connect', () => talk(socket));

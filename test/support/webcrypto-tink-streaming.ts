@@ -37,7 +37,7 @@ export async function webEncrypt(p: FormatParameters, ikm: Uint8Array, aad: Uint
   const parts: Uint8Array[] = [Uint8Array.of(headerLength), salt, prefix];
   let offset = 0;
   let index = 0;
-  do {
+  for (;;) {
     const size = p.ciphertextSegmentSizeBytes - 16 - (index === 0 ? headerLength : 0);
     const end = Math.min(offset + size, plaintext.length);
     const last = end === plaintext.length;
@@ -46,7 +46,7 @@ export async function webEncrypt(p: FormatParameters, ikm: Uint8Array, aad: Uint
     offset = end;
     index++;
     if (last) break;
-  } while (true);
+  }
   return Buffer.concat(parts);
 }
 

@@ -25,7 +25,7 @@ describe('PasswordGate (rate-limit counters faked)', () => {
     (error: { status: number }) => error.status,
   );
   /** The HTTP status the attempt ends in (200 for a pass). */
-  const attempt = (guess: string, { name = 'alice', known = true, action = 'login' as GatedAction } = {}) =>
+  const attempt = (guess: string, { name = 'alice', known = true, action = 'login' }: { name?: string; known?: boolean; action?: GatedAction } = {}) =>
     status(gate.admit({ action, account: name, client: client() }).then((admitted) => admitted.verify(guess, known ? account : undefined)));
 
   it('verifies at most `limit` of many concurrent wrong guesses; the rest are 429 without Argon2', async () => {

@@ -8,8 +8,6 @@ import { CurrentUser } from '../current-user.decorator';
 import { SessionListResponseDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
-const sessionIdPipe = new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('session id must be a UUID') });
-
 @ApiTags('auth')
 @ApiBearerAuth()
 @ApiErrorResponses()
@@ -47,7 +45,7 @@ export class SessionsController {
   })
   @ApiNoContentResponse({ description: 'The session has ended' })
   @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async revoke(@CurrentUser() caller: AuthenticatedUser, @Param('id', sessionIdPipe) sessionId: string): Promise<void> {
+  async revoke(@CurrentUser() caller: AuthenticatedUser, @Param('id', new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('session id must be a UUID') })) sessionId: string): Promise<void> {
     await this.sessions.revoke(caller.userId, sessionId);
   }
 }

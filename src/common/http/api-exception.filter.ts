@@ -51,7 +51,7 @@ function renderNotFound(request: FastifyRequest): ErrorResponse {
 
 /** Nest and Fastify errors that carry no `code` of ours: body parsing, unknown routes, guards. */
 function renderHttpException(exception: HttpException, request: FastifyRequest): ErrorResponse {
-  const status = exception.getStatus();
+  const status = exception.getStatus() as HttpStatus;
   const message = messageOf(exception);
   if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
     return {
@@ -69,7 +69,7 @@ function renderHttpException(exception: HttpException, request: FastifyRequest):
     return { status, body: { error: 'Request body is not valid JSON', code: ErrorCode.INVALID_JSON } };
   }
   if (status === HttpStatus.NOT_FOUND) return renderNotFound(request);
-  if (status >= 500) {
+  if (status >= HttpStatus.INTERNAL_SERVER_ERROR) {
     return { status, body: { error: 'Internal server error', code: ErrorCode.INTERNAL_ERROR } };
   }
   return { status, body: { error: message, code: CODE_BY_STATUS[status] ?? ErrorCode.BAD_REQUEST } };

@@ -63,6 +63,6 @@ export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimitBytes:
         undefined,
       );
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
 }
