@@ -143,13 +143,20 @@ async function runMigration(pg: TestPostgres, config: AppConfig, schema: string,
     [
       ...NODE_ARGS,
       CLI,
-      '--database-url', pg.url,
-      '--columns', JSON.stringify({ schema }),
-      '--batch-size', String(SETTINGS.batchSize),
-      '--concurrency', String(SETTINGS.concurrency),
-      '--report', report,
-      '--checkpoint', join(work, `${config.dynamodb.tables.users}-checkpoint.json`),
-      '--progress', 'lines',
+      '--database-url',
+      pg.url,
+      '--columns',
+      JSON.stringify({ schema }),
+      '--batch-size',
+      String(SETTINGS.batchSize),
+      '--concurrency',
+      String(SETTINGS.concurrency),
+      '--report',
+      report,
+      '--checkpoint',
+      join(work, `${config.dynamodb.tables.users}-checkpoint.json`),
+      '--progress',
+      'lines',
     ],
     {
       env: {
@@ -195,7 +202,8 @@ function migrationFigures(run: MigrationRun) {
     audio_files_rows_per_second: files.rows_per_second,
     wall_seconds_with_verification: round(run.wallSeconds, 2),
     verification_ok: run.report.verification?.ok ?? false,
-    verification_sample_equal: (run.report.verification?.tables.users.sample.equal ?? 0) + (run.report.verification?.tables.audio_files.sample.equal ?? 0),
+    verification_sample_equal:
+      (run.report.verification?.tables.users.sample.equal ?? 0) + (run.report.verification?.tables.audio_files.sample.equal ?? 0),
     batch_write_requests: run.report.dynamodb.batch_write_requests,
     batch_get_requests: run.report.dynamodb.batch_get_requests,
     retries: run.report.dynamodb.retries,
@@ -215,11 +223,22 @@ function rssDeciles(rss: Array<[number, number]>): number[] {
  * in); `withClaims` also puts the claim, one more PutItem per row, so the loop writes what the
  * migration writes. The items come from the service's mappers, so the work per item is the same.
  */
-async function designLoop(pg: TestPostgres, documents: DynamoDBDocumentClient, config: AppConfig, schema: string, sampleRows: number, withClaims: boolean) {
+async function designLoop(
+  pg: TestPostgres,
+  documents: DynamoDBDocumentClient,
+  config: AppConfig,
+  schema: string,
+  sampleRows: number,
+  withClaims: boolean,
+) {
   const fileRows = Math.min(SETTINGS.files, Math.round((sampleRows * SETTINGS.files) / (SETTINGS.users + SETTINGS.files)));
   const userRows = Math.min(SETTINGS.users, sampleRows - fileRows);
-  const users = await pg.query(`SELECT user_id, email, password_hash, key_salt, created_at FROM ${schema}.users ORDER BY user_id LIMIT $1`, [userRows]);
-  const files = await pg.query(`SELECT file_id, user_id, s3_key, file_size, uploaded_at FROM ${schema}.audio_files ORDER BY file_id LIMIT $1`, [fileRows]);
+  const users = await pg.query(`SELECT user_id, email, password_hash, key_salt, created_at FROM ${schema}.users ORDER BY user_id LIMIT $1`, [
+    userRows,
+  ]);
+  const files = await pg.query(`SELECT file_id, user_id, s3_key, file_size, uploaded_at FROM ${schema}.audio_files ORDER BY file_id LIMIT $1`, [
+    fileRows,
+  ]);
   const started = performance.now();
   for (const row of users) {
     const user = {
@@ -299,11 +318,21 @@ async function main(): Promise<void> {
 
     log(`modelled network: ${SETTINGS.addedRoundTripMs} ms added to every round trip (a loopback proxy)`);
     const proxy = await startLatencyProxy(dynamo.endpoint, SETTINGS.addedRoundTripMs / 2);
-    const slowClient = createDynamoDbClient({ ...new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: proxy.endpoint })).dynamodb, timeoutMs: 30_000 });
+    const slowClient = createDynamoDbClient({
+      ...new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: proxy.endpoint })).dynamodb,
+      timeoutMs: 30_000,
+    });
     let networkLoop;
     let networkRun;
     try {
-      networkLoop = await designLoop(pg, createDocumentClient(slowClient), await tablesFor('net-loop', dynamo), 'bench', SETTINGS.networkLoopRows, false);
+      networkLoop = await designLoop(
+        pg,
+        createDocumentClient(slowClient),
+        await tablesFor('net-loop', dynamo),
+        'bench',
+        SETTINGS.networkLoopRows,
+        false,
+      );
       log(`  the design loop: ${networkLoop.rows_per_second} rows/s`);
       networkRun = await runMigration(pg, await tablesFor('net-full', dynamo), 'bench', work, proxy.endpoint);
     } finally {

@@ -110,7 +110,12 @@ async function main(): Promise<void> {
     );
     const userKey = await client.unlockUserKey(registered, PASSWORD);
     const slot = await measure('POST /api/audio-files/upload-url', () =>
-      client.call<{ s3_key: string; file_id: string; upload_url: string }>('POST', '/api/audio-files/upload-url', { file_size: 10_056 }, refreshed.token),
+      client.call<{ s3_key: string; file_id: string; upload_url: string }>(
+        'POST',
+        '/api/audio-files/upload-url',
+        { file_size: 10_056 },
+        refreshed.token,
+      ),
     );
     const file = await client.uploadRecording(registered, userKey, { data: randomBytes(10_000) });
     void slot;
@@ -144,7 +149,9 @@ async function main(): Promise<void> {
     await writeFile('bench/results/capacity-latest.json', `${JSON.stringify(results, null, 2)}\n`);
     const rows = Object.entries(flows).map(
       ([flow, cost]) =>
-        `${flow.padEnd(52)} ${String(cost.calls).padStart(3)} calls  ${cost.readUnits.toFixed(1).padStart(5)} RCU  ${cost.writeUnits.toFixed(1).padStart(5)} WCU  ${Object.entries(cost.operations)
+        `${flow.padEnd(52)} ${String(cost.calls).padStart(3)} calls  ${cost.readUnits.toFixed(1).padStart(5)} RCU  ${cost.writeUnits.toFixed(1).padStart(5)} WCU  ${Object.entries(
+          cost.operations,
+        )
           .map(([operation, count]) => `${operation.replace('Command', '')}×${count}`)
           .join(' ')}`,
     );

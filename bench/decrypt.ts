@@ -96,7 +96,13 @@ function rawDecryptSeconds(ciphertext: Buffer, userKey: Buffer, aad: Buffer): nu
 
 async function waitForHealth(url: string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(100);
   }
   throw new Error('service did not start');
@@ -173,7 +179,11 @@ async function main(): Promise<void> {
 
     // The ceiling, on the same ciphertext (encrypted the same way, held in memory).
     const ciphertextPath = join(work, 'big.enc');
-    await pipeline(createReadStream(bigPath), new EncryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(session.user_id, big.file_id)), createWriteStream(ciphertextPath));
+    await pipeline(
+      createReadStream(bigPath),
+      new EncryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(session.user_id, big.file_id)),
+      createWriteStream(ciphertextPath),
+    );
     const ciphertext = await readFile(ciphertextPath);
     const rawRuns = [0, 1, 2].map(() => rawDecryptSeconds(ciphertext, userKey, recordingAad(session.user_id, big.file_id)));
 
@@ -305,7 +315,7 @@ async function main(): Promise<void> {
         decryptConcurrency: validateEnvironment({}, { requireProductionSecrets: false }).DECRYPT_CONCURRENCY,
         bounded,
         unboundedFor24: unbounded,
-        boundedOverUnboundedThroughput24: Number(((bounded[bounded.length - 1].MiBps / unbounded.MiBps) || 0).toFixed(2)),
+        boundedOverUnboundedThroughput24: Number((bounded[bounded.length - 1].MiBps / unbounded.MiBps || 0).toFixed(2)),
       },
       healthDuring4Decrypts: {
         requestsPerSecond: Math.round(health.requests.average),
@@ -314,7 +324,13 @@ async function main(): Promise<void> {
         non2xx: health.non2xx,
         decryptionsOf20MBCompleted: decryptionsDuringHealth,
       },
-      targets: { endToEndOverRaw: '>= 0.5', serviceRssGrowthMB: '< 64', healthP99ms: '< 50', rssGrowthFor24ConcurrentMiB: '< 256', boundedOverUnboundedThroughput24: '>= 1' },
+      targets: {
+        endToEndOverRaw: '>= 0.5',
+        serviceRssGrowthMB: '< 64',
+        healthP99ms: '< 50',
+        rssGrowthFor24ConcurrentMiB: '< 256',
+        boundedOverUnboundedThroughput24: '>= 1',
+      },
     };
     await mkdir('bench/results', { recursive: true });
     await writeFile('bench/results/decrypt-latest.json', `${JSON.stringify(results, null, 2)}\n`);

@@ -91,7 +91,10 @@ function top(map: Map<string, number>, cpuUsPerRequest: number, count: number, t
   return [...map.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map(([name, us]) => `  ${((us / totalUs) * cpuUsPerRequest).toFixed(1).padStart(7)} µs  ${((us / totalUs) * 100).toFixed(1).padStart(5)} %  ${name}`)
+    .map(
+      ([name, us]) =>
+        `  ${((us / totalUs) * cpuUsPerRequest).toFixed(1).padStart(7)} µs  ${((us / totalUs) * 100).toFixed(1).padStart(5)} %  ${name}`,
+    )
     .join('\n');
 }
 

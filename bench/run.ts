@@ -312,7 +312,10 @@ async function countLines(file: string): Promise<number> {
 }
 
 function compactIso(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 async function main(): Promise<number> {
@@ -363,7 +366,10 @@ async function main(): Promise<number> {
   const healthTargets = [
     { load: healthLoad, meter },
     { load: { ...healthLoad, url: `${unlogged.baseUrl}/api/health` }, meter: new CpuMeter({ bench: process.pid, service: unlogged.child.pid }) },
-    { load: { ...healthLoad, url: `${bareHealth.baseUrl}${BARE_HEALTH_PATH}` }, meter: new CpuMeter({ bench: process.pid, fastify: bareHealth.child.pid }) },
+    {
+      load: { ...healthLoad, url: `${bareHealth.baseUrl}${BARE_HEALTH_PATH}` },
+      meter: new CpuMeter({ bench: process.pid, fastify: bareHealth.child.pid }),
+    },
   ];
   for (const { load } of healthTargets) await warm(load);
   const healthRuns: Array<Array<Metered<HttpLoadResult>>> = [[], [], []];
@@ -462,7 +468,11 @@ async function main(): Promise<number> {
   const fastifyApp = await startBare('fastify');
   const expressApp = await startBare('express');
   const adapterMeter = new CpuMeter({ bench: process.pid, fastify: fastifyApp.child.pid, express: expressApp.child.pid });
-  const bareLoad = (app: ServiceProcess): HttpLoad => ({ url: `${app.baseUrl}${BARE_HEALTH_PATH}`, connections: connections.adapters, durationSeconds });
+  const bareLoad = (app: ServiceProcess): HttpLoad => ({
+    url: `${app.baseUrl}${BARE_HEALTH_PATH}`,
+    connections: connections.adapters,
+    durationSeconds,
+  });
   const runBare = async (app: ServiceProcess): Promise<Metered<HttpLoadResult>> => {
     const { result, cpu } = await adapterMeter.measure(() => httpLoad(bareLoad(app)));
     return { ...result, cpu };
@@ -486,7 +496,9 @@ async function main(): Promise<number> {
   const healthOverBare = healthRuns[0].map((r, i) => round(r.requestsPerSecond / healthRuns[2][i].requestsPerSecond, 3));
   // CPU per request of each round, paired with the round's other server: medians of the per-round shares.
   const serviceCpuPerRequest = (run: Metered<HttpLoadResult>): number => cpuPerOperation(run.cpu, run.requestsPerSecond).service;
-  const loggingShares = healthRuns[0].map((r, i) => round((serviceCpuPerRequest(r) - serviceCpuPerRequest(healthRuns[1][i])) / serviceCpuPerRequest(r), 3));
+  const loggingShares = healthRuns[0].map((r, i) =>
+    round((serviceCpuPerRequest(r) - serviceCpuPerRequest(healthRuns[1][i])) / serviceCpuPerRequest(r), 3),
+  );
   const loggingShare = round(median(loggingShares), 3);
   const listRatios = listRounds.map((r, i) => round(r.requestsPerSecond / rawQueryRounds[i].perSecond, 3));
   const adapterRatios = fastifyRounds.map((r, i) => round(r.requestsPerSecond / expressRounds[i].requestsPerSecond, 3));
@@ -513,7 +525,11 @@ async function main(): Promise<number> {
     burstHealth: loginBurst.health,
     burstLogin: loginBurst.login,
     ...(alternative
-      ? { alternativeLogin: alternative.login, alternativeBurstHealth: alternative.loginBurst.health, alternativeBurstLogin: alternative.loginBurst.login }
+      ? {
+          alternativeLogin: alternative.login,
+          alternativeBurstHealth: alternative.loginBurst.health,
+          alternativeBurstLogin: alternative.loginBurst.login,
+        }
       : {}),
     fastify,
     express,

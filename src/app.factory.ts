@@ -47,7 +47,10 @@ const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
  * Node's own HTTP behaviour: slow or idle clients are cut off (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS,
  * KEEP_ALIVE_TIMEOUT_MS), and what Node would answer by itself gets the error envelope.
  */
-export function configureHttpServer(server: Server & { connectionsCheckingInterval?: number; requireHostHeader?: boolean }, timeouts: AppConfig['http']): void {
+export function configureHttpServer(
+  server: Server & { connectionsCheckingInterval?: number; requireHostHeader?: boolean },
+  timeouts: AppConfig['http'],
+): void {
   // The Host check moves to the onRequest hook (applyHttpPipeline), which answers with the envelope.
   server.requireHostHeader = false;
   server.on('checkExpectation', handleUnsupportedExpectation);

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** The few service calls the bench makes to set itself up (not measured). */
-export async function send(
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<{ status: number; text: string }> {
+export async function send(baseUrl: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; text: string }> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {

@@ -120,7 +120,10 @@ export interface BenchResults {
     fastifyOverExpressPerRound: number[];
   };
   /** CPU milliseconds each process spent per request or call. */
-  cpuMsPerOperation: Record<'healthRequest' | 'unloggedHealthRequest' | 'bareHealthRequest' | 'listRequest' | 'rawQuery' | 'fastifyRequest' | 'expressRequest', CpuShares>;
+  cpuMsPerOperation: Record<
+    'healthRequest' | 'unloggedHealthRequest' | 'bareHealthRequest' | 'listRequest' | 'rawQuery' | 'fastifyRequest' | 'expressRequest',
+    CpuShares
+  >;
   targets: Array<{ name: string; target: string; value: number; met: boolean }>;
   flaskReference: typeof FLASK_REFERENCE;
   serviceLog: { file: string; bytes: number; lines: number };

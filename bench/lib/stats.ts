@@ -75,11 +75,7 @@ export interface LoopResult extends LatencySummary {
  * Closed loop: `concurrency` workers each run `operation` back to back until `durationMs` has passed.
  * The same shape of load autocannon puts on the service, without HTTP.
  */
-export async function closedLoop(
-  concurrency: number,
-  durationMs: number,
-  operation: () => Promise<unknown>,
-): Promise<LoopResult> {
+export async function closedLoop(concurrency: number, durationMs: number, operation: () => Promise<unknown>): Promise<LoopResult> {
   const samples = new Samples();
   let errors = 0;
   let firstError: string | undefined;

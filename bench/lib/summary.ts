@@ -63,7 +63,13 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
   const alt = service.alternative;
   const altRows: Cell[][] = alt
     ? [
-        httpRow(`POST /api/login, hash concurrency ${alt.passwordHashConcurrency}`, alt.login, conns.login, cpuText(alt.login.cpu, SERVICE_CPU), 'alternative'),
+        httpRow(
+          `POST /api/login, hash concurrency ${alt.passwordHashConcurrency}`,
+          alt.login,
+          conns.login,
+          cpuText(alt.login.cpu, SERVICE_CPU),
+          'alternative',
+        ),
         httpRow(
           `GET /api/health, burst, hash concurrency ${alt.passwordHashConcurrency}`,
           alt.loginBurst.health,
@@ -76,7 +82,12 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
     : [];
   const altRatios: Cell[][] = alt
     ? [
-        [`login req/s, hash concurrency ${alt.passwordHashConcurrency} / ${p.argon2.serviceConcurrency}`, formatNumber(ratios.alternativeLoginOverLogin, 2), '', ''],
+        [
+          `login req/s, hash concurrency ${alt.passwordHashConcurrency} / ${p.argon2.serviceConcurrency}`,
+          formatNumber(ratios.alternativeLoginOverLogin, 2),
+          '',
+          '',
+        ],
         [
           `health p99 during burst, hash concurrency ${alt.passwordHashConcurrency}`,
           `${ms(alt.loginBurst.health.p99Ms)} ms`,
@@ -99,12 +110,35 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
       ['run', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'CPU % bench/svc/ddb/irq/noise', 'note'],
       [
         httpRow('GET /api/health', service.health, conns.health, cpuText(service.health.cpu, SERVICE_CPU), `median of ${p.rounds}`),
-        httpRow('GET /api/health, no request logs', service.healthUnlogged, conns.health, cpuText(service.healthUnlogged.cpu, SERVICE_CPU), 'LOG_LEVEL=warn'),
-        httpRow('GET /api/health, bare Nest on Fastify', adapters.fastifyBesideHealth, conns.health, cpuText(adapters.fastifyBesideHealth.cpu, ['bench', 'fastify', 'dynamodb', 'irq', 'noise']), 'same JSON, same rounds'),
+        httpRow(
+          'GET /api/health, no request logs',
+          service.healthUnlogged,
+          conns.health,
+          cpuText(service.healthUnlogged.cpu, SERVICE_CPU),
+          'LOG_LEVEL=warn',
+        ),
+        httpRow(
+          'GET /api/health, bare Nest on Fastify',
+          adapters.fastifyBesideHealth,
+          conns.health,
+          cpuText(adapters.fastifyBesideHealth.cpu, ['bench', 'fastify', 'dynamodb', 'irq', 'noise']),
+          'same JSON, same rounds',
+        ),
         httpRow(`GET ${p.listPath}`, service.list, conns.list, cpuText(service.list.cpu, SERVICE_CPU), `median of ${p.rounds}`),
         httpRow('POST /api/login', service.login, conns.login, cpuText(service.login.cpu, SERVICE_CPU)),
-        httpRow('GET /api/health, alone', service.healthAlone2Connections, conns.healthDuringBurst, cpuText(service.healthAlone2Connections.cpu, SERVICE_CPU)),
-        httpRow('GET /api/health, during login burst', service.loginBurst.health, conns.healthDuringBurst, cpuText(service.loginBurst.cpu, SERVICE_CPU), 'side by side'),
+        httpRow(
+          'GET /api/health, alone',
+          service.healthAlone2Connections,
+          conns.healthDuringBurst,
+          cpuText(service.healthAlone2Connections.cpu, SERVICE_CPU),
+        ),
+        httpRow(
+          'GET /api/health, during login burst',
+          service.loginBurst.health,
+          conns.healthDuringBurst,
+          cpuText(service.loginBurst.cpu, SERVICE_CPU),
+          'side by side',
+        ),
         httpRow('POST /api/login, the burst', service.loginBurst.login, conns.loginBurst, '', 'with the line above'),
         ...altRows,
       ],
@@ -151,8 +185,20 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
     table(
       ['adapter', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'CPU % bench/app/irq/noise', 'note'],
       [
-        httpRow('Fastify', adapters.fastify, conns.adapters, cpuText(adapters.fastify.cpu, ['bench', 'fastify', 'irq', 'noise']), `median of ${p.rounds}`),
-        httpRow('Express', adapters.express, conns.adapters, cpuText(adapters.express.cpu, ['bench', 'express', 'irq', 'noise']), `median of ${p.rounds}`),
+        httpRow(
+          'Fastify',
+          adapters.fastify,
+          conns.adapters,
+          cpuText(adapters.fastify.cpu, ['bench', 'fastify', 'irq', 'noise']),
+          `median of ${p.rounds}`,
+        ),
+        httpRow(
+          'Express',
+          adapters.express,
+          conns.adapters,
+          cpuText(adapters.express.cpu, ['bench', 'express', 'irq', 'noise']),
+          `median of ${p.rounds}`,
+        ),
       ],
     ),
     '',
@@ -161,7 +207,12 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
       ['figure', 'value', 'target', 'verdict'],
       [
         ['health req/s', formatNumber(healthTarget.value), `>= ${formatNumber(TARGETS.healthRequestsPerSecond)}`, verdict(healthTarget.met)],
-        ['health req/s / bare Nest-on-Fastify req/s', formatNumber(healthOverBareTarget.value, 2), `>= ${TARGETS.healthOverBareFastify}`, verdict(healthOverBareTarget.met)],
+        [
+          'health req/s / bare Nest-on-Fastify req/s',
+          formatNumber(healthOverBareTarget.value, 2),
+          `>= ${TARGETS.healthOverBareFastify}`,
+          verdict(healthOverBareTarget.met),
+        ],
         [
           'request logs: share of health CPU per request',
           `${formatNumber(loggingTarget.value * 100, 1)} %`,

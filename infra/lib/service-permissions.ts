@@ -1,10 +1,5 @@
 import type { TableNames } from '../../src/config/app-config';
-import {
-  ACCOUNT_SWEEP_INDEX,
-  AUDIO_FILES_USER_INDEX,
-  DECRYPT_JOBS_USER_INDEX,
-  SESSIONS_USER_INDEX,
-} from '../../src/database/table-definitions';
+import { ACCOUNT_SWEEP_INDEX, AUDIO_FILES_USER_INDEX, DECRYPT_JOBS_USER_INDEX, SESSIONS_USER_INDEX } from '../../src/database/table-definitions';
 import { DECRYPTED_PREFIX, RECORDINGS_PREFIX, UPLOADS_PREFIX } from '../../src/storage/object-keys';
 
 export interface TablePermissions {

@@ -144,7 +144,12 @@ export function settingsFromContext(context: (key: string) => unknown): Deployme
   for (const key of LIST_KEYS) {
     const value = context(key);
     if (value === undefined) continue;
-    settings[key] = Array.isArray(value) ? value.map(String) : contextText(value).split(',').map((item) => item.trim()).filter(Boolean);
+    settings[key] = Array.isArray(value)
+      ? value.map(String)
+      : contextText(value)
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
   }
   if (context('memoryMiB') === undefined) settings.memoryMiB = taskMemoryMiB(settings.cpu, settings.decryptConcurrency);
   if (settings.memoryMiB < requiredMemoryMiB(settings.decryptConcurrency)) {

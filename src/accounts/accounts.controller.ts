@@ -61,7 +61,11 @@ export class AccountsController {
   })
   @ApiOkResponse({ type: RecoveryCodeResponseDto, description: 'The new recovery code, shown once' })
   @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
-  replaceRecoveryCode(@CurrentUser() caller: AuthenticatedUser, @Body() body: ReplaceRecoveryCodeDto, @Client() client: ClientContext): Promise<RecoveryCodeResponseDto> {
+  replaceRecoveryCode(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: ReplaceRecoveryCodeDto,
+    @Client() client: ClientContext,
+  ): Promise<RecoveryCodeResponseDto> {
     return this.accounts.replaceRecoveryCode(caller, body.password, client);
   }
 
@@ -74,7 +78,13 @@ export class AccountsController {
       'The recovery code of the time before that reset opens the locked keys; they are wrapped under the current password, the recordings under them decrypt again, and a new recovery code over every key is returned once (400 INVALID_RECOVERY_CODE when the code unlocks nothing; wrong codes count towards a lockout).',
   })
   @ApiOkResponse({ type: RedeemRecoveryCodeResponseDto, description: 'The keys unlocked and the new recovery code, shown once' })
-  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.INVALID_RECOVERY_CODE, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
+  @ApiErrorResponses(
+    ErrorCode.INVALID_PASSWORD,
+    ErrorCode.INVALID_RECOVERY_CODE,
+    ErrorCode.CONFLICT,
+    ErrorCode.ACCOUNT_DELETED,
+    ErrorCode.TOO_MANY_REQUESTS,
+  )
   redeemRecoveryCode(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: RedeemRecoveryCodeDto,

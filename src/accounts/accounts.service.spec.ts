@@ -27,10 +27,21 @@ describe('AccountsService password change under faults (repositories faked)', ()
     const [users, userKeys, sessions, hasher] = [get(UsersService), get(UserKeysService), get(SessionsService), get(PasswordHasher)];
     const id = randomUUID();
     const keySalt = randomBytes(32).toString('hex');
-    await users.create({ id, email: 'a@example.com', passwordHash: await hasher.hash(oldPassword), keySalt, userKey: await userKeys.create(id, oldPassword, keySalt) });
+    await users.create({
+      id,
+      email: 'a@example.com',
+      passwordHash: await hasher.hash(oldPassword),
+      keySalt,
+      userKey: await userKeys.create(id, oldPassword, keySalt),
+    });
     const [caller, ...others] = await Promise.all([0, 1, 2].map(() => sessions.start(id, 'jest')));
-    const change = () => accounts.changePassword({ userId: id, sessionId: caller.session.id }, { current_password: oldPassword, new_password: newPassword }, client);
-    const opens = (password: string) => userKeys.open({ action: 'decrypt', account: id, client }, password).then(() => true, () => false);
+    const change = () =>
+      accounts.changePassword({ userId: id, sessionId: caller.session.id }, { current_password: oldPassword, new_password: newPassword }, client);
+    const opens = (password: string) =>
+      userKeys.open({ action: 'decrypt', account: id, client }, password).then(
+        () => true,
+        () => false,
+      );
     return { id, caller, others, change, opens, users, sessionsRepository: repositories.sessions };
   }
 
@@ -92,7 +103,13 @@ describe('AccountsService: account deletion (repositories faked)', () => {
         decryptJobs: journal.wrap('jobs', fakes.decryptJobs),
       },
     });
-    const [users, sessions, audioFiles, decrypt, auth] = [get(UsersService), get(SessionsService), get(AudioFilesService), get(DecryptService), get(AuthService)];
+    const [users, sessions, audioFiles, decrypt, auth] = [
+      get(UsersService),
+      get(SessionsService),
+      get(AudioFilesService),
+      get(DecryptService),
+      get(AuthService),
+    ];
     const { users: usersRepository, audioFiles: filesRepository, storage, decryptJobs: jobs, sessions: sessionsRepository } = fakes;
 
     const newAccount = async (email: string) => {
@@ -110,7 +127,14 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     await bystander.upload();
     const jobId = randomUUID();
     storage.objects.set(`decrypted/${owner.user.id}/${first.id}/${jobId}.3gp`, randomBytes(16));
-    await jobs.save({ id: jobId, userId: owner.user.id, fileId: first.id, createdAt: new Date(), status: 'completed', expiresAt: new Date(Date.now() + 3600_000) });
+    await jobs.save({
+      id: jobId,
+      userId: owner.user.id,
+      fileId: first.id,
+      createdAt: new Date(),
+      status: 'completed',
+      expiresAt: new Date(Date.now() + 3600_000),
+    });
     const own = await sessions.start(owner.user.id, 'this phone');
     const other = await sessions.start(owner.user.id, 'another phone');
     const caller: AuthenticatedUser = { userId: owner.user.id, sessionId: own.session.id };
@@ -126,7 +150,22 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     });
     const callerSessionAlive = () => sessionsRepository.sessions.has(caller.sessionId);
     journal.steps.splice(0);
-    return { callerSessionAlive, journal, accounts, auth, audioFiles, decrypt, users, usersRepository, storage, owner, bystander, caller, other, leftovers };
+    return {
+      callerSessionAlive,
+      journal,
+      accounts,
+      auth,
+      audioFiles,
+      decrypt,
+      users,
+      usersRepository,
+      storage,
+      owner,
+      bystander,
+      caller,
+      other,
+      leftovers,
+    };
   }
 
   const NOTHING = { account: false, tombstone: false, records: 0, objects: 0, jobs: 0, sessions: 0 };
@@ -194,10 +233,17 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     await expect(w.audioFiles.create(w.owner.user.id, { s3_key: slot.s3Key })).rejects.toMatchObject(gone);
     await expect(w.auth.refresh(login.refresh_token, deletionClient)).rejects.toMatchObject(gone);
     await expect(w.decrypt.decryptToCopy(w.owner.user.id, { password: PASSWORD, file_id: randomUUID() }, deletionClient)).rejects.toMatchObject(gone);
-    await expect(w.accounts.changePassword(w.caller, { current_password: PASSWORD, new_password: 'a new password 123' }, deletionClient)).rejects.toMatchObject(gone);
-    await expect(w.auth.login({ email: w.owner.user.email, password: PASSWORD }, deletionClient)).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    await expect(
+      w.accounts.changePassword(w.caller, { current_password: PASSWORD, new_password: 'a new password 123' }, deletionClient),
+    ).rejects.toMatchObject(gone);
+    await expect(w.auth.login({ email: w.owner.user.email, password: PASSWORD }, deletionClient)).rejects.toMatchObject({
+      status: 401,
+      code: 'INVALID_CREDENTIALS',
+    });
     // The bystander is not affected.
-    await expect(w.audioFiles.uploadSlot(w.bystander.user.id, { content_type: 'audio/3gpp', file_size: 8 }, deletionClient)).resolves.toMatchObject({ fileId: expect.any(String) });
+    await expect(w.audioFiles.uploadSlot(w.bystander.user.id, { content_type: 'audio/3gpp', file_size: 8 }, deletionClient)).resolves.toMatchObject({
+      fileId: expect.any(String),
+    });
   });
 
   it('sweeps what an old upload URL stored after the deletion, but only once the sweep is due, and on one instance', async () => {
@@ -223,6 +269,8 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     expect(w.leftovers().account).toBe(true);
     expect(await w.accounts.sweepDueDeletions(later(SWEEP_DELAY_SECONDS + 1))).toBe(1);
     expect(w.leftovers()).toEqual(NOTHING);
-    await expect(w.users.create({ email: w.owner.user.email, passwordHash, keySalt: '00'.repeat(32) })).resolves.toMatchObject({ email: w.owner.user.email });
+    await expect(w.users.create({ email: w.owner.user.email, passwordHash, keySalt: '00'.repeat(32) })).resolves.toMatchObject({
+      email: w.owner.user.email,
+    });
   });
 });

@@ -118,7 +118,11 @@ export class AccountsService {
     const redeemed = await this.userKeys.redeemRecovery(user, request.password, request.recovery_code);
     if (redeemed !== 'invalid') await unit.release();
     if (redeemed === 'invalid') {
-      throw new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_RECOVERY_CODE, 'This recovery code unlocks none of the account’s locked recordings');
+      throw new ApiException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.INVALID_RECOVERY_CODE,
+        'This recovery code unlocks none of the account’s locked recordings',
+      );
     }
     if (!redeemed) throw ApiException.conflict('The keys were changed by another request; try again');
     return { unlocked_key_ids: redeemed.unlocked, recovery_code: redeemed.code };
@@ -161,7 +165,10 @@ export class AccountsService {
         this.logger.log({ userId: deletion.userId, ...content }, 'Deleted account swept');
         swept++;
       } catch (error) {
-        this.logger.warn({ userId: deletion.userId, error: (error as Error).message }, 'Final sweep of a deleted account failed; retried after its lease');
+        this.logger.warn(
+          { userId: deletion.userId, error: (error as Error).message },
+          'Final sweep of a deleted account failed; retried after its lease',
+        );
       }
     }
     return swept;

@@ -10,7 +10,15 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
   const service = app.get(AudioFilesService);
   const uploadedAt = new Date('2026-11-25T14:34:27.123Z');
   const file = { id: 'f1', userId: CALLER, s3Key: 'users/u/a.3gp', fileSize: 3, uploadedAt, keyId: 1 };
-  const view = { file_id: 'f1', user_id: CALLER, s3_key: 'users/u/a.3gp', file_size: 3, uploaded_at: '2026-11-25T14:34:27.123Z', key_id: 1, locked: false };
+  const view = {
+    file_id: 'f1',
+    user_id: CALLER,
+    s3_key: 'users/u/a.3gp',
+    file_size: 3,
+    uploaded_at: '2026-11-25T14:34:27.123Z',
+    key_id: 1,
+    locked: false,
+  };
   const asCaller = () => app.bearer(CALLER);
   // Key 1 is open: the file renders unlocked.
   beforeEach(() => service.openKeyIds.mockResolvedValue(new Set([1])));
@@ -36,8 +44,18 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
   it('passes the declared size, the default content type and the client address to uploadSlot', async () => {
     service.uploadSlot.mockResolvedValue({ fileId: 'f1', s3Key: 'users/u/f1.3gp', url: 'https://s3/put', expiresAt: uploadedAt });
     const response = await app.http().post('/api/audio-files/upload-url').set(asCaller()).send({ file_size: 3056 }).expect(201);
-    expect(service.uploadSlot).toHaveBeenCalledWith(CALLER, { content_type: 'audio/3gpp', file_size: 3056 }, expect.objectContaining({ ip: expect.any(String) }));
-    expect(response.body).toEqual({ file_id: 'f1', s3_key: 'users/u/f1.3gp', upload_url: 'https://s3/put', method: 'PUT', expires_at: uploadedAt.toISOString() });
+    expect(service.uploadSlot).toHaveBeenCalledWith(
+      CALLER,
+      { content_type: 'audio/3gpp', file_size: 3056 },
+      expect.objectContaining({ ip: expect.any(String) }),
+    );
+    expect(response.body).toEqual({
+      file_id: 'f1',
+      s3_key: 'users/u/f1.3gp',
+      upload_url: 'https://s3/put',
+      method: 'PUT',
+      expires_at: uploadedAt.toISOString(),
+    });
   });
 
   it.each([{}, { file_size: 0 }, { file_size: 2.5 }, { file_size: '3056' }, { file_size: 6 * 1024 ** 3 }])(
@@ -59,7 +77,11 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
 
   it('renders a page of the caller’s files with the cursor of the next one', async () => {
     service.list.mockResolvedValue({ files: [file], nextCursor: 'next.page' });
-    await app.http().get('/api/user/audio-files').set(asCaller()).expect(200, { audio_files: [view], next_cursor: 'next.page' });
+    await app
+      .http()
+      .get('/api/user/audio-files')
+      .set(asCaller())
+      .expect(200, { audio_files: [view], next_cursor: 'next.page' });
   });
 
   it('refuses repeated query parameters and a bad file id without calling the service', async () => {
@@ -74,8 +96,17 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
   it('issues an upload slot for the caller in the requested container', async () => {
     const fileId = randomUUID();
     service.uploadSlot.mockResolvedValue({ fileId, s3Key: `users/${CALLER}/${fileId}.m4a`, url: 'https://s3.example/put', expiresAt: uploadedAt });
-    const response = await app.http().post('/api/audio-files/upload-url').set(asCaller()).send({ content_type: 'audio/mp4', file_size: 3056 }).expect(201);
-    expect(service.uploadSlot).toHaveBeenCalledWith(CALLER, { content_type: 'audio/mp4', file_size: 3056 }, expect.objectContaining({ ip: expect.any(String) }));
+    const response = await app
+      .http()
+      .post('/api/audio-files/upload-url')
+      .set(asCaller())
+      .send({ content_type: 'audio/mp4', file_size: 3056 })
+      .expect(201);
+    expect(service.uploadSlot).toHaveBeenCalledWith(
+      CALLER,
+      { content_type: 'audio/mp4', file_size: 3056 },
+      expect.objectContaining({ ip: expect.any(String) }),
+    );
     expect(response.body).toEqual({
       file_id: fileId,
       s3_key: `users/${CALLER}/${fileId}.m4a`,
@@ -92,7 +123,11 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
     service.getOwned.mockResolvedValue(file);
     await app.http().get(`/api/audio-files/${fileId}`).set(asCaller()).expect(200, { audio_file: view });
     service.openKeyIds.mockResolvedValue(new Set([2]));
-    await app.http().get(`/api/audio-files/${fileId}`).set(asCaller()).expect(200, { audio_file: { ...view, locked: true } });
+    await app
+      .http()
+      .get(`/api/audio-files/${fileId}`)
+      .set(asCaller())
+      .expect(200, { audio_file: { ...view, locked: true } });
     expect(service.getOwned).toHaveBeenCalledWith(CALLER, fileId);
     const deleted = await app.http().delete(`/api/audio-files/${fileId}`).set(asCaller()).expect(204);
     expect(deleted.text).toBe('');
@@ -100,7 +135,11 @@ describe('AudioFilesController (HTTP pipeline, service faked)', () => {
   });
 
   it('refuses every route without a valid bearer token (401 envelope), before the service', async () => {
-    for (const [method, path] of [['get', '/api/user/audio-files'], ['post', '/api/audio-file'], ['get', `/api/audio-files/${CALLER}`]] as const) {
+    for (const [method, path] of [
+      ['get', '/api/user/audio-files'],
+      ['post', '/api/audio-file'],
+      ['get', `/api/audio-files/${CALLER}`],
+    ] as const) {
       const response = await app.http()[method](path).expect(401);
       expect(response.body).toEqual({ error: expect.any(String), code: 'UNAUTHORIZED', request_id: expect.any(String) });
     }

@@ -1,13 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiException } from '../common/errors/api.exception';
@@ -46,10 +39,7 @@ export class AudioFilesController {
   @ApiOkResponse({ type: AudioFileListResponseDto, description: 'One page of files; `next_cursor` is null on the last page' })
   @ApiErrorResponses(ErrorCode.INVALID_CURSOR)
   @RouteSchema({ response: { 200: AUDIO_FILE_LIST_SERIALIZATION } })
-  async list(
-    @CurrentUser() caller: AuthenticatedUser,
-    @Query() query: ListAudioFilesQueryDto,
-  ): Promise<AudioFileListResponseDto> {
+  async list(@CurrentUser() caller: AuthenticatedUser, @Query() query: ListAudioFilesQueryDto): Promise<AudioFileListResponseDto> {
     const [{ files, nextCursor }, open] = await Promise.all([
       this.audioFiles.list(caller.userId, query.limit, query.cursor),
       this.audioFiles.openKeyIds(caller.userId),
@@ -114,10 +104,7 @@ export class AudioFilesController {
   })
   @ApiOkResponse({ type: AudioFileResponseDto, description: 'The file' })
   @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async get(
-    @CurrentUser() caller: AuthenticatedUser,
-    @Param('file_id', fileIdPipe) fileId: string,
-  ): Promise<AudioFileResponseDto> {
+  async get(@CurrentUser() caller: AuthenticatedUser, @Param('file_id', fileIdPipe) fileId: string): Promise<AudioFileResponseDto> {
     const [file, open] = await Promise.all([this.audioFiles.getOwned(caller.userId, fileId), this.audioFiles.openKeyIds(caller.userId)]);
     return { audio_file: toAudioFileView(file, open) };
   }

@@ -42,17 +42,12 @@ interface ListingCursor {
   f: string;
 }
 
-const s3KeyTaken = (): ApiException =>
-  ApiException.conflict('An audio file with this s3_key is already registered', ErrorCode.S3_KEY_TAKEN);
+const s3KeyTaken = (): ApiException => ApiException.conflict('An audio file with this s3_key is already registered', ErrorCode.S3_KEY_TAKEN);
 
 function isListingCursor(value: unknown): value is ListingCursor {
   const cursor = value as ListingCursor;
   return (
-    typeof cursor === 'object' &&
-    cursor !== null &&
-    typeof cursor.u === 'string' &&
-    Number.isSafeInteger(cursor.t) &&
-    typeof cursor.f === 'string'
+    typeof cursor === 'object' && cursor !== null && typeof cursor.u === 'string' && Number.isSafeInteger(cursor.t) && typeof cursor.f === 'string'
   );
 }
 
@@ -150,9 +145,7 @@ export class AudioFilesService {
   async list(userId: string, limit: number, cursor?: string): Promise<AudioFileListing> {
     const after = cursor === undefined ? undefined : this.positionFrom(userId, cursor);
     const page = await this.audioFiles.listByUser(userId, limit, after);
-    const nextCursor = page.next
-      ? this.cursors.encode({ u: userId, t: page.next.uploadedAt, f: page.next.fileId } satisfies ListingCursor)
-      : null;
+    const nextCursor = page.next ? this.cursors.encode({ u: userId, t: page.next.uploadedAt, f: page.next.fileId } satisfies ListingCursor) : null;
     return { files: page.files, nextCursor };
   }
 

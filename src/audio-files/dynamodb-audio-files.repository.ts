@@ -102,9 +102,7 @@ export class DynamoDbAudioFilesRepository extends DynamoDbRepository implements 
   /** Exact and O(1): the claim item names the record (the design's `Scan` with `Limit=1` missed most files). */
   async findByS3Key(s3Key: string): Promise<AudioFile | undefined> {
     const { Item } = await this.call(() =>
-      this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: { file_id: s3KeyClaimKey(s3Key) }, ConsistentRead: true }),
-      ),
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { file_id: s3KeyClaimKey(s3Key) }, ConsistentRead: true })),
     );
     return typeof Item?.claimed_by === 'string' ? this.findById(Item.claimed_by) : undefined;
   }
@@ -120,9 +118,7 @@ export class DynamoDbAudioFilesRepository extends DynamoDbRepository implements 
           ExpressionAttributeValues: { ':user_id': userId },
           ScanIndexForward: false,
           Limit: limit + 1,
-          ExclusiveStartKey: after
-            ? { user_id: userId, uploaded_at: after.uploadedAt, file_id: after.fileId }
-            : undefined,
+          ExclusiveStartKey: after ? { user_id: userId, uploaded_at: after.uploadedAt, file_id: after.fileId } : undefined,
         }),
       ),
     );

@@ -81,7 +81,12 @@ export class AccessTokens {
     let claims: unknown;
     try {
       // @nestjs/jwt's types predate KeyObject; jsonwebtoken, which receives it, accepts one.
-      claims = this.jwt.verify(token, { secret: key as unknown as Buffer, algorithms: [JWT_ALGORITHM], issuer: this.issuer, audience: this.audience });
+      claims = this.jwt.verify(token, {
+        secret: key as unknown as Buffer,
+        algorithms: [JWT_ALGORITHM],
+        issuer: this.issuer,
+        audience: this.audience,
+      });
     } catch (error) {
       // Its own code: the client should refresh, not sign the user out.
       if (error instanceof Error && error.name === 'TokenExpiredError') throw ApiException.unauthorized('Token has expired', ErrorCode.TOKEN_EXPIRED);

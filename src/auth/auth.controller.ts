@@ -35,7 +35,8 @@ export class AuthController {
   @ApiOperation({
     operationId: 'login',
     summary: 'Exchange email and password for tokens (a new session)',
-    description: 'Failed attempts count against the account (existing or not) and the client address; past the limit the answer is 429 with Retry-After.',
+    description:
+      'Failed attempts count against the account (existing or not) and the client address; past the limit the answer is 429 with Retry-After.',
   })
   @ApiOkResponse({ type: AuthResponseDto, description: 'The account, the new session’s tokens and how to unlock the user key' })
   @ApiErrorResponses(ErrorCode.INVALID_CREDENTIALS, ErrorCode.TOO_MANY_REQUESTS)
@@ -63,7 +64,8 @@ export class AuthController {
   @ApiOperation({
     operationId: 'logout',
     summary: 'End this session (already ended is fine)',
-    description: 'Its refresh token stops working at once; access tokens already issued stop within AUTH_CACHE_TTL_MS on other instances (at once on this one) and expire within JWT_TTL_SECONDS anyway.',
+    description:
+      'Its refresh token stops working at once; access tokens already issued stop within AUTH_CACHE_TTL_MS on other instances (at once on this one) and expire within JWT_TTL_SECONDS anyway.',
   })
   @ApiNoContentResponse({ description: 'The session has ended' })
   @ApiErrorResponses()
@@ -77,7 +79,8 @@ export class AuthController {
   @ApiOperation({
     operationId: 'logoutAll',
     summary: 'End every session of the account, this one included',
-    description: 'A session started a moment ago on another device can be missed (the index is eventually consistent); end it with DELETE /api/sessions/{id}.',
+    description:
+      'A session started a moment ago on another device can be missed (the index is eventually consistent); end it with DELETE /api/sessions/{id}.',
   })
   @ApiNoContentResponse({ description: 'Every session found has ended' })
   @ApiErrorResponses()

@@ -19,7 +19,11 @@ describe('AuthService (repositories faked)', () => {
 
   beforeEach(async () => {
     const built = await newTestService(AuthService);
-    ({ sut: auth, config, repositories: { users: repository, sessions } } = built);
+    ({
+      sut: auth,
+      config,
+      repositories: { users: repository, sessions },
+    } = built);
     [hasher, jwt] = [built.get(PasswordHasher), built.get(JwtService)];
   });
 
@@ -29,7 +33,13 @@ describe('AuthService (repositories faked)', () => {
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored?.passwordHash).not.toContain('long enough password');
     expect(result.key_salt).toMatch(/^[0-9a-f]{64}$/);
-    expect(jwt.verify(result.token)).toMatchObject({ sub: result.user_id, user_id: result.user_id, sid: result.session_id, iss: config.jwt.issuer, aud: config.jwt.audience });
+    expect(jwt.verify(result.token)).toMatchObject({
+      sub: result.user_id,
+      user_id: result.user_id,
+      sid: result.session_id,
+      iss: config.jwt.issuer,
+      aud: config.jwt.audience,
+    });
     expect(result.refresh_token).toMatch(new RegExp(`^${result.session_id}\\.[A-Za-z0-9_-]{43}$`));
     expect(sessions.sessions.get(result.session_id)?.refreshHash).not.toContain(result.refresh_token.split('.')[1]);
   });
@@ -95,7 +105,10 @@ describe('AuthService (repositories faked)', () => {
 
   it('re-wraps the same user key when the KDF parameters were raised', async () => {
     const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
-    const { sut: upgraded, get } = await newTestService(AuthService, { env: { ARGON2_TIME_COST: '3' }, repositories: { users: repository, sessions } });
+    const { sut: upgraded, get } = await newTestService(AuthService, {
+      env: { ARGON2_TIME_COST: '3' },
+      repositories: { users: repository, sessions },
+    });
     const [users, stronger] = [get(UsersService), get(PasswordHasher)];
     const result = await upgraded.login({ email: 'a@example.com', password: 'long enough password' }, client);
     expect(result.encryption.kdf.iterations).toBe(3);

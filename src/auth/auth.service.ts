@@ -18,7 +18,6 @@ import { RateLimiter } from './rate-limits/rate-limiter.service';
 import { IssuedSession, SessionsService } from './sessions/sessions.service';
 import { UserKeysService } from './user-keys.service';
 
-
 @Injectable()
 export class AuthService {
   private readonly accessTtlSeconds: number;

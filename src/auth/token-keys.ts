@@ -18,9 +18,7 @@ export class TokenKeys {
 
   constructor(config: AppConfig['jwt']) {
     this.current = createSecretKey(Buffer.from(config.secret));
-    this.byKeyId = new Map(
-      [config.secret, ...config.previousSecrets].map((secret) => [keyIdOf(secret), createSecretKey(Buffer.from(secret))]),
-    );
+    this.byKeyId = new Map([config.secret, ...config.previousSecrets].map((secret) => [keyIdOf(secret), createSecretKey(Buffer.from(secret))]));
   }
 
   /**

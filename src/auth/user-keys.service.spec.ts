@@ -17,7 +17,14 @@ describe('UserKeysService: first login of migrated accounts (repository faked)',
   });
 
   const migrated = async (keySalt: string): Promise<User> => {
-    const user: User = { id: randomUUID(), email: `${randomUUID()}@example.com`, passwordHash: await hasher.hash(password), keySalt, createdAt: new Date(), ...initialKeyring() };
+    const user: User = {
+      id: randomUUID(),
+      email: `${randomUUID()}@example.com`,
+      passwordHash: await hasher.hash(password),
+      keySalt,
+      createdAt: new Date(),
+      ...initialKeyring(),
+    };
     await repository.create(user);
     return (await repository.findById(user.id)) as User;
   };

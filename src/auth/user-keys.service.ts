@@ -204,11 +204,25 @@ export class UserKeysService {
     // A migrated account that never signed in has no key yet: its first one is made now.
     const keyId = user.userKey ? Math.max(...usedIds) + 1 : user.keyId;
     const [passwordHash, userKey] = await Promise.all([this.passwords.hash(newPassword), this.wrap(user.id, newPassword, keySalt, newUserKey())]);
-    return { keySalt, keyId, userKey, olderKeys: [], recovery: undefined, lockedKeys: [...user.lockedKeys, ...(user.recovery ? [user.recovery] : [])], passwordHash };
+    return {
+      keySalt,
+      keyId,
+      userKey,
+      olderKeys: [],
+      recovery: undefined,
+      lockedKeys: [...user.lockedKeys, ...(user.recovery ? [user.recovery] : [])],
+      passwordHash,
+    };
   }
 
   /** `keys` wrapped under a password and key salt: the current one as the user key, the rest as older keys. */
-  async wrapForPassword(userId: string, password: string, keySalt: string, keys: UserKeys, currentKeyId: number): Promise<Pick<Keyring, 'userKey' | 'olderKeys'>> {
+  async wrapForPassword(
+    userId: string,
+    password: string,
+    keySalt: string,
+    keys: UserKeys,
+    currentKeyId: number,
+  ): Promise<Pick<Keyring, 'userKey' | 'olderKeys'>> {
     const kdf = this.passwords.currentKdf;
     const kek = await this.passwords.deriveKey(password, Buffer.from(keySalt, 'hex'), kdf);
     const olderKeys: OlderUserKey[] = [...keys]

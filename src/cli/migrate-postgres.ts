@@ -154,8 +154,10 @@ async function main(): Promise<number> {
   };
   const sourceDescription = describeDatabaseUrl(databaseUrl);
   const targetDescription = config.dynamodb.endpoint ?? `aws:${config.dynamodb.region}`;
-  line(`migrate-postgres ${mode}: ${sourceDescription} (schema ${mapping.schema}) -> DynamoDB ${targetDescription} ` +
-    `tables ${config.dynamodb.tables.users}, ${config.dynamodb.tables.audioFiles}`);
+  line(
+    `migrate-postgres ${mode}: ${sourceDescription} (schema ${mapping.schema}) -> DynamoDB ${targetDescription} ` +
+      `tables ${config.dynamodb.tables.users}, ${config.dynamodb.tables.audioFiles}`,
+  );
 
   // One retry policy, the writer's: the SDK itself does not retry, so every retry is counted and backed off with jitter.
   const client = createDynamoDbClient({ ...config.dynamodb, maxAttempts: 1 });

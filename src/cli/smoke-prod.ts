@@ -121,7 +121,13 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${port}/api`;
     for (let attempt = 0; ; attempt++) {
       if (service.exitCode !== null) throw new Error(`the service exited with ${service.exitCode} before answering`);
-      if (await fetch(`${base}/health`).then((response) => response.ok, () => false)) break;
+      if (
+        await fetch(`${base}/health`).then(
+          (response) => response.ok,
+          () => false,
+        )
+      )
+        break;
       if (attempt > 300) throw new Error('the service did not answer /api/health within 30 s');
       await sleep(100);
     }

@@ -61,7 +61,11 @@ export class PanzotoClient {
    * readable; without it older recordings stay locked until redeemRecoveryCode. Signs out everywhere.
    */
   resetPassword(token: string, newPassword: string, recoveryCode?: string): Promise<{ all_recordings_readable: boolean; locked_key_ids: number[] }> {
-    return this.call('POST', '/api/auth/reset-password', { token, new_password: newPassword, ...(recoveryCode ? { recovery_code: recoveryCode } : {}) });
+    return this.call('POST', '/api/auth/reset-password', {
+      token,
+      new_password: newPassword,
+      ...(recoveryCode ? { recovery_code: recoveryCode } : {}),
+    });
   }
 
   /** Unlocks recordings a reset without the code locked; answers with the new recovery code to show. */
@@ -88,7 +92,12 @@ export class PanzotoClient {
   }
 
   /** Asks for an upload URL, streams the encrypted recording to it, and registers the file. */
-  async uploadRecording(session: Session, userKey: Buffer, source: RecordingSource, contentType: AudioContentType = 'audio/3gpp'): Promise<AudioFileView> {
+  async uploadRecording(
+    session: Session,
+    userKey: Buffer,
+    source: RecordingSource,
+    contentType: AudioContentType = 'audio/3gpp',
+  ): Promise<AudioFileView> {
     const size = 'path' in source ? (await stat(source.path)).size : source.data.length;
     const encryptedSize = ciphertextSize(AES256_GCM_HKDF_1MB, size);
     const slot = await this.call<{ file_id: string; s3_key: string; upload_url: string }>(

@@ -106,8 +106,7 @@ export class AppConfig {
     this.dynamodb = {
       region: env.AWS_REGION,
       endpoint: env.DYNAMODB_ENDPOINT,
-      staticCredentials:
-        env.DYNAMODB_ENDPOINT && !env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+      staticCredentials: env.DYNAMODB_ENDPOINT && !env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
       tables: {
         users: env.USERS_TABLE,
         audioFiles: env.AUDIO_FILES_TABLE,

@@ -90,8 +90,7 @@ describe('validateEnvironment', () => {
     expect(new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).dynamodb.staticCredentials).toBeDefined();
     expect(new AppConfig(validateEnvironment({})).dynamodb.staticCredentials).toBeUndefined();
     expect(
-      new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_ACCESS_KEY_ID: 'AKIA' })).dynamodb
-        .staticCredentials,
+      new AppConfig(validateEnvironment({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_ACCESS_KEY_ID: 'AKIA' })).dynamodb.staticCredentials,
     ).toBeUndefined();
   });
 });

@@ -1,18 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsIP,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
@@ -35,11 +22,9 @@ export const MIN_PRODUCTION_SECRET_BYTES = 32;
 /** S3's largest single PUT (an upload URL is one PUT): 5 GiB. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
-const toInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toInteger = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
 
-const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 /**
  * Every environment variable the service reads. `.env.example` documents each one;
@@ -394,7 +379,10 @@ export class EnvironmentVariables {
 
 /** Comma-separated list → trimmed, non-empty items. */
 export function splitList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 export class InvalidEnvironmentError extends Error {
@@ -424,10 +412,7 @@ function productionSecretProblems(env: EnvironmentVariables): string[] {
  * Returns typed values or throws naming every bad variable. Tools that never sign tokens (db:init)
  * pass `requireProductionSecrets: false`.
  */
-export function validateEnvironment(
-  raw: Record<string, unknown>,
-  { requireProductionSecrets = true } = {},
-): EnvironmentVariables {
+export function validateEnvironment(raw: Record<string, unknown>, { requireProductionSecrets = true } = {}): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
   const problems = validateSync(env, { forbidUnknownValues: false }).map((error) => {
     const shown = /SECRET/.test(error.property) ? '<redacted>' : JSON.stringify(error.value);

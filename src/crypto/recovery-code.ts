@@ -22,10 +22,6 @@ export function newRecoveryCode(): string {
  * do not matter, and O, I and L are read as 0, 1 and 1. Undefined when it cannot be a recovery code.
  */
 export function canonicalRecoveryCode(typed: string): string | undefined {
-  const symbols = typed
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const symbols = typed.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   return symbols.length === RECOVERY_CODE_SYMBOLS && [...symbols].every((symbol) => ALPHABET.includes(symbol)) ? symbols : undefined;
 }

@@ -71,8 +71,7 @@ export const TINK_TEST_VECTORS: TinkTestVector[] = [
     keyHex: KEY_32,
     plaintext: empty,
     aad: empty,
-    ciphertextHex:
-      '28fae780c70a82d1256c8303a1261ac6a98cf557b4e173967a62f3c149517ba5b2431da93b3c6e90f508b34dc14bfda59bab05681c6ad3fa',
+    ciphertextHex: '28fae780c70a82d1256c8303a1261ac6a98cf557b4e173967a62f3c149517ba5b2431da93b3c6e90f508b34dc14bfda59bab05681c6ad3fa',
   },
   {
     name: '6: empty, 128-byte segments',
@@ -80,8 +79,7 @@ export const TINK_TEST_VECTORS: TinkTestVector[] = [
     keyHex: KEY_32,
     plaintext: empty,
     aad: empty,
-    ciphertextHex:
-      '28fae780c70a82d1256c8303a1261ac6a98cf557b4e173967a62f3c149517ba5b2431da93b3c6e90f508b34dc14bfda59bab05681c6ad3fa',
+    ciphertextHex: '28fae780c70a82d1256c8303a1261ac6a98cf557b4e173967a62f3c149517ba5b2431da93b3c6e90f508b34dc14bfda59bab05681c6ad3fa',
   },
   {
     name: '7: 120-byte segments, 40-byte header, binary aad',
@@ -105,8 +103,7 @@ export const PRODUCTION_VECTOR = {
   noncePrefixHex: 'a0a1a2a3a4a5a6',
   plaintext: Buffer.from('hello panzoto'),
   ciphertextHex:
-    '28202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3fa0a1a2a3a4a5a6' +
-    '0440a8c1ebdaf079642254e259bac95163262a8623d0e6f3bb43048cdd',
+    '28202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3fa0a1a2a3a4a5a6' + '0440a8c1ebdaf079642254e259bac95163262a8623d0e6f3bb43048cdd',
 };
 
 /** Argon2id KEK vector: the client's key derivation must give exactly this. */

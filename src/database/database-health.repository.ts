@@ -33,9 +33,7 @@ export class DynamoDbDatabaseHealthRepository extends DatabaseHealthRepository {
       tableDefinitions(this.config.dynamodb.tables).map(async ({ create }) => {
         const partitionKey = create.KeySchema?.[0]?.AttributeName as string;
         try {
-          await this.documents.send(
-            new GetCommand({ TableName: create.TableName, Key: { [partitionKey]: PROBE_KEY_VALUE } }),
-          );
+          await this.documents.send(new GetCommand({ TableName: create.TableName, Key: { [partitionKey]: PROBE_KEY_VALUE } }));
           return { kind: 'dynamodb-table' as const, name: create.TableName, ok: true };
         } catch (error) {
           return { kind: 'dynamodb-table' as const, name: create.TableName, ok: false, error: (error as Error).name };

@@ -30,9 +30,9 @@ function repositoryFailingWith(...errors: Error[]): { repository: Repository; ca
 
 describe('DynamoDB errors seen by clients', () => {
   it('wraps an outage in DependencyUnavailableError and passes other errors through', async () => {
-    await expect(repositoryFailingWith(named('ThrottlingException')).repository.run(() => Promise.reject(named('ThrottlingException')))).rejects.toBeInstanceOf(
-      DependencyUnavailableError,
-    );
+    await expect(
+      repositoryFailingWith(named('ThrottlingException')).repository.run(() => Promise.reject(named('ThrottlingException'))),
+    ).rejects.toBeInstanceOf(DependencyUnavailableError);
     const validation = named('ValidationException');
     await expect(repositoryFailingWith().repository.run(() => Promise.reject(validation))).rejects.toBe(validation);
   });

@@ -101,7 +101,7 @@ export function tableDefinitions(names: TableNames): TableDefinition[] {
         ],
       },
     },
-      {
+    {
       role: 'sessions',
       timeToLiveAttribute: TTL_ATTRIBUTE,
       create: {

@@ -68,10 +68,7 @@ async function hasIndex(client: DynamoDBClient, tableName: string, indexName: st
  * runs: a table or index that turns out to exist already ("preexisting table", a CreateTable that a
  * retry repeated) counts as existing, and is waited for until ACTIVE. Returns what it did.
  */
-export async function provisionTables(
-  client: DynamoDBClient,
-  definitions: TableDefinition[],
-): Promise<ProvisioningAction[]> {
+export async function provisionTables(client: DynamoDBClient, definitions: TableDefinition[]): Promise<ProvisioningAction[]> {
   const actions: ProvisioningAction[] = [];
   for (const { create, timeToLiveAttribute } of definitions) {
     if (!(await describe(client, create.TableName))) {

@@ -90,7 +90,10 @@ export class DecryptController {
   })
   @ApiOkResponse({ type: DecryptJobResponseDto, description: 'The job' })
   @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async getJob(@CurrentUser() caller: AuthenticatedUser, @Param('job_id', new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('job_id must be a UUID') })) jobId: string): Promise<DecryptJobResponseDto> {
+  async getJob(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('job_id', new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('job_id must be a UUID') })) jobId: string,
+  ): Promise<DecryptJobResponseDto> {
     const { job, downloadUrl } = await this.decrypt.getJob(caller.userId, jobId);
     return {
       job: {

@@ -31,7 +31,9 @@ describe('DecryptService (repositories faked)', () => {
   });
 
   const aUser = async (email: string): Promise<User> => {
-    const id = randomBytes(16).toString('hex').replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5');
+    const id = randomBytes(16)
+      .toString('hex')
+      .replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5');
     const keySalt = randomBytes(32).toString('hex');
     return users.create({ id, email, passwordHash: await hasher.hash(password), keySalt, userKey: await userKeys.create(id, password, keySalt) });
   };
@@ -73,7 +75,10 @@ describe('DecryptService (repositories faked)', () => {
   it('refuses a wrong password with 401 before reading storage', async () => {
     const alice = await aUser('alice@example.com');
     const file = await aRecording(alice, randomBytes(10));
-    await expect(decrypt.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id }, client)).rejects.toMatchObject({ status: 401, code: 'INVALID_PASSWORD' });
+    await expect(decrypt.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id }, client)).rejects.toMatchObject({
+      status: 401,
+      code: 'INVALID_PASSWORD',
+    });
     expect(storage.reads).toBe(0);
   });
 
@@ -83,7 +88,10 @@ describe('DecryptService (repositories faked)', () => {
       ciphertext[100] ^= 1;
       return ciphertext;
     });
-    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client)).rejects.toMatchObject({ status: 422, code: 'DECRYPTION_FAILED' });
+    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client)).rejects.toMatchObject({
+      status: 422,
+      code: 'DECRYPTION_FAILED',
+    });
     expect(decryptedCopies()).toEqual([]);
     expect([...jobs.jobs.values()].map((job) => job.status)).toEqual(['failed']);
   });
@@ -102,7 +110,10 @@ describe('DecryptService (repositories faked)', () => {
     const alice = await aUser('alice@example.com');
     const file = await aRecording(alice, randomBytes(10));
     storage.objects.delete(file.s3Key);
-    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client)).rejects.toMatchObject({ status: 404, code: 'OBJECT_NOT_FOUND' });
+    await expect(decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client)).rejects.toMatchObject({
+      status: 404,
+      code: 'OBJECT_NOT_FOUND',
+    });
   });
 
   it('gives a migrated account (no user key yet) its key when the password is right', async () => {
@@ -124,7 +135,9 @@ describe('DecryptService (repositories faked)', () => {
     await new Promise((resolve) => first.body.once('close', resolve));
     const second = await bounded.decryptToStream(alice.id, { password, file_id: file.id }, client);
     expect((await buffer(second.body)).equals(plaintext)).toBe(true);
-    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).resolves.toMatchObject({ status: 'ready_for_transcription' });
+    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).resolves.toMatchObject({
+      status: 'ready_for_transcription',
+    });
     await expect(bounded.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id }, client)).rejects.toMatchObject({ status: 401 });
     await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).resolves.toBeDefined();
   });

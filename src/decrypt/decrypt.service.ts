@@ -72,7 +72,15 @@ export class DecryptService {
     const jobId = randomUUID();
     const createdAt = new Date();
     const outputKey = `${decryptedFilePrefix(userId, file.id)}${jobId}${file.s3Key.slice(file.s3Key.lastIndexOf('.'))}`;
-    const job: DecryptJob = { id: jobId, userId, fileId: file.id, createdAt, status: 'completed', outputKey, expiresAt: new Date(createdAt.getTime() + this.copyTtlMs) };
+    const job: DecryptJob = {
+      id: jobId,
+      userId,
+      fileId: file.id,
+      createdAt,
+      status: 'completed',
+      outputKey,
+      expiresAt: new Date(createdAt.getTime() + this.copyTtlMs),
+    };
 
     let decryptionError: DecryptionError | undefined;
     const decryptor = new DecryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(userId, file.id));
@@ -112,7 +120,12 @@ export class DecryptService {
   }
 
   /** The slot is given back when the body closes: read to the end, failed, or abandoned by the client. */
-  private async decryptToReleasingStream(userId: string, request: DecryptAudioDto, client: ClientContext, release: () => void): Promise<DecryptedStream> {
+  private async decryptToReleasingStream(
+    userId: string,
+    request: DecryptAudioDto,
+    client: ClientContext,
+    release: () => void,
+  ): Promise<DecryptedStream> {
     const { userKey, file } = await this.unlock(userId, request, client);
     const source = await this.readRecording(file);
     let length: number;
@@ -152,9 +165,7 @@ export class DecryptService {
    */
   private async unlock(userId: string, { password, file_id, s3_key }: DecryptAudioDto, client: ClientContext): Promise<Unlocked> {
     const keys = await this.userKeys.open({ action: 'decrypt', account: userId, client }, password);
-    const file = file_id
-      ? await this.audioFiles.getOwned(userId, file_id)
-      : await this.audioFiles.getOwnedByS3Key(userId, s3_key as string);
+    const file = file_id ? await this.audioFiles.getOwned(userId, file_id) : await this.audioFiles.getOwnedByS3Key(userId, s3_key as string);
     const userKey = keys.get(file.keyId);
     if (!userKey) {
       throw new ApiException(
@@ -189,9 +200,7 @@ export class DecryptService {
       throw error;
     });
     const downloadUrl =
-      job.status === 'completed' && job.outputKey
-        ? await this.storage.presignDownload(job.outputKey, this.downloadUrlTtlSeconds)
-        : undefined;
+      job.status === 'completed' && job.outputKey ? await this.storage.presignDownload(job.outputKey, this.downloadUrlTtlSeconds) : undefined;
     return { job, downloadUrl };
   }
 }

@@ -43,15 +43,25 @@ function locateMailDevBin(): string {
  * a fresh temporary folder, so two runs on one machine never see each other's mail.
  */
 export async function startMailDev(options: LocalMailServerOptions = {}): Promise<LocalMailServer> {
-  const [smtpPort, webPort] = await Promise.all([
-    claimPort(mailDevSmtp(options.smtpPort ?? 0)),
-    claimPort(mailDevWeb(options.webPort ?? 0)),
-  ]);
+  const [smtpPort, webPort] = await Promise.all([claimPort(mailDevSmtp(options.smtpPort ?? 0)), claimPort(mailDevWeb(options.webPort ?? 0))]);
   const bin = locateMailDevBin();
   const directory = await mkdtemp(join(tmpdir(), 'panzoto-mail-'));
   const child = spawn(
     process.execPath,
-    [bin, '--smtp', String(smtpPort), '--ip', '127.0.0.1', '--web', String(webPort), '--web-ip', '127.0.0.1', '--mail-directory', directory, '--silent'],
+    [
+      bin,
+      '--smtp',
+      String(smtpPort),
+      '--ip',
+      '127.0.0.1',
+      '--web',
+      String(webPort),
+      '--web-ip',
+      '127.0.0.1',
+      '--mail-directory',
+      directory,
+      '--silent',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let output = '';
@@ -63,7 +73,12 @@ export async function startMailDev(options: LocalMailServerOptions = {}): Promis
   };
   const webUrl = `http://127.0.0.1:${webPort}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  while (!(await fetch(`${webUrl}/api/healthz`).then((response) => response.ok, () => false))) {
+  while (
+    !(await fetch(`${webUrl}/api/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`MailDev did not answer on ${webUrl}:\n${output}`);

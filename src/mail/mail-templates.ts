@@ -7,8 +7,7 @@ export interface MailLink {
   token: string;
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 function linkTo(path: string, { base, token }: MailLink): string {
   return `${base}/${path}?token=${encodeURIComponent(token)}`;
@@ -55,7 +54,10 @@ export function emailChangeMail(to: string, link: MailLink): MailMessage {
   return compose(
     to,
     'Confirm your new email address for Panzoto',
-    ['Your Panzoto account asked to use this address from now on. It changes only once you confirm; the link works once.', 'If you did not ask for this, ignore this mail.'],
+    [
+      'Your Panzoto account asked to use this address from now on. It changes only once you confirm; the link works once.',
+      'If you did not ask for this, ignore this mail.',
+    ],
     { url: linkTo('confirm-email-change', link), label: 'Use this address', token: link.token },
   );
 }

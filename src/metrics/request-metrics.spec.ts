@@ -29,7 +29,7 @@ describe('RequestMetrics', () => {
 
   it('keeps exact counts but at most LATENCY_SAMPLES latencies, a uniform sample of them', () => {
     let seed = 1;
-    const metrics = new RequestMetrics(() => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+    const metrics = new RequestMetrics(() => (seed = (seed * 16807) % 2147483647) / 2147483647);
     const total = 10_000;
     for (let i = 0; i < total; i++) metrics.record('GET', '/api/health', 200, i < total / 2 ? 1 : 100);
     const [route] = metrics.drain();

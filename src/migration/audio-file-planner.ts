@@ -132,7 +132,9 @@ export async function audioFilePlanner(planning: AudioFilePlanning): Promise<Tab
       skip(
         candidate.key,
         problem,
-        problem === 'owner_missing' ? `user ${owner} exists neither in PostgreSQL nor in DynamoDB` : `user ${owner} was not migrated (see its own entry)`,
+        problem === 'owner_missing'
+          ? `user ${owner} exists neither in PostgreSQL nor in DynamoDB`
+          : `user ${owner} was not migrated (see its own entry)`,
         [owner],
       );
     }

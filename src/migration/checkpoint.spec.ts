@@ -38,7 +38,9 @@ describe('checkpoint', () => {
   });
 
   it('tells jobs apart whatever the key order', () => {
-    expect(sameJob(JOB, { target: { audio_files: 'a', users: 'u', dynamodb: 'local' }, mapping: { schema: 'public' }, source: JOB.source })).toBe(true);
+    expect(sameJob(JOB, { target: { audio_files: 'a', users: 'u', dynamodb: 'local' }, mapping: { schema: 'public' }, source: JOB.source })).toBe(
+      true,
+    );
     expect(sameJob(JOB, { ...JOB, target: { ...JOB.target, users: 'other' } })).toBe(false);
   });
 
@@ -46,7 +48,12 @@ describe('checkpoint', () => {
     const state = newState(JOB, new Date());
     addWarnings(
       state,
-      Array.from({ length: WARNING_EXAMPLES + 5 }, (_, n) => ({ table: 'audio_files' as const, key: String(n), code: 's3_key_outside_api_pattern' as const, message: 'm' })),
+      Array.from({ length: WARNING_EXAMPLES + 5 }, (_, n) => ({
+        table: 'audio_files' as const,
+        key: String(n),
+        code: 's3_key_outside_api_pattern' as const,
+        message: 'm',
+      })),
     );
     expect(state.warnings.s3_key_outside_api_pattern?.count).toBe(WARNING_EXAMPLES + 5);
     expect(state.warnings.s3_key_outside_api_pattern?.examples).toHaveLength(WARNING_EXAMPLES);

@@ -88,12 +88,18 @@ describe('DynamoDbMigrationWriter', () => {
     const { writer } = scripted(Array.from({ length: 20 }, () => () => named('ThrottlingException', 400)));
     const failure = writer.putAll('t', items(1));
     await expect(failure).rejects.toBeInstanceOf(MigrationWriteError);
-    await expect(failure).rejects.toThrow(`BatchWriteItem t: gave up after ${DEFAULT_RETRY_POLICY.maxAttempts} attempts (throttled: ThrottlingException: ThrottlingException)`);
+    await expect(failure).rejects.toThrow(
+      `BatchWriteItem t: gave up after ${DEFAULT_RETRY_POLICY.maxAttempts} attempts (throttled: ThrottlingException: ThrottlingException)`,
+    );
     expect(writer.stats.retries.throttled).toBe(DEFAULT_RETRY_POLICY.maxAttempts - 1);
   });
 
   it('tells every retry with the request and the error it retries', async () => {
-    const { writer, notices } = scripted([() => named('InternalServerError', 500), (input) => ({ UnprocessedItems: { users: input.RequestItems?.users } }), () => ({})]);
+    const { writer, notices } = scripted([
+      () => named('InternalServerError', 500),
+      (input) => ({ UnprocessedItems: { users: input.RequestItems?.users } }),
+      () => ({}),
+    ]);
     await writer.putAll('users', items(1));
     expect(notices).toEqual([
       { request: 'BatchWriteItem users', cause: 'transient', error: 'InternalServerError: InternalServerError', attempt: 1, delayMs: 50 },

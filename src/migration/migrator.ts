@@ -247,7 +247,8 @@ export class Migrator {
       return { status: 'refused', message: `dry run complete; a real run would refuse: ${this.refusals.join('; ')}` };
     }
     if (this.verificationFailure !== undefined) {
-      const done = this.settings.mode === 'verify-only' ? 'nothing was written' : `migration complete (${skipped} row(s) skipped, listed in the report)`;
+      const done =
+        this.settings.mode === 'verify-only' ? 'nothing was written' : `migration complete (${skipped} row(s) skipped, listed in the report)`;
       return {
         status: 'unverified',
         message: `${done}; the verification could not finish (${this.verificationFailure}): run again with --verify-only`,

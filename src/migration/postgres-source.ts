@@ -215,10 +215,9 @@ export class PostgresSource {
     if (ids.length === 0) return new Set();
     const candidates = [...new Set(ids.flatMap((id) => [id, id.toLowerCase()]))];
     const key = this.column('users', 'user_id');
-    const { rows } = await this.pool.query<{ id: string }>(
-      `SELECT ${key}::text AS id FROM ${this.tableSql('users')} WHERE ${key} = ANY($1)`,
-      [candidates],
-    );
+    const { rows } = await this.pool.query<{ id: string }>(`SELECT ${key}::text AS id FROM ${this.tableSql('users')} WHERE ${key} = ANY($1)`, [
+      candidates,
+    ]);
     return new Set(rows.map((row) => row.id.toLowerCase()));
   }
 

@@ -76,7 +76,11 @@ abstract class TimedProgress implements ProgressSink {
 
 /** One line redrawn in place: `users [██████░░░░]  60%  6,000/10,000 rows  3,100 rows/s  ETA 0:01  skipped 2`. */
 export class TerminalProgress extends TimedProgress {
-  constructor(out: Writable, now?: () => number, private readonly width = 24) {
+  constructor(
+    out: Writable,
+    now?: () => number,
+    private readonly width = 24,
+  ) {
     super(out, 100, now);
   }
 

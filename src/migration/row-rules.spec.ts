@@ -79,7 +79,11 @@ describe('checkUserRow', () => {
 
   it('copies a 16-byte key salt exactly, with a warning', () => {
     const salt = randomBytes(16);
-    expect(checkUserRow({ ...USER, key_salt: salt })).toMatchObject({ ok: true, value: { keySalt: salt.toString('hex') }, warnings: [{ code: 'key_salt_16_bytes' }] });
+    expect(checkUserRow({ ...USER, key_salt: salt })).toMatchObject({
+      ok: true,
+      value: { keySalt: salt.toString('hex') },
+      warnings: [{ code: 'key_salt_16_bytes' }],
+    });
     expect(checkUserRow({ ...USER, key_salt: salt.toString('hex') })).toMatchObject({ ok: true, value: { keySalt: salt.toString('hex') } });
   });
 
@@ -87,8 +91,13 @@ describe('checkUserRow', () => {
     expect(checkUserRow({ ...USER, key_salt: null })).toMatchObject({ ok: true, value: { keySalt: '' }, warnings: [{ code: 'key_salt_missing' }] });
   });
 
-  it('accepts argon2i and argon2d hashes, a PHC string without a version, and parameters in node-argon2 0.45\'s order (m, p, t)', () => {
-    for (const hash of [HASH.replace('argon2id', 'argon2i'), HASH.replace('argon2id', 'argon2d'), HASH.replace('v=19$', ''), HASH.replace('t=3,p=4', 'p=4,t=3')]) {
+  it("accepts argon2i and argon2d hashes, a PHC string without a version, and parameters in node-argon2 0.45's order (m, p, t)", () => {
+    for (const hash of [
+      HASH.replace('argon2id', 'argon2i'),
+      HASH.replace('argon2id', 'argon2d'),
+      HASH.replace('v=19$', ''),
+      HASH.replace('t=3,p=4', 'p=4,t=3'),
+    ]) {
       expect(checkUserRow({ ...USER, password_hash: hash }).ok).toBe(true);
     }
   });

@@ -113,7 +113,11 @@ export function coarseEmailKeySql(column: string): string {
   return `translate(translate(regexp_replace(${column}::text, '[^!-~]', '', 'g'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'ik', '')`;
 }
 
-function checkTime(value: unknown, column: string, reason: SkipReason): { ok: true; date: Date } | { ok: false; reason: SkipReason; message: string } {
+function checkTime(
+  value: unknown,
+  column: string,
+  reason: SkipReason,
+): { ok: true; date: Date } | { ok: false; reason: SkipReason; message: string } {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
     return { ok: false, reason, message: `${column} is ${value === null || value === undefined ? 'null' : 'not a valid timestamp'}` };
   }
@@ -149,12 +153,18 @@ function describeSalt(value: unknown): string {
  */
 function checkKeySalt(value: unknown): { ok: true; keySalt: string; warnings: RowNote[] } | { ok: false; reason: SkipReason; message: string } {
   if (value === null || value === undefined) {
-    return { ok: true, keySalt: '', warnings: [{ code: 'key_salt_missing', message: 'key_salt is null: migrated without one; the first login gives the account a fresh key salt' }] };
+    return {
+      ok: true,
+      keySalt: '',
+      warnings: [{ code: 'key_salt_missing', message: 'key_salt is null: migrated without one; the first login gives the account a fresh key salt' }],
+    };
   }
   const keySalt = keySaltHex(value);
   if (!keySalt) return { ok: false, reason: 'invalid_key_salt', message: describeSalt(value) };
   const warnings: RowNote[] =
-    keySalt.length === KEY_SALT_BYTES * 2 ? [] : [{ code: 'key_salt_16_bytes', message: 'key_salt is 16 bytes: copied exactly; the service derives keys with it as it is' }];
+    keySalt.length === KEY_SALT_BYTES * 2
+      ? []
+      : [{ code: 'key_salt_16_bytes', message: 'key_salt is 16 bytes: copied exactly; the service derives keys with it as it is' }];
   return { ok: true, keySalt, warnings };
 }
 
@@ -172,7 +182,12 @@ export function checkUserRow(row: UserRow): Checked<User> {
   if (!id) return { ok: false, reason: 'invalid_user_id', message: 'user_id is not a UUID' };
   const email = normalisedEmail(row.email);
   if (email === undefined || email === '') {
-    const message = row.email === null || row.email === undefined ? 'email is null' : email === '' ? 'email is empty' : 'email has spaces, control or invisible characters';
+    const message =
+      row.email === null || row.email === undefined
+        ? 'email is null'
+        : email === ''
+          ? 'email is empty'
+          : 'email has spaces, control or invisible characters';
     return { ok: false, reason: 'invalid_email', message };
   }
   if (email.length > EMAIL_MAX_LENGTH) {
@@ -192,7 +207,11 @@ export function checkUserRow(row: UserRow): Checked<User> {
   if (!salt.ok) return salt;
   const created = checkTime(row.created_at, 'created_at', 'invalid_created_at');
   if (!created.ok) return created;
-  return { ok: true, value: { id, email, passwordHash: row.password_hash, keySalt: salt.keySalt, createdAt: created.date, ...initialKeyring() }, warnings: salt.warnings };
+  return {
+    ok: true,
+    value: { id, email, passwordHash: row.password_hash, keySalt: salt.keySalt, createdAt: created.date, ...initialKeyring() },
+    warnings: salt.warnings,
+  };
 }
 
 export interface AudioFileRow {
@@ -223,7 +242,11 @@ export function checkAudioFileRow(row: AudioFileRow): Checked<AudioFile> {
   if (!id) return { ok: false, reason: 'invalid_file_id', message: 'file_id is not a UUID' };
   const userId = canonicalUuid(row.user_id);
   if (!userId) {
-    return { ok: false, reason: 'invalid_owner_id', message: row.user_id === null || row.user_id === undefined ? 'user_id is null' : 'user_id is not a UUID' };
+    return {
+      ok: false,
+      reason: 'invalid_owner_id',
+      message: row.user_id === null || row.user_id === undefined ? 'user_id is null' : 'user_id is not a UUID',
+    };
   }
   if (typeof row.s3_key !== 'string' || row.s3_key.length === 0) {
     return { ok: false, reason: 'invalid_s3_key', message: typeof row.s3_key === 'string' ? 's3_key is empty' : 's3_key is null' };

@@ -32,8 +32,7 @@ export interface SourceMapping {
 }
 
 export function defaultMapping(): SourceMapping {
-  const identity = (columns: readonly string[]): Record<string, string> =>
-    Object.fromEntries(columns.map((column) => [column, column]));
+  const identity = (columns: readonly string[]): Record<string, string> => Object.fromEntries(columns.map((column) => [column, column]));
   return {
     schema: 'public',
     users: { table: 'users', columns: identity(LOGICAL_COLUMNS.users), ignore: [] },
@@ -94,9 +93,7 @@ export function parseMapping(source: string | undefined): SourceMapping {
       if (!isRecord(given.columns)) throw new MappingError(`--columns: ${table}.columns must be an object`);
       for (const [logical, physical] of Object.entries(given.columns)) {
         if (!(LOGICAL_COLUMNS[table] as readonly string[]).includes(logical)) {
-          throw new MappingError(
-            `--columns: ${table}.columns: unknown column "${logical}" (expected ${LOGICAL_COLUMNS[table].join(', ')})`,
-          );
+          throw new MappingError(`--columns: ${table}.columns: unknown column "${logical}" (expected ${LOGICAL_COLUMNS[table].join(', ')})`);
         }
         mapping[table].columns[logical] = nonEmptyString(physical, `--columns: ${table}.columns.${logical}`);
       }
@@ -116,7 +113,10 @@ export function parseMapping(source: string | undefined): SourceMapping {
 /** `--ignore-columns users.display_name,audio_files.duration`: adds to each table's `ignore` list. */
 export function addIgnoredColumns(mapping: SourceMapping, list: string | undefined): SourceMapping {
   if (!list) return mapping;
-  for (const entry of list.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const entry of list
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const [table, column, ...rest] = entry.split('.');
     if (!(SOURCE_TABLES as readonly string[]).includes(table) || !column || rest.length > 0) {
       throw new MappingError(`--ignore-columns: "${entry}" must be users.<column> or audio_files.<column>`);

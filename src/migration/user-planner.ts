@@ -26,7 +26,11 @@ async function emailConflicts(source: PostgresSource): Promise<Map<string, strin
   const conflicts = new Map<string, string[]>();
   for (const keys of groups.values()) {
     if (keys.length < 2) continue;
-    for (const key of keys) conflicts.set(key, keys.filter((other) => other !== key));
+    for (const key of keys)
+      conflicts.set(
+        key,
+        keys.filter((other) => other !== key),
+      );
   }
   return conflicts;
 }
@@ -59,7 +63,13 @@ export async function userPlanner(planning: UserPlanning): Promise<TablePlanner>
       }
       const others = conflicts.get(key);
       if (others) {
-        skip(key, id, 'email_duplicate', `email equals another row's once trimmed and lower-cased (${checked.value.email}); every row of the group is skipped`, others);
+        skip(
+          key,
+          id,
+          'email_duplicate',
+          `email equals another row's once trimmed and lower-cased (${checked.value.email}); every row of the group is skipped`,
+          others,
+        );
         continue;
       }
       for (const note of checked.warnings) result.warnings.push({ table: 'users', key, ...note });
@@ -72,7 +82,12 @@ export async function userPlanner(planning: UserPlanning): Promise<TablePlanner>
       skip(row.key, row.value.id, 'email_claimed_by_other_user', `DynamoDB already has ${row.value.email} claimed by another account`, [owner]);
     }
     for (const { row, attributes } of plan.different) {
-      skip(row.key, row.value.id, 'exists_with_different_data', `DynamoDB already has this account with different ${attributes.join(', ')}; it is left as it is`);
+      skip(
+        row.key,
+        row.value.id,
+        'exists_with_different_data',
+        `DynamoDB already has this account with different ${attributes.join(', ')}; it is left as it is`,
+      );
     }
     if (!planning.dryRun && plan.writes.length > 0) await writer.putAll(table, plan.writes, planning.batchSize);
     Object.assign(result, { written: plan.written, unchanged: plan.unchanged, itemsWritten: plan.writes.length });

@@ -82,10 +82,14 @@ export async function verifyMigration(input: VerifyInput): Promise<Verification>
     };
     if (verification.missing > 0) problems.push(`${table}: ${verification.missing} of ${expected} expected records are missing in ${dynamoTable}`);
     if (verification.extra > 0) {
-      notes.push(`${table}: ${dynamoTable} holds ${verification.extra} record(s) beyond the ${expected} migrated (created in the new service, or rows removed from PostgreSQL since)`);
+      notes.push(
+        `${table}: ${dynamoTable} holds ${verification.extra} record(s) beyond the ${expected} migrated (created in the new service, or rows removed from PostgreSQL since)`,
+      );
     }
     if (counts.claims !== counts.items) {
-      problems.push(`${table}: ${counts.items} records but ${counts.claims} claim items in ${dynamoTable} (run the migration again to complete them)`);
+      problems.push(
+        `${table}: ${counts.items} records but ${counts.claims} claim items in ${dynamoTable} (run the migration again to complete them)`,
+      );
     }
 
     const rows = await input.source.sample(table, input.sample, sourceRows);
@@ -102,7 +106,9 @@ export async function verifyMigration(input: VerifyInput): Promise<Verification>
       planned.push({ key, ...items });
     }
     const found = (
-      await input.writer.getAll([{ table: dynamoTable, keyName, keys: planned.flatMap(({ record, claim }) => [record[keyName], claim[keyName]] as string[]) }])
+      await input.writer.getAll([
+        { table: dynamoTable, keyName, keys: planned.flatMap(({ record, claim }) => [record[keyName], claim[keyName]] as string[]) },
+      ])
     ).get(dynamoTable) as Map<string, Item>;
     for (const { key, record, claim } of planned) {
       verification.sample.compared++;

@@ -1,9 +1,4 @@
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  PutBucketLifecycleConfigurationCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketLifecycleConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { createIdempotently } from '../common/util/create-idempotently';
 import { DECRYPTED_PREFIX, UNREGISTERED_UPLOAD_DAYS, UPLOADS_PREFIX } from './object-keys';
 
@@ -17,7 +12,11 @@ export type BucketAction = 'created-bucket' | 'set-lifecycle' | 'lifecycle-unsup
  */
 export async function provisionBucket(s3: S3Client, bucket: string, decryptedCopyDays: number): Promise<BucketAction[]> {
   const actions: BucketAction[] = [];
-  const exists = (): Promise<boolean> => s3.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, () => false);
+  const exists = (): Promise<boolean> =>
+    s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
+      () => true,
+      () => false,
+    );
   // A CreateBucket repeated by a retry answers BucketAlreadyOwnedByYou: the bucket counts as existing.
   const create = (): Promise<unknown> => s3.send(new CreateBucketCommand({ Bucket: bucket }));
   if (!(await exists()) && (await createIdempotently(create, exists)) === 'created') actions.push('created-bucket');

@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommandInput, UpdateCommand, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommandInput,
+  UpdateCommand,
+  UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { KdfParameters, WrappedUserKey } from '../crypto/user-key';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
@@ -116,10 +123,7 @@ function fromUserItem(item: Record<string, unknown> | undefined): User | undefin
     passwordHash: item.password_hash,
     keySalt: typeof item.key_salt === 'string' ? item.key_salt : '',
     createdAt: new Date(Number(item.created_at)),
-    userKey:
-      typeof item.wrapped_user_key === 'string'
-        ? { wrapped: item.wrapped_user_key, kdf: item.user_key_kdf as KdfParameters }
-        : undefined,
+    userKey: typeof item.wrapped_user_key === 'string' ? { wrapped: item.wrapped_user_key, kdf: item.user_key_kdf as KdfParameters } : undefined,
     keyId: typeof item.user_key_id === 'number' ? item.user_key_id : FIRST_KEY_ID,
     olderKeys: ((item.older_user_keys as OlderUserKeyItem[] | undefined) ?? []).map(fromOlderKeyItem),
     recovery: item.recovery ? fromRecoveryItem(item.recovery as RecoveryWrapItem) : undefined,
@@ -181,9 +185,7 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
   /** The claim item is read with a strongly consistent GetItem, so a just-registered account is found at once. */
   async findByEmail(email: string): Promise<User | undefined> {
     const { Item } = await this.call(() =>
-      this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: { user_id: emailClaimKey(email) }, ConsistentRead: true }),
-      ),
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { user_id: emailClaimKey(email) }, ConsistentRead: true })),
     );
     const owner: unknown = Item?.claimed_by;
     return typeof owner === 'string' ? this.findById(owner) : undefined;
@@ -195,8 +197,9 @@ export class DynamoDbUsersRepository extends DynamoDbRepository implements Users
       Key: { user_id: userId },
       UpdateExpression: `SET wrapped_user_key = :wrapped, user_key_kdf = :kdf${keySalt ? ', key_salt = :salt' : ''}`,
       ConditionExpression:
-        (expected ? 'attribute_exists(email) AND wrapped_user_key = :expected' : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)') +
-        (keySalt ? ' AND attribute_not_exists(key_salt)' : ''),
+        (expected
+          ? 'attribute_exists(email) AND wrapped_user_key = :expected'
+          : 'attribute_exists(email) AND attribute_not_exists(wrapped_user_key)') + (keySalt ? ' AND attribute_not_exists(key_salt)' : ''),
       ExpressionAttributeValues: {
         ':wrapped': userKey.wrapped,
         ':kdf': userKey.kdf,

@@ -66,4 +66,3 @@ export abstract class UsersRepository {
   /** Deletes the tombstone (and the email claim, if the deletion never released it). */
   abstract removeDeleted(deletion: AccountDeletion): Promise<void>;
 }
-

@@ -18,8 +18,7 @@ describe('brute-force protection across instances (HTTP, DynamoDB Local)', () =>
 
   it('locks an account after its failed logins, counted on every instance, with Retry-After', async () => {
     const user = await registerUser(t.http);
-    const attempt = (instance: { http: TestApp['http'] }, password: string) =>
-      instance.http.post('/api/login').send({ email: user.email, password });
+    const attempt = (instance: { http: TestApp['http'] }, password: string) => instance.http.post('/api/login').send({ email: user.email, password });
     await attempt(t, 'wrong-1').expect(401);
     await attempt(second, 'wrong-2').expect(401);
     await attempt(t, 'wrong-3').expect(401);
@@ -37,7 +36,9 @@ describe('brute-force protection across instances (HTTP, DynamoDB Local)', () =>
     const user = await registerUser(t.http);
     const instances = [t, second];
     const guesses = await Promise.all(
-      Array.from({ length: 6 * 3 }, (_, index) => instances[index % 2].http.post('/api/login').send({ email: user.email, password: `wrong-${index}` })),
+      Array.from({ length: 6 * 3 }, (_, index) =>
+        instances[index % 2].http.post('/api/login').send({ email: user.email, password: `wrong-${index}` }),
+      ),
     );
     const statuses = guesses.map((response) => response.status);
     expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(3);
@@ -52,7 +53,9 @@ describe('brute-force protection across instances (HTTP, DynamoDB Local)', () =>
     const email = `nobody-${randomBytes(4).toString('hex')}@example.com`;
     const instances = [t, second];
     const statuses = (
-      await Promise.all(Array.from({ length: 6 * 3 }, (_, index) => instances[index % 2].http.post('/api/login').send({ email, password: 'whatever-123' })))
+      await Promise.all(
+        Array.from({ length: 6 * 3 }, (_, index) => instances[index % 2].http.post('/api/login').send({ email, password: 'whatever-123' })),
+      )
     ).map((response) => response.status);
     expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(3);
     expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
@@ -83,7 +86,11 @@ describe('brute-force protection across instances (HTTP, DynamoDB Local)', () =>
     const user = await registerUser(t.http);
     const body = { password: 'wrong-password', file_id: '00000000-0000-4000-8000-000000000000' };
     for (let index = 0; index < 3; index++) await t.http.post('/api/decrypt-audio').set(user.auth).send(body).expect(401);
-    await second.http.post('/api/decrypt-audio').set(user.auth).send({ ...body, password: PASSWORD }).expect(429);
+    await second.http
+      .post('/api/decrypt-audio')
+      .set(user.auth)
+      .send({ ...body, password: PASSWORD })
+      .expect(429);
   });
 });
 
@@ -105,7 +112,11 @@ describe('the issue’s attack: 60 concurrent wrong guesses at one account on tw
     const user = await registerUser(t.http);
     const instances = [t, second];
     const statuses = (
-      await Promise.all(Array.from({ length: 60 }, (_, index) => instances[index % 2].http.post('/api/login').send({ email: user.email, password: `wrong-${index}` })))
+      await Promise.all(
+        Array.from({ length: 60 }, (_, index) =>
+          instances[index % 2].http.post('/api/login').send({ email: user.email, password: `wrong-${index}` }),
+        ),
+      )
     ).map((response) => response.status);
     const unauthorized = statuses.filter((status) => status === 401).length;
     expect(unauthorized).toBeGreaterThan(0);
@@ -136,7 +147,10 @@ describe('per-address limits', () => {
     expect(limited.headers['ratelimit-policy']).toBe('"ip";q=3;w=60');
     expect(limited.headers.ratelimit).toBe(`"ip";r=0;t=${limited.headers['retry-after']}`);
     // Budgets are per action: registration still has its own.
-    const registered = await t.http.post('/api/register').send({ email: `x-${randomBytes(4).toString('hex')}@example.com`, password: PASSWORD }).expect(201);
+    const registered = await t.http
+      .post('/api/register')
+      .send({ email: `x-${randomBytes(4).toString('hex')}@example.com`, password: PASSWORD })
+      .expect(201);
     expect(registered.headers.ratelimit).toMatch(/^"ip";r=2;t=\d+$/);
     // Endpoints without a limit send no RateLimit fields.
     expect((await t.http.get('/api/health').expect(200)).headers['ratelimit']).toBeUndefined();

@@ -103,12 +103,28 @@ describe('DELETE /api/user under faults (HTTP, DynamoDB Local, s3rver)', () => {
     expect(await refused(t.http.post('/api/audio-file').set(device).send({ s3_key: slot.body.s3_key }))).toEqual(gone);
     expect(await refused(t.http.post('/api/auth/refresh').send({ refresh_token: user.otherDevice.refresh_token }))).toEqual(gone);
     expect(await refused(t.http.post('/api/decrypt-audio').set(device).send({ password: PASSWORD, file_id: file.file_id }))).toEqual(gone);
-    expect(await refused(t.http.put('/api/user/password').set(device).send({ current_password: PASSWORD, new_password: 'An0ther-Secure-Passphrase' }))).toEqual(gone);
-    expect(await refused(t.http.post('/api/user/email').set(device).send({ password: PASSWORD, new_email: `moved-${randomUUID()}@example.com` }))).toEqual(gone);
+    expect(
+      await refused(t.http.put('/api/user/password').set(device).send({ current_password: PASSWORD, new_password: 'An0ther-Secure-Passphrase' })),
+    ).toEqual(gone);
+    expect(
+      await refused(
+        t.http
+          .post('/api/user/email')
+          .set(device)
+          .send({ password: PASSWORD, new_email: `moved-${randomUUID()}@example.com` }),
+      ),
+    ).toEqual(gone);
     expect(await refused(t.http.put('/api/user/recovery-code').set(device).send({ password: PASSWORD }))).toEqual(gone);
-    expect(await refused(t.http.post('/api/user/recovery-code/redeem').set(device).send({ password: PASSWORD, recovery_code: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA' }))).toEqual(gone);
+    expect(
+      await refused(
+        t.http.post('/api/user/recovery-code/redeem').set(device).send({ password: PASSWORD, recovery_code: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA' }),
+      ),
+    ).toEqual(gone);
     expect(await refused(t.http.post('/api/user/email/verification').set(device).send({}))).toEqual(gone);
-    expect(await refused(t.http.post('/api/login').send({ email: user.email, password: PASSWORD }))).toEqual({ status: 401, code: 'INVALID_CREDENTIALS' });
+    expect(await refused(t.http.post('/api/login').send({ email: user.email, password: PASSWORD }))).toEqual({
+      status: 401,
+      code: 'INVALID_CREDENTIALS',
+    });
 
     await t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }).expect(204);
   });
@@ -156,7 +172,11 @@ describe('DELETE /api/user under faults (HTTP, DynamoDB Local, s3rver)', () => {
 
     const sweepDue = new Date(Date.now() + (SWEEP_DELAY_SECONDS + 1) * 1000);
     let swept = 0;
-    for (let batch = await t.app.get(AccountsService).sweepDueDeletions(sweepDue); batch > 0; batch = await t.app.get(AccountsService).sweepDueDeletions(sweepDue)) {
+    for (
+      let batch = await t.app.get(AccountsService).sweepDueDeletions(sweepDue);
+      batch > 0;
+      batch = await t.app.get(AccountsService).sweepDueDeletions(sweepDue)
+    ) {
       swept += batch;
     }
     // These accounts and the ones of the tests before.
@@ -188,7 +208,10 @@ describe('DELETE /api/user racing four uploaders on two instances (HTTP, DynamoD
     const owner = await registerUser(t.http);
     const bystander = await registerUser(t.http);
     const devices = await Promise.all(
-      Array.from({ length: UPLOADERS }, async () => (await t.http.post('/api/login').send({ email: owner.email, password: PASSWORD }).expect(200)).body.token as string),
+      Array.from(
+        { length: UPLOADERS },
+        async () => (await t.http.post('/api/login').send({ email: owner.email, password: PASSWORD }).expect(200)).body.token as string,
+      ),
     );
     const statuses: number[] = [];
     let registered = 0;

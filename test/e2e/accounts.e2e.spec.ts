@@ -56,7 +56,11 @@ describe('password change and account deletion (HTTP, DynamoDB Local, s3rver)', 
 
     it('refuses a wrong current password (401) and a short new one (400), changing nothing', async () => {
       const user = await registerUser(t.http);
-      const wrong = await t.http.put('/api/user/password').set(user.auth).send({ current_password: 'nope-nope', new_password: NEW_PASSWORD }).expect(401);
+      const wrong = await t.http
+        .put('/api/user/password')
+        .set(user.auth)
+        .send({ current_password: 'nope-nope', new_password: NEW_PASSWORD })
+        .expect(401);
       expect(wrong.body.code).toBe('INVALID_PASSWORD');
       await t.http.put('/api/user/password').set(user.auth).send({ current_password: PASSWORD, new_password: 'short' }).expect(400);
       await t.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(200);
@@ -95,7 +99,10 @@ describe('password change and account deletion (HTTP, DynamoDB Local, s3rver)', 
       expect((await accountTraces(t, user)).items.length).toBeGreaterThan(2);
       await t.http.delete('/api/user').set(user.auth).send({ password: PASSWORD }).expect(204);
       failOnce.mockRestore();
-      expect(await accountTraces(t, user)).toMatchObject({ items: [expect.objectContaining({ user_id: user.userId }), expect.anything()], objects: [] });
+      expect(await accountTraces(t, user)).toMatchObject({
+        items: [expect.objectContaining({ user_id: user.userId }), expect.anything()],
+        objects: [],
+      });
     });
   });
 });

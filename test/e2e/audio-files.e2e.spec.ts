@@ -1,15 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  getObject,
-  listKeys,
-  putThrough,
-  registerUser,
-  RegisteredUser,
-  scanAll,
-  startTestApp,
-  TestApp,
-  uploadRecording,
-} from '../support/test-app';
+import { getObject, listKeys, putThrough, registerUser, RegisteredUser, scanAll, startTestApp, TestApp, uploadRecording } from '../support/test-app';
 
 describe('audio files (HTTP, DynamoDB Local)', () => {
   let t: TestApp;
@@ -28,7 +18,11 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
 
   it('issues an upload URL for one new key under the caller’s own prefix', async () => {
     const before = Date.now();
-    const response = await t.http.post('/api/audio-files/upload-url').set(alice.auth).send({ content_type: 'audio/mp4', file_size: 3056 }).expect(201);
+    const response = await t.http
+      .post('/api/audio-files/upload-url')
+      .set(alice.auth)
+      .send({ content_type: 'audio/mp4', file_size: 3056 })
+      .expect(201);
     expect(response.body).toEqual({
       file_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       s3_key: `users/${alice.userId}/${response.body.file_id}.m4a`,
@@ -84,7 +78,11 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
 
   it('deletes the record, the recording and its decrypted copies; deleting again is 404', async () => {
     const file = await uploadRecording(t, alice);
-    const { body } = await t.http.post('/api/decrypt-audio').set(alice.auth).send({ password: 'SecurePassword123!', file_id: file.file_id }).expect(200);
+    const { body } = await t.http
+      .post('/api/decrypt-audio')
+      .set(alice.auth)
+      .send({ password: 'SecurePassword123!', file_id: file.file_id })
+      .expect(200);
     expect(await listKeys(t, `decrypted/${alice.userId}/${file.file_id}/`)).toHaveLength(1);
     await t.http.delete(`/api/audio-files/${file.file_id}`).set(bob.auth).expect(404);
     await t.http.delete(`/api/audio-files/${file.file_id}`).set(alice.auth).expect(204);
@@ -169,9 +167,9 @@ describe('audio files (HTTP, DynamoDB Local)', () => {
       const foreign = await list(bob, `?cursor=${encodeURIComponent(body.next_cursor)}`).expect(400);
       expect(foreign.body.code).toBe('INVALID_CURSOR');
       const [payload, mac] = (body.next_cursor as string).split('.');
-      const forged = Buffer.from(
-        JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), u: bob.userId }),
-      ).toString('base64url');
+      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), u: bob.userId })).toString(
+        'base64url',
+      );
       const tampered = await list(bob, `?cursor=${forged}.${mac}`).expect(400);
       expect(tampered.body.code).toBe('INVALID_CURSOR');
       await list(carol, '?cursor=not-a-cursor').expect(400);

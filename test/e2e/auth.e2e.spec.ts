@@ -12,10 +12,7 @@ describe('register and login (HTTP, DynamoDB Local)', () => {
     (await scanAll(t.documents, t.config.dynamodb.tables.users)).filter((item) => item.email === email);
 
   it('registers with the seed contract: token, user_id, 64-hex key_salt, user with ISO-8601 UTC created_at', async () => {
-    const response = await t.http
-      .post('/api/register')
-      .send({ email: '  New.User@Example.COM ', password: PASSWORD })
-      .expect(201);
+    const response = await t.http.post('/api/register').send({ email: '  New.User@Example.COM ', password: PASSWORD }).expect(201);
     expect(response.body).toEqual({
       token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       refresh_token: expect.stringMatching(new RegExp(`^${response.body.session_id}\\.`)),
@@ -51,16 +48,17 @@ describe('register and login (HTTP, DynamoDB Local)', () => {
 
   it('refuses a second account for the same email, whatever its case or spaces (409)', async () => {
     const { email } = await registerUser(t.http);
-    const response = await t.http.post('/api/register').send({ email: ` ${email.toUpperCase()}`, password: PASSWORD }).expect(409);
+    const response = await t.http
+      .post('/api/register')
+      .send({ email: ` ${email.toUpperCase()}`, password: PASSWORD })
+      .expect(409);
     expect(response.body).toMatchObject({ error: 'User already exists', code: 'EMAIL_TAKEN' });
     expect(await accountsWithEmail(email)).toHaveLength(1);
   });
 
   it('lets exactly one of 20 concurrent registrations of one email through', async () => {
     const email = `race-${Date.now()}@example.com`;
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, () => t.http.post('/api/register').send({ email, password: PASSWORD })),
-    );
+    const responses = await Promise.all(Array.from({ length: 20 }, () => t.http.post('/api/register').send({ email, password: PASSWORD })));
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(19);
@@ -117,7 +115,10 @@ describe('register and login (HTTP, DynamoDB Local)', () => {
   });
 
   it('refuses a login body with a wrong type without trying the password (400)', async () => {
-    const response = await t.http.post('/api/login').send({ email: ['a@example.com'], password: PASSWORD }).expect(400);
+    const response = await t.http
+      .post('/api/login')
+      .send({ email: ['a@example.com'], password: PASSWORD })
+      .expect(400);
     expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'email' })]));
   });
 });

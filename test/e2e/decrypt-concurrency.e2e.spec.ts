@@ -50,7 +50,10 @@ describe('decrypt-audio concurrency bounds (HTTP, DynamoDB Local, s3rver)', () =
       stalledRequest.end(body);
     });
   const linkDecrypt = (user: RegisteredUser) =>
-    t.http.post('/api/decrypt-audio').set(user.auth).send({ password: PASSWORD, file_id: files.get(user.userId) });
+    t.http
+      .post('/api/decrypt-audio')
+      .set(user.auth)
+      .send({ password: PASSWORD, file_id: files.get(user.userId) });
 
   it('refuses an account beyond its share (429) and anyone beyond the process bound (503), with Retry-After, until slots free up', async () => {
     const alices = [await stalled(alice), await stalled(alice)];
@@ -63,7 +66,11 @@ describe('decrypt-audio concurrency bounds (HTTP, DynamoDB Local, s3rver)', () =
     expect(busy.body).toMatchObject({ code: 'SERVER_BUSY', request_id: expect.any(String) });
     expect(busy.headers['retry-after']).toBe(String(DECRYPT_RETRY_AFTER_SECONDS));
     // Refused before the password is checked: no failure is counted, no storage is read.
-    await t.http.post('/api/decrypt-audio').set(carol.auth).send({ password: 'wrong', file_id: files.get(carol.userId) }).expect(503);
+    await t.http
+      .post('/api/decrypt-audio')
+      .set(carol.auth)
+      .send({ password: 'wrong', file_id: files.get(carol.userId) })
+      .expect(503);
 
     // Clients that go away give their slots back.
     alices.forEach((stalledRequest) => stalledRequest.destroy());

@@ -3,17 +3,7 @@ import request from 'supertest';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { ObjectStorage } from '../../src/storage/object-storage';
-import {
-  getObject,
-  listKeys,
-  PASSWORD,
-  putObject,
-  registerUser,
-  RegisteredUser,
-  startTestApp,
-  TestApp,
-  uploadRecording,
-} from '../support/test-app';
+import { getObject, listKeys, PASSWORD, putObject, registerUser, RegisteredUser, startTestApp, TestApp, uploadRecording } from '../support/test-app';
 
 const MIB = 1024 * 1024;
 const HEADER = 40;
@@ -33,8 +23,7 @@ describe('decrypt-audio (HTTP, DynamoDB Local, s3rver)', () => {
   });
   afterAll(() => t.close());
 
-  const decrypt = (user: RegisteredUser, body: object, query = '') =>
-    t.http.post(`/api/decrypt-audio${query}`).set(user.auth).send(body);
+  const decrypt = (user: RegisteredUser, body: object, query = '') => t.http.post(`/api/decrypt-audio${query}`).set(user.auth).send(body);
   const copiesOf = (user: RegisteredUser) => listKeys(t, `decrypted/${user.userId}/`);
 
   /** How a stream-mode decryption of the shared file ends: a status code, an aborted body, or a clean end. */
@@ -68,7 +57,10 @@ describe('decrypt-audio (HTTP, DynamoDB Local, s3rver)', () => {
 
     it('streams identical bytes with the audio type and exact length for Accept: audio/* and ?mode=stream', async () => {
       const before = (await copiesOf(alice)).length;
-      for (const [query, accept] of [['', 'audio/*'], ['?mode=stream', 'application/json']]) {
+      for (const [query, accept] of [
+        ['', 'audio/*'],
+        ['?mode=stream', 'application/json'],
+      ]) {
         const response = await fetch(`${t.baseUrl}/api/decrypt-audio${query}`, {
           method: 'POST',
           headers: { ...alice.auth, 'content-type': 'application/json', accept },
@@ -135,8 +127,20 @@ describe('decrypt-audio (HTTP, DynamoDB Local, s3rver)', () => {
       ['one byte changed', () => Buffer.concat([original.subarray(0, 500_000), Buffer.from([original[500_000] ^ 1]), original.subarray(500_001)])],
       ['the last segment missing', () => original.subarray(0, 2 * MIB)],
       ['truncated inside a segment', () => original.subarray(0, original.length - 20)],
-      ['segments reordered', () => { const s = segments(); return Buffer.concat([s.header, s.first, s.last, s.second]); }],
-      ['a segment duplicated', () => { const s = segments(); return Buffer.concat([s.header, s.first, s.second, s.second, s.last]); }],
+      [
+        'segments reordered',
+        () => {
+          const s = segments();
+          return Buffer.concat([s.header, s.first, s.last, s.second]);
+        },
+      ],
+      [
+        'a segment duplicated',
+        () => {
+          const s = segments();
+          return Buffer.concat([s.header, s.first, s.second, s.second, s.last]);
+        },
+      ],
       ['a wrong header', () => Buffer.concat([Buffer.from([0x18]), original.subarray(1)])],
       ['another file’s ciphertext', async () => getObject(t, (await uploadRecording(t, alice, randomBytes(100))).s3_key)],
       ['another user’s ciphertext', async () => getObject(t, (await uploadRecording(t, bob, randomBytes(100))).s3_key)],

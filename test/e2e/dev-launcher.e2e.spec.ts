@@ -100,18 +100,21 @@ describe('npm run dev', () => {
   const dynamoPid = (): Promise<number> => recordedPid('dynamodb-local');
   const mailDevPid = (): Promise<number> => recordedPid('maildev');
 
-  it.each(['PORT', 'DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT', 'MAIL_LOCAL_SMTP_PORT', 'MAIL_LOCAL_WEB_PORT'])('names %s when its port is taken, before starting anything', async (variable) => {
-    const taken = createServer();
-    await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
-    const { port } = taken.address() as AddressInfo;
-    const launcher = launch({ [variable]: String(port) });
-    const code = await launcher.exited;
-    taken.close();
-    expect(code).toBe(1);
-    expect(launcher.output()).toContain(`port ${port} for `);
-    expect(launcher.output()).toContain(`set ${variable} to another port`);
-    expect(launcher.output()).not.toContain('EADDRINUSE');
-  });
+  it.each(['PORT', 'DYNAMODB_LOCAL_PORT', 'S3_LOCAL_PORT', 'MAIL_LOCAL_SMTP_PORT', 'MAIL_LOCAL_WEB_PORT'])(
+    'names %s when its port is taken, before starting anything',
+    async (variable) => {
+      const taken = createServer();
+      await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
+      const { port } = taken.address() as AddressInfo;
+      const launcher = launch({ [variable]: String(port) });
+      const code = await launcher.exited;
+      taken.close();
+      expect(code).toBe(1);
+      expect(launcher.output()).toContain(`port ${port} for `);
+      expect(launcher.output()).toContain(`set ${variable} to another port`);
+      expect(launcher.output()).not.toContain('EADDRINUSE');
+    },
+  );
 
   it(
     'restarts only the API on a source change, and a relaunch after SIGKILL stops the orphaned DynamoDB Local and MailDev',

@@ -46,9 +46,15 @@ describe('email verification and email change, through the real local mail serve
     await waitForMails(user.email, { subject: VERIFY_SUBJECT });
     await t.http.post('/api/user/email/verification').set(user.auth).expect(202);
     const mails = await waitForMails(user.email, { subject: VERIFY_SUBJECT, count: 2 });
-    await t.http.post('/api/auth/verify-email').send({ token: tokenIn(mails[1]) }).expect(200);
+    await t.http
+      .post('/api/auth/verify-email')
+      .send({ token: tokenIn(mails[1]) })
+      .expect(200);
     // Every link works once on its own: the first one still verifies (nothing changes).
-    await t.http.post('/api/auth/verify-email').send({ token: tokenIn(mails[0]) }).expect(200);
+    await t.http
+      .post('/api/auth/verify-email')
+      .send({ token: tokenIn(mails[0]) })
+      .expect(200);
     await t.http.post('/api/user/email/verification').expect(401);
   });
 
@@ -57,7 +63,11 @@ describe('email verification and email change, through the real local mail serve
     const newEmail = `moved-${randomUUID()}@example.com`;
     await t.http.post('/api/user/email').set(user.auth).send({ new_email: newEmail, password: 'wrong-password' }).expect(401);
     await t.http.post('/api/user/email').set(user.auth).send({ new_email: 'not an email', password: PASSWORD }).expect(400);
-    await t.http.post('/api/user/email').set(user.auth).send({ new_email: ` ${newEmail.toUpperCase()} `, password: PASSWORD }).expect(202);
+    await t.http
+      .post('/api/user/email')
+      .set(user.auth)
+      .send({ new_email: ` ${newEmail.toUpperCase()} `, password: PASSWORD })
+      .expect(202);
 
     const [confirm] = await waitForMails(newEmail, { subject: CHANGE_SUBJECT });
     expect(confirm.text).toContain('/confirm-email-change?token=');
@@ -75,7 +85,10 @@ describe('email verification and email change, through the real local mail serve
     await t.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(401);
     await t.http.post('/api/login').send({ email: newEmail, password: PASSWORD }).expect(200);
     expect((await me(user.auth)).body.user).toMatchObject({ email: newEmail, email_verified: true });
-    await t.http.post('/api/auth/confirm-email-change').send({ token }).expect(400, /INVALID_TOKEN/);
+    await t.http
+      .post('/api/auth/confirm-email-change')
+      .send({ token })
+      .expect(400, /INVALID_TOKEN/);
     // The old address is free again; reset mail follows the account to its new address.
     await registerUser(t.http, user.email);
     await t.http.post('/api/auth/forgot-password').send({ email: newEmail }).expect(202);
@@ -89,8 +102,14 @@ describe('email verification and email change, through the real local mail serve
     const newEmail = `moved-${randomUUID()}@example.com`;
     await t.http.post('/api/user/email').set(user.auth).send({ new_email: newEmail, password: PASSWORD }).expect(202);
     const [confirm] = await waitForMails(newEmail, { subject: CHANGE_SUBJECT });
-    await t.http.post('/api/auth/confirm-email-change').send({ token: tokenIn(confirm) }).expect(200);
-    await t.http.post('/api/auth/reset-password').send({ token: tokenIn(reset), new_password: 'A-New-Password-123' }).expect(400, /INVALID_TOKEN/);
+    await t.http
+      .post('/api/auth/confirm-email-change')
+      .send({ token: tokenIn(confirm) })
+      .expect(200);
+    await t.http
+      .post('/api/auth/reset-password')
+      .send({ token: tokenIn(reset), new_password: 'A-New-Password-123' })
+      .expect(400, /INVALID_TOKEN/);
   });
 
   it('refuses to move onto an address another account took meanwhile (409), keeping the old one', async () => {
@@ -99,7 +118,10 @@ describe('email verification and email change, through the real local mail serve
     await t.http.post('/api/user/email').set(user.auth).send({ new_email: contested, password: PASSWORD }).expect(202);
     const [confirm] = await waitForMails(contested, { subject: CHANGE_SUBJECT });
     await registerUser(t.http, contested);
-    const taken = await t.http.post('/api/auth/confirm-email-change').send({ token: tokenIn(confirm) }).expect(409);
+    const taken = await t.http
+      .post('/api/auth/confirm-email-change')
+      .send({ token: tokenIn(confirm) })
+      .expect(409);
     expect(taken.body.code).toBe('EMAIL_TAKEN');
     expect((await me(user.auth)).body.user.email).toBe(user.email);
     await t.http.post('/api/login').send({ email: user.email, password: PASSWORD }).expect(200);
@@ -109,9 +131,17 @@ describe('email verification and email change, through the real local mail serve
     const user = await registerUser(t.http);
     const [verify] = await waitForMails(user.email, { subject: VERIFY_SUBJECT });
     await t.documents.send(
-      new UpdateCommand({ TableName: t.config.dynamodb.tables.users, Key: { user_id: user.userId }, UpdateExpression: 'SET email = :other', ExpressionAttributeValues: { ':other': `other-${randomUUID()}@example.com` } }),
+      new UpdateCommand({
+        TableName: t.config.dynamodb.tables.users,
+        Key: { user_id: user.userId },
+        UpdateExpression: 'SET email = :other',
+        ExpressionAttributeValues: { ':other': `other-${randomUUID()}@example.com` },
+      }),
     );
-    await t.http.post('/api/auth/verify-email').send({ token: tokenIn(verify) }).expect(400, /INVALID_TOKEN/);
+    await t.http
+      .post('/api/auth/verify-email')
+      .send({ token: tokenIn(verify) })
+      .expect(400, /INVALID_TOKEN/);
     expect((await me(user.auth)).body.user.email_verified).toBe(false);
   });
 });

@@ -52,7 +52,9 @@ describe('readiness without DynamoDB tables', () => {
   it('answers 503 on readiness and on data endpoints, while liveness stays 200', async () => {
     const ready = await t.http.get('/api/health/ready').expect(503);
     expect(ready.body.status).toBe('unavailable');
-    expect(ready.body.checks).toContainEqual(expect.objectContaining({ name: t.config.dynamodb.tables.users, ok: false, error: 'ResourceNotFoundException' }));
+    expect(ready.body.checks).toContainEqual(
+      expect.objectContaining({ name: t.config.dynamodb.tables.users, ok: false, error: 'ResourceNotFoundException' }),
+    );
     await t.http.get('/api/health').expect(200);
     const login = await t.http.post('/api/login').send({ email: 'a@example.com', password: 'whatever-password' }).expect(503);
     expect(login.body.code).toBe('SERVICE_UNAVAILABLE');

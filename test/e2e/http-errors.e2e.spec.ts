@@ -12,7 +12,11 @@ const HEADERS_TIMEOUT_MS = 1000;
 const KEEP_ALIVE_TIMEOUT_MS = 3000;
 
 /** The envelope and the headers every response the service writes must carry, whoever wrote it. */
-function expectEnvelope(response: { status: number; headers: Record<string, string | string[] | undefined>; body: unknown }, status: number, code: string): void {
+function expectEnvelope(
+  response: { status: number; headers: Record<string, string | string[] | undefined>; body: unknown },
+  status: number,
+  code: string,
+): void {
   expect(response.status).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/json/);
   const requestId = response.headers['x-request-id'];
@@ -45,7 +49,11 @@ describe('responses the HTTP layer writes itself (HTTP, raw sockets)', () => {
 
   it('400 for malformed HTTP', async () => {
     expectEnvelope(parsed(await send('NOT HTTP AT ALL\r\n\r\n')), 400, 'BAD_REQUEST');
-    expectEnvelope(parsed(await send('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n')), 400, 'BAD_REQUEST');
+    expectEnvelope(
+      parsed(await send('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n')),
+      400,
+      'BAD_REQUEST',
+    );
   });
 
   it('400 for an HTTP/1.1 request without Host, 417 for an Expect header other than 100-continue', async () => {
@@ -108,7 +116,11 @@ describe('responses the HTTP layer writes itself (HTTP, raw sockets)', () => {
   });
 
   it('keeps an idle keep-alive connection for the keep-alive timeout, then closes it', async () => {
-    const response = await rawExchange(t.baseUrl, (socket) => socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n'), KEEP_ALIVE_TIMEOUT_MS * GENEROUS);
+    const response = await rawExchange(
+      t.baseUrl,
+      (socket) => socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n'),
+      KEEP_ALIVE_TIMEOUT_MS * GENEROUS,
+    );
     expect(response.status).toBe(200);
     // Longer than the headers timeout: between requests only the keep-alive timeout applies.
     expect(response.closedAfterMs).toBeGreaterThanOrEqual(KEEP_ALIVE_TIMEOUT_MS - 100);
@@ -127,7 +139,9 @@ describe('a request on a kept-alive connection while the service shuts down (HTT
     // A request in progress keeps the connection open through the shutdown.
     const body = JSON.stringify({ email: 'nobody@example.com', password: 'whatever-123' });
     const started = once(server, 'request');
-    socket.write(`POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    socket.write(
+      `POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+    );
     await started;
     const closing = draining.close();
     while (server.listening) await sleep(10);

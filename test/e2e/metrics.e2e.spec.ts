@@ -18,7 +18,9 @@ describe('request metrics and request logs of the built service', () => {
 
   it('prints per-route CloudWatch EMF lines each interval and at shutdown; request lines carry id, status and latency', async () => {
     const config = await isolatedTables();
-    const service = await startService(productionEnv(config, process.env.DYNAMODB_ENDPOINT as string, { METRICS_FLUSH_SECONDS: String(FLUSH_SECONDS) }));
+    const service = await startService(
+      productionEnv(config, process.env.DYNAMODB_ENDPOINT as string, { METRICS_FLUSH_SECONDS: String(FLUSH_SECONDS) }),
+    );
     const base = service.baseUrl;
     const post = (path: string, body: object) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -53,7 +55,12 @@ describe('request metrics and request logs of the built service', () => {
     expect(total(lines, 'GET /api/health', 'Requests')).toBeGreaterThanOrEqual(2);
     expect(lines.filter(isMetrics).reduce((sum, line) => sum + Number(line.ServerErrors), 0)).toBe(0);
     // No raw path (which could carry ids) becomes a route name.
-    expect(lines.filter(isMetrics).map((line) => String(line.Route)).filter((route) => route.includes('no-such-route'))).toEqual([]);
+    expect(
+      lines
+        .filter(isMetrics)
+        .map((line) => String(line.Route))
+        .filter((route) => route.includes('no-such-route')),
+    ).toEqual([]);
 
     // pino-http's line per request: request id, method, route, status and latency.
     const completed = lines.find((line) => line.request_id === 'trace-me-123' && line.res !== undefined);

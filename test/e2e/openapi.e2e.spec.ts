@@ -80,7 +80,10 @@ describe('OpenAPI document and explorer', () => {
     for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z]+$/);
     expect(ids).toEqual(expect.arrayContaining(['register', 'login', 'listAudioFiles', 'createUploadUrl', 'registerAudioFile', 'decryptAudio']));
     for (const { method, path, operation } of operations) {
-      expect({ at: `${method} ${path}`, description: operation.description ?? '' }).toEqual({ at: `${method} ${path}`, description: expect.stringMatching(/\w/) });
+      expect({ at: `${method} ${path}`, description: operation.description ?? '' }).toEqual({
+        at: `${method} ${path}`,
+        description: expect.stringMatching(/\w/),
+      });
       for (const [status, response] of Object.entries(operation.responses)) {
         expect({ at: `${method} ${path} ${status}`, description: (response as ResponseObject).description }).toEqual({
           at: `${method} ${path} ${status}`,
@@ -125,7 +128,10 @@ describe('OpenAPI document and explorer', () => {
       for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
         expect({ at: `${method} ${path} ${status}`, headers: Object.keys(response.headers ?? {}) }).toEqual({
           at: `${method} ${path} ${status}`,
-          headers: expect.arrayContaining(['X-Request-Id', ...(status === '429' || (status === '503' && path !== '/api/health/ready') ? ['Retry-After'] : [])]),
+          headers: expect.arrayContaining([
+            'X-Request-Id',
+            ...(status === '429' || (status === '503' && path !== '/api/health/ready') ? ['Retry-After'] : []),
+          ]),
         });
         for (const [code, example] of Object.entries(response.content?.['application/json']?.examples ?? {})) {
           expect((example as { value: { code: string } }).value.code).toBe(code);
@@ -162,7 +168,11 @@ describe('OpenAPI document and explorer', () => {
     record('get', '/api/audio-files/{file_id}', await t.http.get(`/api/audio-files/${randomUUID()}`).set(user.auth));
     record('get', '/api/audio-files/{file_id}', await t.http.get('/api/audio-files/not-a-uuid').set(user.auth));
     record('post', '/api/audio-file', await t.http.post('/api/audio-file').set(user.auth).send({ s3_key: file.s3_key }));
-    record('post', '/api/decrypt-audio', await t.http.post('/api/decrypt-audio').set(user.auth).send({ password: 'wrong-password', file_id: file.file_id }));
+    record(
+      'post',
+      '/api/decrypt-audio',
+      await t.http.post('/api/decrypt-audio').set(user.auth).send({ password: 'wrong-password', file_id: file.file_id }),
+    );
     record('post', '/api/decrypt-audio', await t.http.post('/api/decrypt-audio').set(user.auth).send({ password: PASSWORD, file_id: randomUUID() }));
     for (const { method, path, operation } of operationsOf(document)) {
       const url = path.replace(/\{[^}]+\}/g, randomUUID());
@@ -175,11 +185,16 @@ describe('OpenAPI document and explorer', () => {
     );
     for (const { at, status, code } of observed) {
       const [method, path] = at.split(' ');
-      expect({ at, status, code, documented: documentedCodes(document, method, path, status).includes(code) }).toEqual({ at, status, code, documented: true });
+      expect({ at, status, code, documented: documentedCodes(document, method, path, status).includes(code) }).toEqual({
+        at,
+        status,
+        code,
+        documented: true,
+      });
     }
   });
 
-  it('passes Redocly\'s recommended ruleset (redocly.yaml lists the exceptions and why)', async () => {
+  it("passes Redocly's recommended ruleset (redocly.yaml lists the exceptions and why)", async () => {
     const cli = join(__dirname, '..', '..', 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
     const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'lint', 'openapi.json', '--format=stylish'], { env }).catch(

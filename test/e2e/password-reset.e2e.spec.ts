@@ -78,7 +78,11 @@ describe('forgot password and reset, through the real local mail server (MailDev
 
     const listed = await t.http.get('/api/user/audio-files').set(auth).expect(200);
     expect(listed.body.audio_files).toEqual([expect.objectContaining({ file_id: oldFile.file_id, key_id: 1, locked: true })]);
-    await t.http.get(`/api/audio-files/${oldFile.file_id}`).set(auth).expect(200).expect(({ body }) => expect(body.audio_file.locked).toBe(true));
+    await t.http
+      .get(`/api/audio-files/${oldFile.file_id}`)
+      .set(auth)
+      .expect(200)
+      .expect(({ body }) => expect(body.audio_file.locked).toBe(true));
     const locked = await decrypt(session.token, NEW_PASSWORD, oldFile.file_id).expect(423);
     expect(locked.body).toMatchObject({ code: 'RECORDING_LOCKED', request_id: expect.any(String) });
     // The wrong password is still a 401, not a hint about the lock.
@@ -90,7 +94,11 @@ describe('forgot password and reset, through the real local mail server (MailDev
     expect(Buffer.from((await decrypt(session.token, NEW_PASSWORD, newFile.file_id).expect(200)).body).equals(after)).toBe(true);
 
     // The new code opens no locked key; a wrong password is refused before any code is tried.
-    const wrongCode = await t.http.post('/api/user/recovery-code/redeem').set(auth).send({ recovery_code: newCode, password: NEW_PASSWORD }).expect(400);
+    const wrongCode = await t.http
+      .post('/api/user/recovery-code/redeem')
+      .set(auth)
+      .send({ recovery_code: newCode, password: NEW_PASSWORD })
+      .expect(400);
     expect(wrongCode.body.code).toBe('INVALID_RECOVERY_CODE');
     await t.http.post('/api/user/recovery-code/redeem').set(auth).send({ recovery_code: oldCode, password: PASSWORD }).expect(401);
 
@@ -105,9 +113,15 @@ describe('forgot password and reset, through the real local mail server (MailDev
 
     // The code handed out now covers both keys: a later reset with it keeps every recording.
     const again = await resetToken(user.email, 2);
-    await t.http.post('/api/auth/reset-password').send({ token: again, new_password: PASSWORD, recovery_code: redeemed.body.recovery_code }).expect(200, { all_recordings_readable: true, locked_key_ids: [] });
+    await t.http
+      .post('/api/auth/reset-password')
+      .send({ token: again, new_password: PASSWORD, recovery_code: redeemed.body.recovery_code })
+      .expect(200, { all_recordings_readable: true, locked_key_ids: [] });
     const last = await login(user.email, PASSWORD).expect(200);
-    for (const [file, plaintext] of [[oldFile, before], [newFile, after]] as const) {
+    for (const [file, plaintext] of [
+      [oldFile, before],
+      [newFile, after],
+    ] as const) {
       expect(Buffer.from((await decrypt(last.body.token, PASSWORD, file.file_id).expect(200)).body).equals(plaintext)).toBe(true);
     }
   });
@@ -115,7 +129,10 @@ describe('forgot password and reset, through the real local mail server (MailDev
   it('tokens are single use, expire, and go stale when the password changes; a wrong code leaves the token usable', async () => {
     const user = await registerUser(t.http);
     const token = await resetToken(user.email);
-    const wrong = await t.http.post('/api/auth/reset-password').send({ token, new_password: NEW_PASSWORD, recovery_code: 'AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA' }).expect(400);
+    const wrong = await t.http
+      .post('/api/auth/reset-password')
+      .send({ token, new_password: NEW_PASSWORD, recovery_code: 'AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA' })
+      .expect(400);
     expect(wrong.body.code).toBe('INVALID_RECOVERY_CODE');
     await login(user.email, PASSWORD).expect(200);
     await t.http.post('/api/auth/reset-password').send({ token, new_password: NEW_PASSWORD }).expect(200);
@@ -131,13 +148,22 @@ describe('forgot password and reset, through the real local mail server (MailDev
 
     // An expired token is refused though it is still stored.
     const signedIn = await login(user.email, PASSWORD).expect(200);
-    const { token: expired, stored } = newAccountToken({ purpose: 'password-reset', userId: user.userId, email: user.email, keyringVersion: 0 }, Date.now() - 31 * 60_000);
+    const { token: expired, stored } = newAccountToken(
+      { purpose: 'password-reset', userId: user.userId, email: user.email, keyringVersion: 0 },
+      Date.now() - 31 * 60_000,
+    );
     await t.app.get(AccountTokensRepository).save(stored);
     await t.http.post('/api/auth/reset-password').send({ token: expired, new_password: NEW_PASSWORD }).expect(400);
     expect(signedIn.body.token).toBeDefined();
     // A forged token is the same 400; a malformed one is a validation error.
-    await t.http.post('/api/auth/reset-password').send({ token: randomBytes(32).toString('base64url'), new_password: NEW_PASSWORD }).expect(400, /INVALID_TOKEN/);
-    await t.http.post('/api/auth/reset-password').send({ token: 'x'.repeat(5000), new_password: NEW_PASSWORD }).expect(400, /VALIDATION_FAILED/);
+    await t.http
+      .post('/api/auth/reset-password')
+      .send({ token: randomBytes(32).toString('base64url'), new_password: NEW_PASSWORD })
+      .expect(400, /INVALID_TOKEN/);
+    await t.http
+      .post('/api/auth/reset-password')
+      .send({ token: 'x'.repeat(5000), new_password: NEW_PASSWORD })
+      .expect(400, /VALIDATION_FAILED/);
   });
 
   it('concurrent uses of one token: exactly one reset happens', async () => {
@@ -145,7 +171,10 @@ describe('forgot password and reset, through the real local mail server (MailDev
     const token = await resetToken(user.email);
     const statuses = await Promise.all(
       ['Concurrent-Password-1', 'Concurrent-Password-2', 'Concurrent-Password-3'].map((new_password) =>
-        t.http.post('/api/auth/reset-password').send({ token, new_password }).then((response) => response.status),
+        t.http
+          .post('/api/auth/reset-password')
+          .send({ token, new_password })
+          .then((response) => response.status),
       ),
     );
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
@@ -166,7 +195,10 @@ describe('forgot password and reset, through the real local mail server (MailDev
     // waits for the lookup, the token or the mail, so the medians differ by noise only.
     const timings: Record<'known' | 'unknown', number[]> = { known: [], unknown: [] };
     for (let round = 0; round < 12; round++) {
-      for (const [kind, email] of [['known', user.email], ['unknown', nobody]] as const) {
+      for (const [kind, email] of [
+        ['known', user.email],
+        ['unknown', nobody],
+      ] as const) {
         const started = performance.now();
         await t.http.post('/api/auth/forgot-password').send({ email }).expect(202);
         timings[kind].push(performance.now() - started);
@@ -195,7 +227,12 @@ describe('forgot password and reset, through the real local mail server (MailDev
     expect(await resetMailsTo(user.email)).toEqual([]);
 
     await t.documents.send(
-      new UpdateCommand({ TableName: t.config.dynamodb.tables.users, Key: { user_id: user.userId }, UpdateExpression: 'SET email_verified = :yes', ExpressionAttributeValues: { ':yes': true } }),
+      new UpdateCommand({
+        TableName: t.config.dynamodb.tables.users,
+        Key: { user_id: user.userId },
+        UpdateExpression: 'SET email_verified = :yes',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
     );
     await resetToken(user.email);
   });

@@ -95,7 +95,12 @@ describe('the built service as a process', () => {
     for (const secret of [...secrets, userKey.toString('hex'), userKey.toString('base64')]) {
       expect(output).not.toContain(secret);
     }
-    expect(output.trim().split('\n').every((line) => line.startsWith('{'))).toBe(true);
+    expect(
+      output
+        .trim()
+        .split('\n')
+        .every((line) => line.startsWith('{')),
+    ).toBe(true);
     const lines = logLines(service);
     const requestLines = lines.filter((line) => line.req !== undefined);
     expect(requestLines.length).toBeGreaterThanOrEqual(5);

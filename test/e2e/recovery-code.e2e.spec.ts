@@ -32,7 +32,11 @@ describe('recovery codes (HTTP, DynamoDB Local)', () => {
     expect(stored).not.toContain(code);
     expect(stored).not.toContain(canonicalRecoveryCode(code));
     const item = await storedUser(user.userId);
-    expect(item.recovery).toEqual({ salt: expect.stringMatching(/^[0-9a-f]{64}$/), kdf: expect.objectContaining({ algorithm: 'argon2id' }), keys: [{ key_id: 1, wrapped: expect.any(String) }] });
+    expect(item.recovery).toEqual({
+      salt: expect.stringMatching(/^[0-9a-f]{64}$/),
+      kdf: expect.objectContaining({ algorithm: 'argon2id' }),
+      keys: [{ key_id: 1, wrapped: expect.any(String) }],
+    });
 
     const userKey = await t.client.unlockUserKey(user.session, PASSWORD);
     expect((await keyUnder(user.userId, code))?.equals(userKey)).toBe(true);

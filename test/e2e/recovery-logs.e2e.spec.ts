@@ -25,10 +25,22 @@ describe('the built service never logs a reset token, a recovery code or a verif
     expect((await post('/api/auth/forgot-password', { email })).status).toBe(202);
     const [reset] = await waitForMails(email, { subject: /^Reset your Panzoto password$/ });
     const resetToken = tokenIn(reset);
-    expect((await post('/api/auth/reset-password', { token: resetToken, new_password: 'Reset-Password-1', recovery_code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ' })).status).toBe(400);
+    expect(
+      (
+        await post('/api/auth/reset-password', {
+          token: resetToken,
+          new_password: 'Reset-Password-1',
+          recovery_code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ',
+        })
+      ).status,
+    ).toBe(400);
     expect((await post('/api/auth/reset-password', { token: resetToken, new_password: 'Reset-Password-1' })).status).toBe(200);
     const login = (await (await post('/api/login', { email, password: 'Reset-Password-1' })).json()) as { token: string; recovery_code: string };
-    const redeemed = await post('/api/user/recovery-code/redeem', { recovery_code: registered.recovery_code, password: 'Reset-Password-1' }, login.token);
+    const redeemed = await post(
+      '/api/user/recovery-code/redeem',
+      { recovery_code: registered.recovery_code, password: 'Reset-Password-1' },
+      login.token,
+    );
     expect(redeemed.status).toBe(200);
     const { recovery_code: redeemedCode } = (await redeemed.json()) as { recovery_code: string };
 

@@ -36,7 +36,8 @@ function operations(t: TestApp): Operation[] {
 }
 
 const withJson = (t: TestApp, { method, path }: Operation, body: string, headers: Record<string, string> = {}) =>
-  (t.http as unknown as Record<string, (path: string) => import('supertest').Test>)[method](path)
+  (t.http as unknown as Record<string, (path: string) => import('supertest').Test>)
+    [method](path)
     .set({ 'Content-Type': 'application/json', ...headers })
     .send(body);
 

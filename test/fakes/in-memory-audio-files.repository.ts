@@ -1,10 +1,5 @@
 import type { AudioFile } from '../../src/audio-files/audio-file';
-import {
-  AudioFilePage,
-  AudioFilePosition,
-  AudioFilesRepository,
-  S3KeyAlreadyRegisteredError,
-} from '../../src/audio-files/audio-files.repository';
+import { AudioFilePage, AudioFilePosition, AudioFilesRepository, S3KeyAlreadyRegisteredError } from '../../src/audio-files/audio-files.repository';
 import { AccountDeletedError } from '../../src/users/users.repository';
 import type { InMemoryUsersRepository } from './in-memory-users.repository';
 

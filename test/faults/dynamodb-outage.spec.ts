@@ -234,9 +234,7 @@ describe('DynamoDB goes away under load and comes back', () => {
     const acknowledged = writes.filter((o) => o.written).map((o) => o.written as NonNullable<Outcome['written']>);
     const missing: unknown[] = [];
     for (const write of acknowledged) {
-      const { Item } = await documents.send(
-        new GetCommand({ TableName: config.dynamodb.tables[write.table], Key: write.key, ConsistentRead: true }),
-      );
+      const { Item } = await documents.send(new GetCommand({ TableName: config.dynamodb.tables[write.table], Key: write.key, ConsistentRead: true }));
       if (!Item || Object.entries(write.expect).some(([name, value]) => Item[name] !== value)) missing.push(write);
     }
     client.destroy();
@@ -271,7 +269,12 @@ describe('DynamoDB that hangs or throttles', () => {
     createHttpServer((request, response) => {
       request.resume();
       response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() });
-      response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' }));
+      response.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+          message: 'Rate of requests exceeds the allowed throughput.',
+        }),
+      );
     });
 
   it.each([
@@ -307,6 +310,8 @@ describe('DynamoDB that hangs or throttles', () => {
     expect(live.status).toBe(200);
     // Liveness does not wait for DynamoDB: it answers before the attempts of one call could have timed out.
     expect(live.ms).toBeLessThan(attempts * timeoutMs);
-    process.stdout.write(`DynamoDB ${_case}: 503 after ${results.map((result) => result.ms).join(' / ')} ms (register / login / ready; bound ${bound} ms)\n`);
+    process.stdout.write(
+      `DynamoDB ${_case}: 503 after ${results.map((result) => result.ms).join(' / ')} ms (register / login / ready; bound ${bound} ms)\n`,
+    );
   });
 });

@@ -150,7 +150,9 @@ describe('the task role: least privilege, matched to the code', () => {
 
   it('sends mail with the SendEmail the mailer uses, from the stack’s SES identity only', () => {
     const source = readFileSync('src/mail/nodemailer.mailer.ts', 'utf8');
-    expect([...source.matchAll(/\b(\w+)Command\b/g)].map(([, name]) => `ses:${name}`).filter((name, index, all) => all.indexOf(name) === index)).toEqual(MAIL_ACTIONS);
+    expect(
+      [...source.matchAll(/\b(\w+)Command\b/g)].map(([, name]) => `ses:${name}`).filter((name, index, all) => all.indexOf(name) === index),
+    ).toEqual(MAIL_ACTIONS);
     const mail = taskRoleStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('ses:')));
     expect(mail).toHaveLength(1);
     expect(actionsOf(mail[0])).toEqual(['ses:SendEmail']);

@@ -18,7 +18,10 @@ type Resource = { Type: string; Properties: TemplateObject; DeletionPolicy?: str
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((outdir) => rmSync(outdir, { recursive: true, force: true })));
 
-function synth(settings: Partial<DeploymentSettings> = {}, image: ecs.ContainerImage | null = ecs.ContainerImage.fromRegistry('panzoto-backend:test')) {
+function synth(
+  settings: Partial<DeploymentSettings> = {},
+  image: ecs.ContainerImage | null = ecs.ContainerImage.fromRegistry('panzoto-backend:test'),
+) {
   const outdir = mkdtempSync(join(tmpdir(), 'panzoto-cdk-'));
   outdirs.push(outdir);
   const app = new App({ outdir });
@@ -91,9 +94,7 @@ describe('the CDK stack', () => {
     it('TTL exactly where the definitions have one', () => {
       for (const { create, timeToLiveAttribute } of definitions) {
         const table = tables.find((candidate) => candidate.Properties.TableName === create.TableName) as Resource;
-        expect(table.Properties.TimeToLiveSpecification).toEqual(
-          timeToLiveAttribute ? { AttributeName: TTL_ATTRIBUTE, Enabled: true } : undefined,
-        );
+        expect(table.Properties.TimeToLiveSpecification).toEqual(timeToLiveAttribute ? { AttributeName: TTL_ATTRIBUTE, Enabled: true } : undefined);
       }
       expect(definitions.filter((definition) => definition.timeToLiveAttribute).map((definition) => definition.role)).toEqual([
         'decryptJobs',
@@ -122,7 +123,12 @@ describe('the CDK stack', () => {
       const statements = only(template, 'AWS::S3::BucketPolicy').Properties.PolicyDocument.Statement as TemplateObject[];
       expect(statements).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
           expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
         ]),
       );
@@ -181,11 +187,16 @@ describe('the CDK stack', () => {
     });
 
     it('keeps idle connections in the service longer than the load balancer does', () => {
-      const attributes = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes as { Key: string; Value: string }[];
+      const attributes = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes as {
+        Key: string;
+        Value: string;
+      }[];
       expect(attributes).toEqual(expect.arrayContaining([{ Key: 'idle_timeout.timeout_seconds', Value: String(ALB_IDLE_TIMEOUT_SECONDS) }]));
       const keepAliveMs = Number(environmentOf(container(template)).KEEP_ALIVE_TIMEOUT_MS);
       expect(keepAliveMs).toBeGreaterThan(ALB_IDLE_TIMEOUT_SECONDS * 1000);
-      expect(validateEnvironment({ KEEP_ALIVE_TIMEOUT_MS: String(keepAliveMs) }, { requireProductionSecrets: false }).KEEP_ALIVE_TIMEOUT_MS).toBe(keepAliveMs);
+      expect(validateEnvironment({ KEEP_ALIVE_TIMEOUT_MS: String(keepAliveMs) }, { requireProductionSecrets: false }).KEEP_ALIVE_TIMEOUT_MS).toBe(
+        keepAliveMs,
+      );
     });
 
     it('follows a different grace period everywhere at once', () => {
@@ -260,10 +271,13 @@ describe('the CDK stack', () => {
     });
 
     it('deploys a tag from ECR when imageTag is given, and serves HTTPS with a certificate (HTTP redirects)', () => {
-      const { template: tagged } = synth({
-        imageTag: 'v1.2.3',
-        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
-      }, null);
+      const { template: tagged } = synth(
+        {
+          imageTag: 'v1.2.3',
+          certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+        },
+        null,
+      );
       expect(JSON.stringify(container(tagged).Image)).toMatch(/\.dkr\.ecr\..*\/panzoto-backend:v1\.2\.3/);
       tagged.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
       tagged.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {

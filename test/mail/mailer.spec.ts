@@ -7,7 +7,9 @@ import { tokenIn, waitForMails } from '../support/mailbox';
 
 /** The mail port against the run's real SMTP server (MailDev), read back through MailDev's REST API. */
 describe('NodemailerMailer over SMTP to MailDev', () => {
-  const config = new AppConfig(validateEnvironment({ ...process.env, MAIL_FROM: 'Panzoto Test <no-reply@panzoto.test>', APP_LINK_BASE_URL: 'panzoto://app/' }));
+  const config = new AppConfig(
+    validateEnvironment({ ...process.env, MAIL_FROM: 'Panzoto Test <no-reply@panzoto.test>', APP_LINK_BASE_URL: 'panzoto://app/' }),
+  );
   const mailer = new NodemailerMailer(config);
   afterAll(() => mailer.onApplicationShutdown());
   const link = { base: config.mail.linkBaseUrl, token: 'tok_en-123' };

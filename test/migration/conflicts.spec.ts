@@ -157,7 +157,10 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
   });
 
   it('skips an email already claimed in DynamoDB by another account, naming that account', () => {
-    expect(report.skipped.find((skip) => skip.key === U.taken)).toMatchObject({ reason: 'email_claimed_by_other_user', related: [registered.userId] });
+    expect(report.skipped.find((skip) => skip.key === U.taken)).toMatchObject({
+      reason: 'email_claimed_by_other_user',
+      related: [registered.userId],
+    });
   });
 
   it('never overwrites an account that exists with different data', async () => {
@@ -241,7 +244,10 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
     expect(existsSync(MIGRATE_CLI)).toBe(true);
     const folder = temporaryFolder();
     const app = t as TestApp;
-    const refused = runCli(['--database-url', (pg as TestPostgres).url, '--report', join(folder, 'report.json'), '--checkpoint', join(folder, 'cp.json')], app.config);
+    const refused = runCli(
+      ['--database-url', (pg as TestPostgres).url, '--report', join(folder, 'report.json'), '--checkpoint', join(folder, 'cp.json')],
+      app.config,
+    );
     expect(await refused.exited).toBe(3);
     const written = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as MigrationReport;
     expect(written.skipped).toHaveLength(32);
@@ -249,7 +255,10 @@ describe('migrate-postgres: conflicts and invalid rows are reported, never resol
     expect(JSON.stringify(written)).not.toContain('$argon2id$');
     expect(refused.stdout()).toMatch(/skipped-rows: .*32 row\(s\) were skipped/);
     expect(refused.stderr()).toMatch(/progress table=audio_files .* finished/);
-    const accepted = runCli(['--database-url', (pg as TestPostgres).url, '--allow-skips', '--report', join(folder, 'r2.json'), '--checkpoint', join(folder, 'cp2.json')], app.config);
+    const accepted = runCli(
+      ['--database-url', (pg as TestPostgres).url, '--allow-skips', '--report', join(folder, 'r2.json'), '--checkpoint', join(folder, 'cp2.json')],
+      app.config,
+    );
     expect(await accepted.exited).toBe(0);
   });
 });

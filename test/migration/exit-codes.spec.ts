@@ -33,7 +33,10 @@ describe('migrate-postgres exit codes (built CLI)', () => {
   const run = async (config: AppConfig, ...extra: string[]) => {
     const folder = temporaryFolder();
     const reportPath = join(folder, 'report.json');
-    const cli = runCli(['--database-url', (pg as TestPostgres).url, '--report', reportPath, '--checkpoint', join(folder, 'cp.json'), ...extra], config);
+    const cli = runCli(
+      ['--database-url', (pg as TestPostgres).url, '--report', reportPath, '--checkpoint', join(folder, 'cp.json'), ...extra],
+      config,
+    );
     const code = await cli.exited;
     const report = (): MigrationReport => JSON.parse(readFileSync(reportPath, 'utf8')) as MigrationReport;
     return { code, stdout: cli.stdout(), stderr: cli.stderr(), report };
@@ -42,13 +45,18 @@ describe('migrate-postgres exit codes (built CLI)', () => {
   it('--help names which codes mean complete and which mean failure', async () => {
     const help = await run((t as TestApp).config, '--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/complete[\s\S]*\b0\s+done and verified[\s\S]*\b3\s+done and verified, with skipped rows[\s\S]*\b5\s+done, but the verification could not finish/);
+    expect(help.stdout).toMatch(
+      /complete[\s\S]*\b0\s+done and verified[\s\S]*\b3\s+done and verified, with skipped rows[\s\S]*\b5\s+done, but the verification could not finish/,
+    );
     expect(help.stdout).toMatch(/failed[\s\S]*\b1\s+failed[\s\S]*\b2\s+refused[\s\S]*\b4\s+verification found[\s\S]*130\s+interrupted/);
   });
 
   it('2: refused before anything is written', async () => {
     const folder = temporaryFolder();
-    const cli = runCli(['--batch-size', 'many', '--database-url', (pg as TestPostgres).url, '--checkpoint', join(folder, 'cp.json')], (t as TestApp).config);
+    const cli = runCli(
+      ['--batch-size', 'many', '--database-url', (pg as TestPostgres).url, '--checkpoint', join(folder, 'cp.json')],
+      (t as TestApp).config,
+    );
     expect(await cli.exited).toBe(EXIT_CODES.refused);
     expect(cli.stderr()).toMatch(/--batch-size must be a whole number/);
   });
@@ -66,7 +74,13 @@ describe('migrate-postgres exit codes (built CLI)', () => {
     const config = await isolatedTables();
     const proxy = await startDynamoDbProxy(app.config.dynamodb.endpoint as string, ['Scan']);
     try {
-      const result = await run({ ...config, dynamodb: { ...config.dynamodb, endpoint: proxy.endpoint } }, '--max-attempts', '3', '--concurrency', '1');
+      const result = await run(
+        { ...config, dynamodb: { ...config.dynamodb, endpoint: proxy.endpoint } },
+        '--max-attempts',
+        '3',
+        '--concurrency',
+        '1',
+      );
       expect(result.code).toBe(EXIT_CODES.unverified);
       expect(result.report().outcome).toMatchObject({ status: 'unverified', exit_code: 5 });
       expect(result.report().outcome.message).toMatch(/migration complete .*could not finish .*Scan .*InternalServerError.*--verify-only/);

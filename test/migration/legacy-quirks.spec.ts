@@ -11,7 +11,15 @@ import { scanAll, startTestApp, TestApp } from '../support/test-app';
 const PASSWORD = 'the old password';
 const SHORT_SALT = randomBytes(16);
 const U = { plain: randomUUID(), other: randomUUID(), shortSalt: randomUUID(), nullSalt: randomUUID() };
-const F = { plain: randomUUID(), other: randomUUID(), shortSalt: randomUUID(), nullSalt: randomUUID(), sharedLate: randomUUID(), sharedEarliest: randomUUID(), sharedMiddle: randomUUID() };
+const F = {
+  plain: randomUUID(),
+  other: randomUUID(),
+  shortSalt: randomUUID(),
+  nullSalt: randomUUID(),
+  sharedLate: randomUUID(),
+  sharedEarliest: randomUUID(),
+  sharedMiddle: randomUUID(),
+};
 const EMAIL = { shortSalt: 'sixteen@example.com', nullSalt: 'nosalt@example.com' };
 
 /**
@@ -72,7 +80,9 @@ describe('migrate-postgres: the legacy quirks lose no account and no recording',
     expect(report.tables.users).toMatchObject({ source_rows: 4, written_rows: 4, skipped_rows: 0 });
     expect(report.tables.audio_files).toMatchObject({ source_rows: 7, written_rows: 5, skipped_rows: 2 });
     expect(report.skipped).toEqual(
-      expect.arrayContaining([F.sharedLate, F.sharedMiddle].map((key) => expect.objectContaining({ key, reason: 's3_key_duplicate', related: [F.sharedEarliest] }))),
+      expect.arrayContaining(
+        [F.sharedLate, F.sharedMiddle].map((key) => expect.objectContaining({ key, reason: 's3_key_duplicate', related: [F.sharedEarliest] })),
+      ),
     );
     expect(report.skipped).toHaveLength(2);
     expect(report.warnings).toMatchObject({
@@ -117,7 +127,9 @@ describe('migrate-postgres: the legacy quirks lose no account and no recording',
     expect(first.key_salt).toMatch(/^[0-9a-f]{64}$/);
     expect(second.key_salt).toBe(first.key_salt);
     expect(second.encryption.wrapped_user_key).toBe(first.encryption.wrapped_user_key);
-    const { Item } = await app.documents.send(new GetCommand({ TableName: app.config.dynamodb.tables.users, Key: { user_id: U.nullSalt }, ConsistentRead: true }));
+    const { Item } = await app.documents.send(
+      new GetCommand({ TableName: app.config.dynamodb.tables.users, Key: { user_id: U.nullSalt }, ConsistentRead: true }),
+    );
     expect(Item).toMatchObject({ key_salt: first.key_salt, wrapped_user_key: first.encryption.wrapped_user_key });
     const later = await loginAndUseKey(EMAIL.nullSalt);
     expect(later.key_salt).toBe(first.key_salt);

@@ -39,10 +39,22 @@ describe('migrate-postgres: a full migration', () => {
       await client.query("SET TIME ZONE 'America/New_York'");
       await client.query('INSERT INTO users VALUES ($1, $2, $3, $4, $5)', [ALICE.id, ALICE.email, aliceHash, ALICE.salt, '2019-03-10 01:30:00']);
       await client.query('INSERT INTO users VALUES ($1, $2, $3, $4, $5)', [BOB.id, BOB.email, bobHash, BOB.salt, '2020-06-01 12:00:00+05:30']);
-      await client.query('INSERT INTO users VALUES ($1, $2, $3, $4, $5)', [CAROL.id, CAROL.email, bobHash, CAROL.salt, '2021-01-01 00:00:00.123456+00']);
+      await client.query('INSERT INTO users VALUES ($1, $2, $3, $4, $5)', [
+        CAROL.id,
+        CAROL.email,
+        bobHash,
+        CAROL.salt,
+        '2021-01-01 00:00:00.123456+00',
+      ]);
       for (const file of ALICE_FILES) {
         await client.query(`SET TIME ZONE '${file.zone}'`);
-        await client.query('INSERT INTO audio_files VALUES ($1, $2, $3, $4, $5)', [file.id, ALICE.id, `users/${ALICE.id}/${file.id}.3gp`, file.size, file.at]);
+        await client.query('INSERT INTO audio_files VALUES ($1, $2, $3, $4, $5)', [
+          file.id,
+          ALICE.id,
+          `users/${ALICE.id}/${file.id}.3gp`,
+          file.size,
+          file.at,
+        ]);
       }
       await client.query('INSERT INTO audio_files VALUES ($1, $2, $3, NULL, $4)', [BOB_FILE.id, BOB.id, `legacy/${BOB_FILE.id}.m4a`, BOB_FILE.at]);
     } finally {
@@ -63,7 +75,12 @@ describe('migrate-postgres: a full migration', () => {
     expect(report.tables.audio_files).toMatchObject({ source_rows: 5, written_rows: 5, skipped_rows: 0, items_written: 10, complete: true });
     expect(report.verification?.ok).toBe(true);
     expect(report.verification?.tables.users).toMatchObject({ dynamodb_items: 3, dynamodb_claims: 3, missing: 0, sample: { compared: 3, equal: 3 } });
-    expect(report.verification?.tables.audio_files).toMatchObject({ dynamodb_items: 5, dynamodb_claims: 5, missing: 0, sample: { compared: 5, equal: 5 } });
+    expect(report.verification?.tables.audio_files).toMatchObject({
+      dynamodb_items: 5,
+      dynamodb_claims: 5,
+      missing: 0,
+      sample: { compared: 5, equal: 5 },
+    });
 
     const users = await scanAll(app.documents, app.config.dynamodb.tables.users);
     expect(users).toHaveLength(6);
@@ -81,7 +98,10 @@ describe('migrate-postgres: a full migration', () => {
       claimed_by: ALICE.id,
       created_at: Date.parse('2019-03-10T06:30:00Z'),
     });
-    expect(users.find((item) => item.user_id === BOB.id)).toMatchObject({ created_at: Date.parse('2020-06-01T06:30:00Z'), key_salt: BOB.salt.toString('hex') });
+    expect(users.find((item) => item.user_id === BOB.id)).toMatchObject({
+      created_at: Date.parse('2020-06-01T06:30:00Z'),
+      key_salt: BOB.salt.toString('hex'),
+    });
     expect(users.find((item) => item.user_id === CAROL.id)).toMatchObject({ created_at_iso: '2021-01-01T00:00:00.123Z' });
 
     const files = await scanAll(app.documents, app.config.dynamodb.tables.audioFiles);
@@ -135,7 +155,12 @@ describe('migrate-postgres: a full migration', () => {
     await app.documents.send(new DeleteCommand({ TableName: app.config.dynamodb.tables.audioFiles, Key: { file_id: BOB_FILE.id } }));
     const report = await migrate(pg as TestPostgres, app.config, { mode: 'verify-only', checkpointPath });
     expect(report.outcome).toMatchObject({ status: 'verification-failed', exit_code: 4 });
-    expect(report.verification?.tables.audio_files).toMatchObject({ missing: 1, dynamodb_items: 4, dynamodb_claims: 5, sample: { missing: [BOB_FILE.id] } });
+    expect(report.verification?.tables.audio_files).toMatchObject({
+      missing: 1,
+      dynamodb_items: 4,
+      dynamodb_claims: 5,
+      sample: { missing: [BOB_FILE.id] },
+    });
     expect(report.tables.audio_files.written_rows).toBe(0);
     // A re-run repairs it: the missing record is written, nothing else.
     const repaired = await migrate(pg as TestPostgres, app.config);
@@ -161,7 +186,14 @@ describe('migrate-postgres: a full migration', () => {
 
   it("builds exactly the items the service's own repositories write", async () => {
     const app = t as TestApp;
-    const user = { id: randomUUID(), email: 'repository@example.com', passwordHash: aliceHash, keySalt: randomBytes(32).toString('hex'), createdAt: new Date(), ...initialKeyring() };
+    const user = {
+      id: randomUUID(),
+      email: 'repository@example.com',
+      passwordHash: aliceHash,
+      keySalt: randomBytes(32).toString('hex'),
+      createdAt: new Date(),
+      ...initialKeyring(),
+    };
     const file = { id: randomUUID(), userId: user.id, s3Key: `users/${user.id}/x.3gp`, fileSize: 12, uploadedAt: new Date(), keyId: 1 };
     await new DynamoDbUsersRepository(app.documents, app.config).create(user);
     await new DynamoDbAudioFilesRepository(app.documents, app.config).create(file);

@@ -120,7 +120,9 @@ describe('migrate-postgres: the built CLI, killed half-way, resumes with nothing
       const claims = files.filter((item) => String(item.file_id).startsWith('S3KEY#'));
       expect(records).toHaveLength(FILES);
       expect(claims).toHaveLength(FILES);
-      const sourceIds = new Set(((await (pg as TestPostgres).query<{ id: string }>('SELECT file_id::text AS id FROM audio_files'))).map((row) => row.id));
+      const sourceIds = new Set(
+        (await (pg as TestPostgres).query<{ id: string }>('SELECT file_id::text AS id FROM audio_files')).map((row) => row.id),
+      );
       expect(new Set(records.map((item) => item.file_id))).toEqual(sourceIds);
       const byKey = new Map(records.map((item) => [`S3KEY#${String(item.s3_key)}`, item.file_id]));
       expect(claims.every((claim) => byKey.get(String(claim.file_id)) === claim.claimed_by)).toBe(true);

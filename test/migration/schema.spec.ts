@@ -11,7 +11,10 @@ import { createDocumentClient, createDynamoDbClient } from '../../src/database/d
 const MAPPING = JSON.stringify({
   schema: 'legacy',
   users: { table: 'accounts', columns: { user_id: 'id', email: 'mail', password_hash: 'pw', key_salt: 'salt', created_at: 'signup' } },
-  audio_files: { table: 'recordings', columns: { file_id: 'rec_id', user_id: 'owner', s3_key: 'object_key', file_size: 'bytes', uploaded_at: 'made' } },
+  audio_files: {
+    table: 'recordings',
+    columns: { file_id: 'rec_id', user_id: 'owner', s3_key: 'object_key', file_size: 'bytes', uploaded_at: 'made' },
+  },
 });
 const USER = randomUUID();
 const FILE = randomUUID();
@@ -32,7 +35,11 @@ describe('migrate-postgres: another installation’s schema', () => {
         CREATE TABLE legacy.recordings (rec_id uuid PRIMARY KEY, owner uuid, object_key text, bytes integer, made timestamp)`);
       // The server's zone must not matter for "timestamp without time zone": it is read as UTC.
       await client.query("SET TIME ZONE 'Pacific/Auckland'");
-      await client.query("INSERT INTO legacy.accounts VALUES ($1, 'Mapped@Example.com', $2, $3, '2024-01-02 03:04:05.678', 'Mapped')", [USER, hash, SALT]);
+      await client.query("INSERT INTO legacy.accounts VALUES ($1, 'Mapped@Example.com', $2, $3, '2024-01-02 03:04:05.678', 'Mapped')", [
+        USER,
+        hash,
+        SALT,
+      ]);
       await client.query("INSERT INTO legacy.recordings VALUES ($1, $2, 'a/b.3gp', 2048, '2024-05-06 07:08:09')", [FILE, USER]);
     } finally {
       await client.end();
@@ -67,7 +74,11 @@ describe('migrate-postgres: another installation’s schema', () => {
     const checkpointPath = join(temporaryFolder(), 'checkpoint.json');
     const report = await migrate(pg as TestPostgres, config, { mapping, checkpointPath });
     expect(report.outcome).toMatchObject({ status: 'ok', exit_code: 0 });
-    expect(report.schema.users).toEqual({ extra_columns: [], ignored_columns: ['display_name'], notes: ['created_at is timestamp without time zone: read as UTC'] });
+    expect(report.schema.users).toEqual({
+      extra_columns: [],
+      ignored_columns: ['display_name'],
+      notes: ['created_at is timestamp without time zone: read as UTC'],
+    });
     const client = createDynamoDbClient(config.dynamodb);
     try {
       const documents = createDocumentClient(client);
@@ -83,8 +94,18 @@ describe('migrate-postgres: another installation’s schema', () => {
     expect(other.outcome.status).toBe('refused');
   });
 
-  it("computes the same coarse email key in PostgreSQL as in JavaScript", async () => {
-    const samples = ['Alice@Example.COM', '  bob@x.io\t', '\u212Aelvin@x.io', '\u0130stanbul@x.io', 'é@x.io', 'ß@X.IO', 'a"b@x.io', "o'k@x.io", '\u00a0z@x.io'];
+  it('computes the same coarse email key in PostgreSQL as in JavaScript', async () => {
+    const samples = [
+      'Alice@Example.COM',
+      '  bob@x.io\t',
+      '\u212Aelvin@x.io',
+      '\u0130stanbul@x.io',
+      'é@x.io',
+      'ß@X.IO',
+      'a"b@x.io',
+      "o'k@x.io",
+      '\u00a0z@x.io',
+    ];
     const rows = await (pg as TestPostgres).query<{ key: string }>(
       `SELECT ${coarseEmailKeySql('e')} AS key FROM unnest($1::text[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
       [samples],

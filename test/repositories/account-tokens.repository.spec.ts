@@ -25,10 +25,15 @@ describe('DynamoDbAccountTokensRepository (DynamoDB Local)', () => {
   it('stores only the hash, finds the token by it, and lets exactly one of ten concurrent uses have it', async () => {
     const { token, stored } = aToken();
     await repository.save(stored);
-    const { Item } = await createDocumentClient(client).send(new GetCommand({ TableName: config.dynamodb.tables.accountTokens, Key: { token_hash: stored.hash } }));
+    const { Item } = await createDocumentClient(client).send(
+      new GetCommand({ TableName: config.dynamodb.tables.accountTokens, Key: { token_hash: stored.hash } }),
+    );
     expect(JSON.stringify(Item)).not.toContain(token);
     expect(Item?.expires_at).toBe(Math.ceil(stored.expiresAt.getTime() / 1000));
-    expect(await repository.find(hashAccountToken(token), 'password-reset')).toEqual({ ...stored, expiresAt: new Date(Math.ceil(stored.expiresAt.getTime() / 1000) * 1000) });
+    expect(await repository.find(hashAccountToken(token), 'password-reset')).toEqual({
+      ...stored,
+      expiresAt: new Date(Math.ceil(stored.expiresAt.getTime() / 1000) * 1000),
+    });
     expect(await repository.find(stored.hash, 'verify-email')).toBeUndefined();
     expect(await repository.consume(stored.hash, 'verify-email')).toBeUndefined();
 

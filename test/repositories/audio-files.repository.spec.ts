@@ -48,9 +48,7 @@ describe('DynamoDbAudioFilesRepository (DynamoDB Local)', () => {
   it('refuses a second record for an s3_key, whoever asks', async () => {
     const someone = randomUUID();
     await users.create(anAccount(someone));
-    await expect(repository.create(aFile(someone, 0, { s3Key: files[0].s3Key }))).rejects.toBeInstanceOf(
-      S3KeyAlreadyRegisteredError,
-    );
+    await expect(repository.create(aFile(someone, 0, { s3Key: files[0].s3Key }))).rejects.toBeInstanceOf(S3KeyAlreadyRegisteredError);
   });
 
   it('refuses a record whose account is being deleted or gone, writing nothing', async () => {

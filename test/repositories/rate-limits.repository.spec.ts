@@ -12,7 +12,11 @@ describe('DynamoDbRateLimitsRepository (DynamoDB Local)', () => {
   });
 
   const stored = async (key: string) =>
-    (await under.documents.send(new GetCommand({ TableName: under.config.dynamodb.tables.rateLimits, Key: { limit_key: key }, ConsistentRead: true }))).Item;
+    (
+      await under.documents.send(
+        new GetCommand({ TableName: under.config.dynamodb.tables.rateLimits, Key: { limit_key: key }, ConsistentRead: true }),
+      )
+    ).Item;
 
   it('grants exactly `limit` of many concurrent reservations and refuses the rest', async () => {
     const key = randomUUID();

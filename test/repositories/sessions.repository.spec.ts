@@ -68,7 +68,9 @@ describe('DynamoDbSessionsRepository (DynamoDB Local)', () => {
   it('never overwrites an existing session with a second create of its id', async () => {
     const session = aSession();
     await repository.create(session);
-    await expect(repository.create({ ...session, userId: randomUUID(), refreshHash: 'c'.repeat(64) })).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    await expect(repository.create({ ...session, userId: randomUUID(), refreshHash: 'c'.repeat(64) })).rejects.toBeInstanceOf(
+      ConditionalCheckFailedException,
+    );
     expect(await repository.findById(session.id)).toEqual({ ...session, sealedSuccessor: undefined });
   });
 

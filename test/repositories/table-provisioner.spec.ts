@@ -45,9 +45,7 @@ describe('provisionTables (DynamoDB Local)', () => {
       { table: config.dynamodb.tables.rateLimits, action: 'unchanged' },
       { table: config.dynamodb.tables.accountTokens, action: 'unchanged' },
     ]);
-    const { TimeToLiveDescription } = await client.send(
-      new DescribeTimeToLiveCommand({ TableName: config.dynamodb.tables.decryptJobs }),
-    );
+    const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: config.dynamodb.tables.decryptJobs }));
     expect(TimeToLiveDescription).toMatchObject({ AttributeName: 'expires_at', TimeToLiveStatus: 'ENABLED' });
     const { Item } = await documents.send(new GetCommand({ TableName: config.dynamodb.tables.users, Key: { user_id: 'kept' } }));
     expect(Item).toEqual({ user_id: 'kept', email: 'k@example.com' });
@@ -81,7 +79,14 @@ describe('provisionTables (DynamoDB Local)', () => {
       rateLimits: 'unused',
       accountTokens: 'unused',
     });
-    const withoutIndex = { ...audio, create: { ...audio.create, GlobalSecondaryIndexes: undefined, AttributeDefinitions: [{ AttributeName: 'file_id', AttributeType: 'S' as const }] } };
+    const withoutIndex = {
+      ...audio,
+      create: {
+        ...audio.create,
+        GlobalSecondaryIndexes: undefined,
+        AttributeDefinitions: [{ AttributeName: 'file_id', AttributeType: 'S' as const }],
+      },
+    };
     await provisionTables(client, [withoutIndex]);
     const documents = createDocumentClient(client);
     await documents.send(new PutCommand({ TableName: audio.create.TableName, Item: { file_id: 'old', user_id: 'u', uploaded_at: 1 } }));

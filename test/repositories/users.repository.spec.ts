@@ -59,9 +59,7 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
     const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     expect(fulfilled).toHaveLength(1);
     expect(rejected.every((result) => result.reason instanceof EmailAlreadyRegisteredError)).toBe(true);
-    const stored = (await scanAll(under.documents, under.config.dynamodb.tables.users)).filter(
-      (item) => item.email === email,
-    );
+    const stored = (await scanAll(under.documents, under.config.dynamodb.tables.users)).filter((item) => item.email === email);
     expect(stored).toHaveLength(1);
   });
 
@@ -69,14 +67,29 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
     const user = aUser({ userKey: { wrapped: 'A'.repeat(80), kdf: KDF } });
     await repository.create(user);
     const recovery = { salt: 'cd'.repeat(32), kdf: KDF, keys: [{ keyId: 1, wrapped: 'R'.repeat(80) }] };
-    const keyring = (wrapped: string) => ({ keySalt: 'ef'.repeat(32), keyId: 2, userKey: { wrapped, kdf: KDF }, olderKeys: [], lockedKeys: [recovery], passwordHash: '$argon2id$new' });
-    const results = await Promise.all([repository.saveKeyring(user.id, keyring('B'.repeat(80)), 0), repository.saveKeyring(user.id, keyring('C'.repeat(80)), 0)]);
+    const keyring = (wrapped: string) => ({
+      keySalt: 'ef'.repeat(32),
+      keyId: 2,
+      userKey: { wrapped, kdf: KDF },
+      olderKeys: [],
+      lockedKeys: [recovery],
+      passwordHash: '$argon2id$new',
+    });
+    const results = await Promise.all([
+      repository.saveKeyring(user.id, keyring('B'.repeat(80)), 0),
+      repository.saveKeyring(user.id, keyring('C'.repeat(80)), 0),
+    ]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const stored = (await repository.findById(user.id)) as User;
     expect(stored).toMatchObject({ keyringVersion: 1, keyId: 2, lockedKeys: [recovery], recovery: undefined, passwordHash: '$argon2id$new' });
     expect(await repository.saveKeyring(user.id, { ...keyring('D'.repeat(80)), recovery }, 0)).toBe(false);
     expect(await repository.saveKeyring(user.id, { ...keyring('D'.repeat(80)), recovery, passwordHash: undefined }, 1)).toBe(true);
-    expect(await repository.findById(user.id)).toMatchObject({ keyringVersion: 2, recovery, passwordHash: '$argon2id$new', userKey: { wrapped: 'D'.repeat(80) } });
+    expect(await repository.findById(user.id)).toMatchObject({
+      keyringVersion: 2,
+      recovery,
+      passwordHash: '$argon2id$new',
+      userKey: { wrapped: 'D'.repeat(80) },
+    });
   });
 
   it('moves an account to a new email with its claim, refuses a taken one, and frees the old email', async () => {
@@ -97,7 +110,8 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
 
   it('gives an account stored without a key salt one with its first key: of 5 concurrent first logins exactly one wins', async () => {
     const user = aUser({ keySalt: '' });
-    for (const item of Object.values(userItems(user))) await under.documents.send(new PutCommand({ TableName: under.config.dynamodb.tables.users, Item: item }));
+    for (const item of Object.values(userItems(user)))
+      await under.documents.send(new PutCommand({ TableName: under.config.dynamodb.tables.users, Item: item }));
     expect((await repository.findById(user.id))?.keySalt).toBe('');
     const attempts = Array.from({ length: 5 }, (_, i) => ({ salt: String(i).repeat(64), key: aKey(`wrapped-${i}`) }));
     const results = await Promise.all(attempts.map(({ salt, key }) => repository.replaceUserKey(user.id, key, undefined, salt)));
@@ -145,7 +159,8 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
   describe('deletion: mark, release, final sweep', () => {
     const at = (ms: number) => new Date(Date.UTC(2026, 11, 2, 0, 0, 0) + ms);
     const item = async (key: string) =>
-      (await under.documents.send(new GetCommand({ TableName: under.config.dynamodb.tables.users, Key: { user_id: key }, ConsistentRead: true }))).Item;
+      (await under.documents.send(new GetCommand({ TableName: under.config.dynamodb.tables.users, Key: { user_id: key }, ConsistentRead: true })))
+        .Item;
 
     it('marks once (a repeat keeps the first mark), after which the account still reads with deletingAt', async () => {
       const user = aUser();
@@ -157,7 +172,14 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       expect(await repository.markDeleting(randomUUID(), at(0), at(1))).toBeUndefined();
       // A password change, reset or recovery code that checked the account just before the mark writes nothing after it.
       expect(await repository.replacePasswordHash(user.id, 'new', user.passwordHash)).toBe(false);
-      const keyring = { keySalt: 'ef'.repeat(32), keyId: 1, userKey: { wrapped: 'B'.repeat(80), kdf: KDF }, olderKeys: [], lockedKeys: [], passwordHash: 'new' };
+      const keyring = {
+        keySalt: 'ef'.repeat(32),
+        keyId: 1,
+        userKey: { wrapped: 'B'.repeat(80), kdf: KDF },
+        olderKeys: [],
+        lockedKeys: [],
+        passwordHash: 'new',
+      };
       expect(await repository.saveKeyring(user.id, keyring, user.keyringVersion)).toBe(false);
       expect(await repository.markEmailVerified(user.id, user.email)).toBe(false);
       expect(await repository.changeEmail(user, `moved-${randomUUID()}@example.com`)).toBe(false);
@@ -169,7 +191,12 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
       await repository.create(user);
       const deletion = (await repository.markDeleting(user.id, at(0), at(60_000)))!;
       expect(await repository.release(deletion)).toBe(true);
-      expect(await item(user.id)).toEqual({ user_id: user.id, deleting_at: at(0).getTime(), sweep_queue: 'deleted-accounts', sweep_after: at(60_000).getTime() });
+      expect(await item(user.id)).toEqual({
+        user_id: user.id,
+        deleting_at: at(0).getTime(),
+        sweep_queue: 'deleted-accounts',
+        sweep_after: at(60_000).getTime(),
+      });
       expect(await item(`EMAIL#${user.email}`)).toBeUndefined();
       expect(await repository.findById(user.id)).toBeUndefined();
       expect(await repository.findDeletion(user.id)).toEqual({ ...deletion, email: undefined });
@@ -205,7 +232,10 @@ describe('DynamoDbUsersRepository (DynamoDB Local)', () => {
         { userId: released.id, email: undefined, startedAt: at(0), sweepAfter: new Date(queueStart - 2000) },
         { userId: abandoned.id, email: abandoned.email, startedAt: at(0), sweepAfter: new Date(queueStart - 1000) },
       ]);
-      const leases = await Promise.all([repository.leaseDeletion(due[0], new Date(queueStart + 5000)), repository.leaseDeletion(due[0], new Date(queueStart + 6000))]);
+      const leases = await Promise.all([
+        repository.leaseDeletion(due[0], new Date(queueStart + 5000)),
+        repository.leaseDeletion(due[0], new Date(queueStart + 6000)),
+      ]);
       expect(leases.sort()).toEqual([false, true]);
       for (const deletion of due) await repository.removeDeleted(deletion);
       expect(await item(released.id)).toBeUndefined();

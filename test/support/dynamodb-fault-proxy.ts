@@ -34,7 +34,10 @@ export class DynamoDbFaultProxy {
           outgoing.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(INJECTED_FAILURE);
           return;
         }
-        const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+        const operation =
+          String(incoming.headers['x-amz-target'] ?? '')
+            .split('.')
+            .pop() ?? '';
         const fires = this.trigger?.({ operation, body: raw.length ? (JSON.parse(raw.toString()) as Record<string, unknown>) : {} }) ?? false;
         const upstream = forward(
           { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers },

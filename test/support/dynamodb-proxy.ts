@@ -16,7 +16,10 @@ export async function startDynamoDbProxy(target: string, failing: string[]): Pro
   const faults: Record<string, number> = {};
   const upstream = new URL(target);
   const server: Server = createServer((incoming, outgoing) => {
-    const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const operation =
+      String(incoming.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     if (failing.includes(operation)) {
       faults[operation] = (faults[operation] ?? 0) + 1;
       incoming.resume();

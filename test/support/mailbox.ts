@@ -28,7 +28,10 @@ export async function mailsTo(address: string): Promise<ReceivedMail[]> {
  * Waits until `address` has received `count` mails (matching `subject` when given) and returns them,
  * oldest first. Mail is sent after the response, so it may arrive a moment later.
  */
-export async function waitForMails(address: string, { count = 1, subject, timeoutMs = 20_000 }: { count?: number; subject?: RegExp; timeoutMs?: number } = {}): Promise<ReceivedMail[]> {
+export async function waitForMails(
+  address: string,
+  { count = 1, subject, timeoutMs = 20_000 }: { count?: number; subject?: RegExp; timeoutMs?: number } = {},
+): Promise<ReceivedMail[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const mails = (await mailsTo(address)).filter((mail) => !subject || subject.test(mail.subject));

@@ -121,7 +121,10 @@ async function startEmbedded(options: StartOptions): Promise<TestPostgres> {
     child?.kill('SIGQUIT');
   };
   try {
-    await run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '--encoding=UTF8', '--locale=C', '--no-instructions'], { ...ids, env });
+    await run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '--encoding=UTF8', '--locale=C', '--no-instructions'], {
+      ...ids,
+      env,
+    });
     const port = await freePort();
     const settings = {
       listen_addresses: '127.0.0.1',

@@ -77,7 +77,10 @@ export async function startService(env: Record<string, string>): Promise<Service
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}:\n${service.stderr()}\n${service.stdout()}`);
-    const up = await fetch(`${baseUrl}/api/health`).then((response) => response.ok, () => false);
+    const up = await fetch(`${baseUrl}/api/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) throw new Error(`the service did not answer on ${baseUrl}:\n${service.stderr()}\n${service.stdout()}`);
     await sleep(100);

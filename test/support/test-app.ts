@@ -55,10 +55,7 @@ export interface TestApp {
 }
 
 /** The real application (real modules, real DynamoDB Local) behind supertest; `host` 0.0.0.0 serves every interface. */
-export async function startTestApp(
-  overrides: Record<string, string> = {},
-  { provisionTables = true, host = '127.0.0.1' } = {},
-): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, { provisionTables = true, host = '127.0.0.1' } = {}): Promise<TestApp> {
   const config = await isolatedTables(overrides, provisionTables);
   const app = await createApp();
   await app.listen({ port: 0, host });

@@ -82,8 +82,7 @@ export class CreateAudioFileDto {
 }
 
 /** Query strings are text: only a plain run of digits becomes a number, so "abc", "1.5" or "1e3" are refused. */
-const digitsToInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+const digitsToInteger = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
 
 export class ListAudioFilesQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })

@@ -35,7 +35,8 @@ export class EmailVerificationController {
   @ApiOperation({
     operationId: 'resendVerificationEmail',
     summary: 'Mail another verification link (none when the address is already verified)',
-    description: 'The link (single use, 24 hours) goes to the account’s current address after the answer. Requests count against the account’s budget (429 past the limit).',
+    description:
+      'The link (single use, 24 hours) goes to the account’s current address after the answer. Requests count against the account’s budget (429 past the limit).',
   })
   @ApiAcceptedResponse({ description: 'Accepted; the mail leaves after the answer' })
   @ApiErrorResponses(ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
@@ -49,7 +50,8 @@ export class EmailVerificationController {
   @ApiOperation({
     operationId: 'confirmEmailChange',
     summary: 'Move the account to the new address with the token mailed there',
-    description: 'The new address becomes the login and is verified; the old one gets a notice. Single use; 409 EMAIL_TAKEN when another account took the address meanwhile.',
+    description:
+      'The new address becomes the login and is verified; the old one gets a notice. Single use; 409 EMAIL_TAKEN when another account took the address meanwhile.',
   })
   @ApiOkResponse({ type: UserResponseDto, description: 'The account under its new, verified address' })
   @ApiErrorResponses(ErrorCode.INVALID_TOKEN, ErrorCode.EMAIL_TAKEN, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)

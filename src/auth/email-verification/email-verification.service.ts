@@ -12,8 +12,7 @@ import { AccountTokenPurpose, hashAccountToken, newAccountToken } from '../accou
 import { AccountTokensRepository } from '../account-tokens/account-tokens.repository';
 import { RateLimiter } from '../rate-limits/rate-limiter.service';
 
-const invalidLink = (): ApiException =>
-  new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_TOKEN, 'This link is invalid, used or expired');
+const invalidLink = (): ApiException => new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_TOKEN, 'This link is invalid, used or expired');
 
 /**
  * Proof that the account reads its address: a single-use link mailed at registration (again on

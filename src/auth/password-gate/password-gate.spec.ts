@@ -20,13 +20,16 @@ describe('PasswordGate (rate-limit counters faked)', () => {
   afterEach(() => verify.mockRestore());
 
   const client = () => ({ ip: '203.0.113.7', rateLimits: new RateLimitReport() });
-  const status = (outcome: Promise<unknown>): Promise<number> => outcome.then(
-    () => 200,
-    (error: { status: number }) => error.status,
-  );
+  const status = (outcome: Promise<unknown>): Promise<number> =>
+    outcome.then(
+      () => 200,
+      (error: { status: number }) => error.status,
+    );
   /** The HTTP status the attempt ends in (200 for a pass). */
-  const attempt = (guess: string, { name = 'alice', known = true, action = 'login' }: { name?: string; known?: boolean; action?: GatedAction } = {}) =>
-    status(gate.admit({ action, account: name, client: client() }).then((admitted) => admitted.verify(guess, known ? account : undefined)));
+  const attempt = (
+    guess: string,
+    { name = 'alice', known = true, action = 'login' }: { name?: string; known?: boolean; action?: GatedAction } = {},
+  ) => status(gate.admit({ action, account: name, client: client() }).then((admitted) => admitted.verify(guess, known ? account : undefined)));
 
   it('verifies at most `limit` of many concurrent wrong guesses; the rest are 429 without Argon2', async () => {
     const statuses = await Promise.all(Array.from({ length: 5 * limit }, (_, index) => attempt(`wrong-${index}`)));
@@ -74,7 +77,9 @@ describe('PasswordGate (rate-limit counters faked)', () => {
       return undefined;
     };
     const statuses = await Promise.all(
-      Array.from({ length: 3 * limit }, () => status(gate.admit({ action: 'decrypt', account: 'alice', client: client() }).then((admitted) => admitted.prove(proof)))),
+      Array.from({ length: 3 * limit }, () =>
+        status(gate.admit({ action: 'decrypt', account: 'alice', client: client() }).then((admitted) => admitted.prove(proof))),
+      ),
     );
     expect(proofs).toBe(limit);
     expect(statuses.filter((code) => code === 429)).toHaveLength(2 * limit);

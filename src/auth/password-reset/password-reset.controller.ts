@@ -37,8 +37,17 @@ export class PasswordResetController {
     description:
       'With recovery_code the same user key is re-wrapped under the new password and every recording stays readable. Without it a new user key is made for new recordings, and older ones are locked (locked: true, decrypt 423) until the recovery code is entered. Either way every session ends. 400 INVALID_TOKEN for a used, expired or unknown token; 400 INVALID_RECOVERY_CODE leaves the token usable.',
   })
-  @ApiOkResponse({ type: ResetPasswordResponseDto, description: 'The password is changed and every session ended; which recordings, if any, are now locked' })
-  @ApiErrorResponses(ErrorCode.INVALID_TOKEN, ErrorCode.INVALID_RECOVERY_CODE, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
+  @ApiOkResponse({
+    type: ResetPasswordResponseDto,
+    description: 'The password is changed and every session ended; which recordings, if any, are now locked',
+  })
+  @ApiErrorResponses(
+    ErrorCode.INVALID_TOKEN,
+    ErrorCode.INVALID_RECOVERY_CODE,
+    ErrorCode.CONFLICT,
+    ErrorCode.ACCOUNT_DELETED,
+    ErrorCode.TOO_MANY_REQUESTS,
+  )
   reset(@Body() body: ResetPasswordDto, @Client() client: ClientContext): Promise<ResetPasswordResponseDto> {
     return this.resets.reset(body, client);
   }

@@ -25,7 +25,8 @@ export class ResetPasswordDto {
 
   @ApiPropertyOptional({
     example: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA',
-    description: 'With it every recording stays readable; without it older recordings are locked until it is entered (POST /api/user/recovery-code/redeem)',
+    description:
+      'With it every recording stays readable; without it older recordings are locked until it is entered (POST /api/user/recovery-code/redeem)',
   })
   @IsOptional()
   @Matches(RECOVERY_CODE_PATTERN, { message: 'recovery_code must be 28 letters and digits (hyphens and spaces allowed)' })

@@ -90,7 +90,10 @@ export class PasswordResetService {
     const user = await this.users.findByEmail(email);
     if (!user || !mayReceiveResetMail(user)) return;
     // The per-account budget too: an account's mail stays bounded even across address changes.
-    const spent = await this.limiter.take('forgot-password', this.limiter.passwordAttempts, user.id, client).then(() => false, () => true);
+    const spent = await this.limiter.take('forgot-password', this.limiter.passwordAttempts, user.id, client).then(
+      () => false,
+      () => true,
+    );
     if (spent) return;
     const { token, stored } = newAccountToken({ purpose: 'password-reset', userId: user.id, email: user.email, keyringVersion: user.keyringVersion });
     await this.tokens.save(stored);

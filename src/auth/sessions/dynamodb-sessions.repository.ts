@@ -77,11 +77,7 @@ export class DynamoDbSessionsRepository extends DynamoDbRepository implements Se
     return fromItem(Item);
   }
 
-  async rotate(
-    session: Session,
-    expectedHash: string,
-    next: SessionRotation,
-  ): Promise<boolean> {
+  async rotate(session: Session, expectedHash: string, next: SessionRotation): Promise<boolean> {
     try {
       await this.call(() =>
         this.documents.send(

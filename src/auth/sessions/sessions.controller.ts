@@ -19,7 +19,8 @@ export class SessionsController {
   @ApiOperation({
     operationId: 'listSessions',
     summary: 'The account’s active sessions (devices)',
-    description: 'Newest first; `current` marks the session of the token making the request. A session started a moment ago can be missing for a short time.',
+    description:
+      'Newest first; `current` marks the session of the token making the request. A session started a moment ago can be missing for a short time.',
   })
   @ApiOkResponse({ type: SessionListResponseDto, description: 'The unexpired sessions' })
   async list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionListResponseDto> {
@@ -45,7 +46,10 @@ export class SessionsController {
   })
   @ApiNoContentResponse({ description: 'The session has ended' })
   @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async revoke(@CurrentUser() caller: AuthenticatedUser, @Param('id', new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('session id must be a UUID') })) sessionId: string): Promise<void> {
+  async revoke(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('session id must be a UUID') })) sessionId: string,
+  ): Promise<void> {
     await this.sessions.revoke(caller.userId, sessionId);
   }
 }

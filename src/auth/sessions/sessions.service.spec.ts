@@ -7,7 +7,10 @@ describe('SessionsService refresh reuse interval (repository faked)', () => {
   let sessions: SessionsService;
 
   beforeEach(async () => {
-    ({ sut: sessions, repositories: { sessions: repository } } = await newTestService(SessionsService, { env: { REFRESH_REUSE_INTERVAL_SECONDS: '10' } }));
+    ({
+      sut: sessions,
+      repositories: { sessions: repository },
+    } = await newTestService(SessionsService, { env: { REFRESH_REUSE_INTERVAL_SECONDS: '10' } }));
   });
 
   /** Moves the session's latest rotation `seconds` into the past. */

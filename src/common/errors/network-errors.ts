@@ -9,8 +9,5 @@ const NETWORK_CODE_IN_MESSAGE = new RegExp(`\\b(${NETWORK_CODES.join('|')})\\b`)
 export function isNetworkFailure(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  return (
-    (typeof code === 'string' && NETWORK_CODES.includes(code)) ||
-    (typeof message === 'string' && NETWORK_CODE_IN_MESSAGE.test(message))
-  );
+  return (typeof code === 'string' && NETWORK_CODES.includes(code)) || (typeof message === 'string' && NETWORK_CODE_IN_MESSAGE.test(message));
 }

@@ -41,7 +41,8 @@ export function failureCause(error: unknown): FailureCause | undefined {
   const { name, $metadata } = error as { name?: unknown; $metadata?: { httpStatusCode?: number } };
   if (typeof name === 'string' && THROTTLING_ERRORS.has(name)) return 'throttled';
   if (typeof name === 'string' && DEPLOYMENT_ERRORS.has(name)) return 'deployment';
-  if ((typeof name === 'string' && TRANSIENT_ERRORS.has(name)) || isNetworkFailure(error) || ($metadata?.httpStatusCode ?? 0) >= 500) return 'transient';
+  if ((typeof name === 'string' && TRANSIENT_ERRORS.has(name)) || isNetworkFailure(error) || ($metadata?.httpStatusCode ?? 0) >= 500)
+    return 'transient';
   return undefined;
 }
 

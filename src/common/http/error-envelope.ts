@@ -29,10 +29,7 @@ function errorHeaders(requestId: string, extra: Record<string, string> = {}): Re
 
 /** Answers a request Fastify has parsed with the error envelope. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, response: ErrorResponse): void {
-  void reply
-    .status(response.status)
-    .headers(errorHeaders(request.id, response.headers))
-    .send(errorEnvelope(response.body, request.id));
+  void reply.status(response.status).headers(errorHeaders(request.id, response.headers)).send(errorEnvelope(response.body, request.id));
 }
 
 /** A whole response for code that writes to Node directly, with an id of its own (no request was read). */

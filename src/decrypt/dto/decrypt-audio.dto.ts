@@ -48,7 +48,8 @@ export class DecryptQueryDto {
   @ApiPropertyOptional({
     enum: DECRYPT_MODES,
     default: 'link',
-    description: '`link` stores a short-lived decrypted copy and answers with a download URL; `stream` answers with the audio itself (as does `Accept: audio/*`)',
+    description:
+      '`link` stores a short-lived decrypted copy and answers with a download URL; `stream` answers with the audio itself (as does `Accept: audio/*`)',
   })
   @IsOptional()
   @IsIn(DECRYPT_MODES, { message: 'mode must be link or stream' })
