@@ -68,6 +68,17 @@ describe('AudioFilesService (repositories faked)', () => {
     expect(repository.files.size).toBe(0);
   });
 
+  it('answers 410 ACCOUNT_DELETED when the account’s deletion sweeps the upload while it is being registered', async () => {
+    const slot = await slotFor(alice, 10);
+    storage.put(slot.url, Buffer.alloc(10));
+    storage.copy.mockImplementationOnce(async () => {
+      await users.markDeleting(alice, new Date(), new Date(Date.now() + 60_000));
+      return false;
+    });
+    await expect(service.create(alice, { s3_key: slot.s3Key })).rejects.toMatchObject({ status: 410, code: 'ACCOUNT_DELETED' });
+    expect(repository.files.size).toBe(0);
+  });
+
   it('turns a second registration into 409 S3_KEY_TAKEN, and an upload through the old URL never reaches the recording', async () => {
     const slot = await slotFor(alice, 10);
     storage.put(slot.url, Buffer.alloc(10, 1));

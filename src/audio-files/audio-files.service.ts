@@ -124,6 +124,8 @@ export class AudioFilesService {
     if (!(await this.storage.copy(upload.key, s3_key, upload.etag))) {
       // A concurrent registration of the same upload won (and removed it), or the upload was replaced meanwhile.
       if (await this.audioFiles.findByS3Key(s3_key)) throw s3KeyTaken();
+      // Or the account's deletion swept the upload: 410, as for every other write of an account being deleted.
+      await this.users.activeAccount(userId);
       throw ApiException.conflict('The upload changed while it was being registered; register it again');
     }
     // Recorded under the key new recordings are encrypted with now (see docs/encryption-format.md).
