@@ -1,7 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, Matches, MaxLength, MinLength, IsString } from 'class-validator';
-import { IsNormalisableEmail, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, toNormalisedEmail } from '../../auth/dto/credentials.dto';
+import { IsEmail, Matches, MaxLength, IsString } from 'class-validator';
+import {
+  IsNewPassword,
+  IsNormalisableEmail,
+  IsPresentedPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  toNormalisedEmail,
+} from '../../auth/dto/credentials.dto';
 import { EMAIL_MAX_LENGTH } from '../../users/email';
 import { EncryptionDto } from '../../auth/dto/encryption.dto';
 import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
@@ -9,15 +16,11 @@ import { UserDto } from '../../users/dto/user.dto';
 
 export class ChangePasswordDto {
   @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH })
-  @MinLength(1, { message: 'current_password is required' })
-  @MaxLength(PASSWORD_MAX_LENGTH, { message: `current_password must be at most ${PASSWORD_MAX_LENGTH} characters` })
-  @IsString({ message: 'current_password must be a string' })
+  @IsPresentedPassword('current_password')
   current_password: string;
 
   @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
-  @MinLength(PASSWORD_MIN_LENGTH, { message: `new_password must be at least ${PASSWORD_MIN_LENGTH} characters` })
-  @MaxLength(PASSWORD_MAX_LENGTH, { message: `new_password must be at most ${PASSWORD_MAX_LENGTH} characters` })
-  @IsString({ message: 'new_password must be a string' })
+  @IsNewPassword('new_password')
   new_password: string;
 }
 
@@ -34,9 +37,7 @@ export class ChangePasswordResponseDto {
 
 export class DeleteAccountDto {
   @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: 'The account’s password, to confirm' })
-  @MinLength(1, { message: 'password is required' })
-  @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
-  @IsString({ message: 'password must be a string' })
+  @IsPresentedPassword('password')
   password: string;
 }
 
@@ -61,9 +62,7 @@ export class ChangeEmailDto extends DeleteAccountDto {
 
 export class RedeemRecoveryCodeDto extends RecoveryCodeField {
   @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: 'The account’s current password: the unlocked keys are wrapped under it' })
-  @MinLength(1, { message: 'password is required' })
-  @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
-  @IsString({ message: 'password must be a string' })
+  @IsPresentedPassword('password')
   password: string;
 }
 

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
@@ -6,6 +7,22 @@ import { EMAIL_MAX_LENGTH, normaliseEmail } from '../../users/email';
 export const PASSWORD_MIN_LENGTH = 8;
 /** Bounds the Argon2 input: a megabyte "password" is refused before any hashing. */
 export const PASSWORD_MAX_LENGTH = 1024;
+
+/** A password the account already has (login, confirmations): any non-empty string up to PASSWORD_MAX_LENGTH. */
+export const IsPresentedPassword = (field: string): PropertyDecorator =>
+  applyDecorators(
+    IsString({ message: `${field} must be a string` }),
+    MaxLength(PASSWORD_MAX_LENGTH, { message: `${field} must be at most ${PASSWORD_MAX_LENGTH} characters` }),
+    MinLength(1, { message: `${field} is required` }),
+  );
+
+/** A password being chosen: PASSWORD_MIN_LENGTH to PASSWORD_MAX_LENGTH characters. */
+export const IsNewPassword = (field: string): PropertyDecorator =>
+  applyDecorators(
+    IsString({ message: `${field} must be a string` }),
+    MaxLength(PASSWORD_MAX_LENGTH, { message: `${field} must be at most ${PASSWORD_MAX_LENGTH} characters` }),
+    MinLength(PASSWORD_MIN_LENGTH, { message: `${field} must be at least ${PASSWORD_MIN_LENGTH} characters` }),
+  );
 
 /** The normalised address (see users/email.ts); an unacceptable one is left as sent, for IsNormalisableEmail to refuse. */
 export const toNormalisedEmail = ({ value }: { value: unknown }): unknown => {
@@ -45,16 +62,12 @@ export class EmailField {
 
 export class RegisterDto extends EmailField {
   @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, example: 'SecurePassword123!' })
-  @MinLength(PASSWORD_MIN_LENGTH, { message: `password must be at least ${PASSWORD_MIN_LENGTH} characters` })
-  @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
-  @IsString({ message: 'password must be a string' })
+  @IsNewPassword('password')
   password: string;
 }
 
 export class LoginDto extends EmailField {
   @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, example: 'SecurePassword123!' })
-  @MinLength(1, { message: 'password is required' })
-  @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
-  @IsString({ message: 'password must be a string' })
+  @IsPresentedPassword('password')
   password: string;
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
 import { ACCOUNT_TOKEN_PATTERN } from '../account-tokens/account-token';
-import { EmailField, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../dto/credentials.dto';
+import { EmailField, IsNewPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../dto/credentials.dto';
 
 export class ForgotPasswordDto extends EmailField {}
 
@@ -18,9 +18,7 @@ export class ResetPasswordDto {
   token: string;
 
   @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
-  @MinLength(PASSWORD_MIN_LENGTH, { message: `new_password must be at least ${PASSWORD_MIN_LENGTH} characters` })
-  @MaxLength(PASSWORD_MAX_LENGTH, { message: `new_password must be at most ${PASSWORD_MAX_LENGTH} characters` })
-  @IsString({ message: 'new_password must be a string' })
+  @IsNewPassword('new_password')
   new_password: string;
 
   @ApiPropertyOptional({
