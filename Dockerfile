@@ -8,7 +8,7 @@
 #
 # Create the tables with the same image before the first start (needs
 # dynamodb:DescribeTable/CreateTable/UpdateTable):
-#   docker run --rm --env-file prod.env panzoto-backend node dist/cli/db-init.js
+#   docker run --rm --env-file prod.env panzoto-backend node dist/db-init.js
 #
 # Node 24 LTS, the release in .nvmrc that CI tests on (README: "Runtime"). argon2 loads its prebuilt
 # Node-API binary, so nothing is compiled; the prod-deps stage below checks that the binding loads.

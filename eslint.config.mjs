@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'dist-bench/', 'dist-bench-migration/', 'dist-infra/', 'cdk.out/', 'coverage/', '.data/', '.ci/.node/'] },
+  { ignores: ['dist/', 'dist-tools/', 'dist-bench/', 'dist-bench-migration/', 'dist-infra/', 'cdk.out/', 'coverage/', '.data/', '.ci/.node/'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

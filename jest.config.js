@@ -30,7 +30,7 @@ module.exports = {
   // a project's globalSetup only when one of its tests is selected.
   projects: [
     // Unit tests live beside the code.
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
     // Repository, HTTP, migration, fault and infra tests under test/ share one DynamoDB Local and s3rver.
     {
       ...shared,

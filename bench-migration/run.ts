@@ -22,11 +22,11 @@ import { AppConfig } from '../src/config/app-config';
 import { validateEnvironment } from '../src/config/environment';
 import { createDocumentClient, createDynamoDbClient } from '../src/database/dynamodb-client';
 import { provisionServiceTables } from '../src/database/provision';
-import { LocalDynamoDb, startDynamoDbLocal } from '../src/local/dynamodb-local';
-import type { MigrationReport } from '../src/migration/report';
+import { LocalDynamoDb, startDynamoDbLocal } from '../tools/local/dynamodb-local';
+import type { MigrationReport } from '../tools/migration/report';
 import { toUserItem } from '../src/users/dynamodb-users.repository';
 import { FIRST_KEY_ID, initialKeyring } from '../src/users/user';
-import { audioFileItems, userItems } from '../src/migration/items';
+import { audioFileItems, userItems } from '../tools/migration/items';
 import { LEGACY_SCHEMA, startTestPostgres, TestPostgres } from '../test/support/postgres';
 import { startLatencyProxy } from './latency-proxy';
 
@@ -34,7 +34,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const ROOT = resolve(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench-migration', 'results');
-const CLI = join(ROOT, 'dist', 'cli', 'migrate-postgres.js');
+const CLI = join(ROOT, 'dist-tools', 'tools', 'migration', 'migrate-postgres.js');
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];

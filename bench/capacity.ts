@@ -11,12 +11,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
-import { PanzotoClient, Session } from '../src/client/panzoto-client';
+import { PanzotoClient, Session } from '../tools/client/panzoto-client';
 import { AppConfig } from '../src/config/app-config';
 import { validateEnvironment } from '../src/config/environment';
 import { provisionServiceTables } from '../src/database/provision';
-import { startDynamoDbLocal } from '../src/local/dynamodb-local';
-import { startS3rverProcess } from '../src/local/s3-local';
+import { startDynamoDbLocal } from '../tools/local/dynamodb-local';
+import { startS3rverProcess } from '../tools/local/s3-local';
 import { provisionServiceBucket } from '../src/storage/provision';
 
 interface Cost {

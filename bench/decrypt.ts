@@ -20,13 +20,13 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordingAad } from '../src/audio-files/recording-keys';
-import { PanzotoClient } from '../src/client/panzoto-client';
+import { PanzotoClient } from '../tools/client/panzoto-client';
 import { AppConfig } from '../src/config/app-config';
 import { validateEnvironment } from '../src/config/environment';
 import { AES256_GCM_HKDF_1MB, EncryptingStream, headerLength, TAG_BYTES } from '../src/crypto/streaming-aead';
 import { provisionServiceTables } from '../src/database/provision';
-import { freePort, startDynamoDbLocal } from '../src/local/dynamodb-local';
-import { startS3rverProcess } from '../src/local/s3-local';
+import { freePort, startDynamoDbLocal } from '../tools/local/dynamodb-local';
+import { startS3rverProcess } from '../tools/local/s3-local';
 import { provisionServiceBucket } from '../src/storage/provision';
 
 const MB = 1_000_000;

@@ -16,7 +16,7 @@ import { validateEnvironment } from '../src/config/environment';
 import { createDocumentClient, createDynamoDbClient } from '../src/database/dynamodb-client';
 import { provisionServiceTables } from '../src/database/provision';
 import { AUDIO_FILES_USER_INDEX } from '../src/database/table-definitions';
-import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../src/local/dynamodb-local';
+import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../tools/local/dynamodb-local';
 import { api, seedAudioFiles, SeedingFlow } from './lib/api-client';
 import { CpuMeter, CpuShares } from './lib/cpu';
 import { failures, HttpLoad, httpLoad, HttpLoadResult } from './lib/http-load';

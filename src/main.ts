@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp, DOCS_PATH } from './app.factory';
 import { logStartFailure } from './common/http/logging';
 import { AppConfig } from './config/app-config';
-import { isAddressInUse, PortInUseError } from './local/local-server';
+import { isAddressInUse, PortInUseError } from './common/util/port-in-use';
 
 /**
  * SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (at most

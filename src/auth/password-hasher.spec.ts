@@ -1,5 +1,5 @@
 import { testConfig } from '../../test/fakes/config';
-import { KEK_VECTOR } from '../crypto/tink-test-vectors';
+import { KEK_VECTOR } from '../../test/crypto/tink-test-vectors';
 import { PasswordHasher } from './password-hasher';
 
 describe('PasswordHasher', () => {

@@ -131,7 +131,7 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   S3_PUBLIC_ENDPOINT?: string;
 
-  /** Interface the s3rver of `npm run dev` listens on (read by src/cli/dev.ts only); 0.0.0.0 serves devices on the network. */
+  /** Interface the s3rver of `npm run dev` listens on (read by tools/cli/dev.ts only); 0.0.0.0 serves devices on the network. */
   @IsIP()
   S3_HOST = '127.0.0.1';
 

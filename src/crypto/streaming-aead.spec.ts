@@ -10,7 +10,7 @@ import {
   plaintextSize,
   StreamingAeadParameters,
 } from './streaming-aead';
-import { PRODUCTION_VECTOR, TINK_TEST_VECTORS } from './tink-test-vectors';
+import { PRODUCTION_VECTOR, TINK_TEST_VECTORS } from '../../test/crypto/tink-test-vectors';
 
 describe('AES-GCM-HKDF streaming AEAD against Tink’s published test vectors', () => {
   it.each(TINK_TEST_VECTORS.map((vector) => [vector.name, vector] as const))('decrypts vector %s', async (_name, vector) => {

@@ -5,7 +5,7 @@ import { recordingAad } from '../../src/audio-files/recording-keys';
 import { AES256_GCM_HKDF_1MB, EncryptingStream } from '../../src/crypto/streaming-aead';
 import { pendingUploadKey } from '../../src/storage/object-keys';
 import { buildOpenApiDocument } from '../../src/openapi';
-import type { Session } from '../../src/client/panzoto-client';
+import type { Session } from '../../tools/client/panzoto-client';
 import { Chromium, launchChromium, nonLoopbackIPv4 } from '../support/browser';
 import { PASSWORD, putObject, startTestApp, TestApp } from '../support/test-app';
 

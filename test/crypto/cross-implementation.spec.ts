@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AES256_GCM_HKDF_1MB, decrypt, encrypt, StreamingAeadParameters } from '../../src/crypto/streaming-aead';
-import { PRODUCTION_VECTOR, TINK_TEST_VECTORS } from '../../src/crypto/tink-test-vectors';
+import { PRODUCTION_VECTOR, TINK_TEST_VECTORS } from './tink-test-vectors';
 import { webDecrypt, webEncrypt } from '../support/webcrypto-tink-streaming';
 
 describe('the service’s streaming AEAD and an independent WebCrypto implementation agree', () => {

@@ -5,8 +5,8 @@ import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../src/local/dynamodb-local';
-import { isRunning } from '../../src/local/local-server';
+import { freePort } from '../../tools/local/dynamodb-local';
+import { isRunning } from '../../tools/local/local-server';
 import { PASSWORD } from '../support/test-app';
 
 /** DynamoDB Local's own start deadline (60 s) and a TypeScript build, with a loaded 2-core machine's margin. */
@@ -30,7 +30,7 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 }
 
 /**
- * `npm run dev` on a copy of the project (its own src/ to edit and its own .data/), with dist/ built
+ * `npm run dev` on a copy of the project (its own src/ to edit and its own .data/), with dist-tools/ built
  * by `npm test` and the real node_modules.
  */
 describe('npm run dev', () => {
@@ -40,8 +40,8 @@ describe('npm run dev', () => {
 
   beforeAll(async () => {
     project = await mkdtemp(join(tmpdir(), 'panzoto-dev-'));
-    await Promise.all([cp('src', join(project, 'src'), { recursive: true }), cp('dist', join(project, 'dist'), { recursive: true })]);
-    for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) await copyFile(file, join(project, file));
+    await Promise.all(['src', 'tools', 'dist-tools'].map((directory) => cp(directory, join(project, directory), { recursive: true })));
+    for (const file of ['tsconfig.json', 'tsconfig.tools.json', 'package.json']) await copyFile(file, join(project, file));
     await symlink(resolve('node_modules'), join(project, 'node_modules'), 'dir');
     const [api, dynamo, s3, smtp, mailWeb] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     env = {
@@ -73,7 +73,7 @@ describe('npm run dev', () => {
   });
 
   function launch(extra: Record<string, string> = {}): Launcher {
-    const child = spawn(process.execPath, ['dist/cli/dev.js'], {
+    const child = spawn(process.execPath, ['dist-tools/tools/cli/dev.js'], {
       cwd: project,
       env: { ...env, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { newAccountToken } from '../../src/auth/account-tokens/account-token';
 import { AccountTokensRepository } from '../../src/auth/account-tokens/account-tokens.repository';
-import type { Session } from '../../src/client/panzoto-client';
+import type { Session } from '../../tools/client/panzoto-client';
 import { BackgroundTasks } from '../../src/common/util/background-tasks';
 import { mailsTo, tokenIn, waitForMails } from '../support/mailbox';
 import { PASSWORD, registerUser, RegisteredUser, startTestApp, TestApp } from '../support/test-app';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AddressInfo, createServer } from 'node:net';
-import { PanzotoClient, Session } from '../../src/client/panzoto-client';
+import { PanzotoClient, Session } from '../../tools/client/panzoto-client';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { killServices, logLines, productionEnv, spawnService, startService } from '../support/service-process';
 import { isolatedTables, PASSWORD, scanAll } from '../support/test-app';

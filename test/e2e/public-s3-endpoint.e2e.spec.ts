@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalS3, startS3rver } from '../../src/local/s3-local';
+import { LocalS3, startS3rver } from '../../tools/local/s3-local';
 import { PASSWORD, registerUser, startTestApp, TestApp, uploadRecording } from '../support/test-app';
 
 /**

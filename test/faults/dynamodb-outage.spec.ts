@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
-import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
+import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../../tools/local/dynamodb-local';
 import { dynamoDbCallBound } from '../support/deadlines';
 import { isolatedTables, PASSWORD } from '../support/test-app';
 import { killServices, logLines, productionEnv, ServiceProcess, startService } from '../support/service-process';

@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PanzotoClient } from '../../src/client/panzoto-client';
+import { PanzotoClient } from '../../tools/client/panzoto-client';
 import { onLoadedMachine } from '../support/deadlines';
 import { isolatedTables, PASSWORD } from '../support/test-app';
 import { killServices, logLines, productionEnv, startService } from '../support/service-process';

@@ -2,7 +2,7 @@ import createClient from 'openapi-fetch';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { recordingAad } from '../../src/audio-files/recording-keys';
-import { PanzotoClient } from '../../src/client/panzoto-client';
+import { PanzotoClient } from '../../tools/client/panzoto-client';
 import { AES256_GCM_HKDF_1MB, ciphertextSize, EncryptingStream } from '../../src/crypto/streaming-aead';
 // Written by openapi-typescript from openapi.json when the test runs (see generated-client.e2e.spec.ts).
 import type { operations, paths } from './generated/openapi';

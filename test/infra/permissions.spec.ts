@@ -61,11 +61,11 @@ function dynamoDbActionsIn(file: string): { table: Set<string>; indexes: Set<str
   return { table, indexes };
 }
 
-/** Every file under src/ (but tests, the migration tool and local tooling) that sends DynamoDB commands. */
+/** Every file of the service (src/, but tests) that sends DynamoDB commands: the tools/ programs do not run under the task role. */
 function filesSendingDynamoDbCommands(directory = 'src'): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) return ['src/migration', 'src/local', 'src/cli'].includes(path) ? [] : filesSendingDynamoDbCommands(path);
+    if (entry.isDirectory()) return filesSendingDynamoDbCommands(path);
     if (!path.endsWith('.ts') || path.endsWith('.spec.ts')) return [];
     const source = readFileSync(path, 'utf8');
     return /from '@aws-sdk\/(lib|client)-dynamodb'/.test(source) && /new \w+Command\(|transactWrite\(\[/.test(source) ? [path] : [];

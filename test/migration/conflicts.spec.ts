@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDbAudioFilesRepository } from '../../src/audio-files/dynamodb-audio-files.repository';
-import type { MigrationReport } from '../../src/migration/report';
+import type { MigrationReport } from '../../tools/migration/report';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import { initialKeyring } from '../../src/users/user';
 import { legacyHash, migrate, MIGRATE_CLI, runCli, temporaryFolder } from '../support/migration';

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../../src/config/app-config';
-import { EXIT_CODES, MigrationReport } from '../../src/migration/report';
+import { EXIT_CODES, MigrationReport } from '../../tools/migration/report';
 import { startDynamoDbProxy } from '../support/dynamodb-proxy';
 import { legacyHash, runCli, temporaryFolder } from '../support/migration';
 import { LEGACY_SCHEMA, startTestPostgres, TestPostgres } from '../support/postgres';

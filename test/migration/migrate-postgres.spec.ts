@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDbAudioFilesRepository } from '../../src/audio-files/dynamodb-audio-files.repository';
-import { audioFileItems, userItems } from '../../src/migration/items';
+import { audioFileItems, userItems } from '../../tools/migration/items';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import { initialKeyring } from '../../src/users/user';
 import { legacyHash, migrate, temporaryFolder } from '../support/migration';

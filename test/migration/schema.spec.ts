@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppConfig } from '../../src/config/app-config';
-import { coarseEmailKey, coarseEmailKeySql } from '../../src/migration/row-rules';
-import { addIgnoredColumns, parseMapping } from '../../src/migration/source-schema';
+import { coarseEmailKey, coarseEmailKeySql } from '../../tools/migration/row-rules';
+import { addIgnoredColumns, parseMapping } from '../../tools/migration/source-schema';
 import { legacyHash, migrate, temporaryFolder } from '../support/migration';
 import { startTestPostgres, TestPostgres } from '../support/postgres';
 import { isolatedTables, scanAll } from '../support/test-app';

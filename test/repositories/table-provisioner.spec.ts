@@ -4,7 +4,7 @@ import { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { AUDIO_FILES_USER_INDEX, tableDefinitions } from '../../src/database/table-definitions';
 import { provisionTables } from '../../src/database/table-provisioner';
-import { LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
+import { LocalDynamoDb, startDynamoDbLocal } from '../../tools/local/dynamodb-local';
 import { loseFirstAnswers } from '../support/lost-answers';
 import { isolatedTables } from '../support/test-app';
 

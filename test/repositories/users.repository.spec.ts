@@ -4,7 +4,7 @@ import type { WrappedUserKey } from '../../src/crypto/user-key';
 import { DynamoDbUsersRepository } from '../../src/users/dynamodb-users.repository';
 import { initialKeyring, User } from '../../src/users/user';
 import { EmailAlreadyRegisteredError } from '../../src/users/users.repository';
-import { userItems } from '../../src/migration/items';
+import { userItems } from '../../tools/migration/items';
 import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
 import { scanAll } from '../support/test-app';
 

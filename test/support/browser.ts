@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium } from 'playwright-core';
-import { lanIPv4Addresses } from '../../src/local/lan-addresses';
+import { lanIPv4Addresses } from '../../tools/local/lan-addresses';
 
 /** Debian's chromium, which .ci/run installs; playwright-core never downloads a browser of its own. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';

@@ -1,9 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalDynamoDb, startDynamoDbLocal } from '../../src/local/dynamodb-local';
-import { LocalMailServer, startMailDev } from '../../src/local/maildev';
-import { LocalS3, startS3rver } from '../../src/local/s3-local';
+import { LocalDynamoDb, startDynamoDbLocal } from '../../tools/local/dynamodb-local';
+import { LocalMailServer, startMailDev } from '../../tools/local/maildev';
+import { LocalS3, startS3rver } from '../../tools/local/s3-local';
 
 export interface TestInfrastructure {
   dynamo: LocalDynamoDb;

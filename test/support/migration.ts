@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
-import { DynamoDbMigrationWriter } from '../../src/migration/dynamodb-migration.writer';
-import { Migrator } from '../../src/migration/migrator';
-import type { MigrationReport } from '../../src/migration/report';
-import type { MigrationSettings } from '../../src/migration/settings';
-import { describeDatabaseUrl, PostgresSource } from '../../src/migration/postgres-source';
-import { defaultMapping, SourceMapping } from '../../src/migration/source-schema';
+import { DynamoDbMigrationWriter } from '../../tools/migration/dynamodb-migration.writer';
+import { Migrator } from '../../tools/migration/migrator';
+import type { MigrationReport } from '../../tools/migration/report';
+import type { MigrationSettings } from '../../tools/migration/settings';
+import { describeDatabaseUrl, PostgresSource } from '../../tools/migration/postgres-source';
+import { defaultMapping, SourceMapping } from '../../tools/migration/source-schema';
 import type { TestPostgres } from './postgres';
 
-export const MIGRATE_CLI = 'dist/cli/migrate-postgres.js';
+export const MIGRATE_CLI = 'dist-tools/tools/migration/migrate-postgres.js';
 
 /** argon2-cffi's defaults (argon2id, m=64 MiB, t=3, p=4): the hashes the old system stored. */
 export function legacyHash(password: string): Promise<string> {
@@ -66,7 +66,7 @@ export interface CliRun {
   exited: Promise<number | null>;
 }
 
-/** The built CLI as an operator runs it (`node dist/cli/migrate-postgres.js …`), DynamoDB settings from the environment. */
+/** The built CLI as an operator runs it (`node dist-tools/tools/migration/migrate-postgres.js …`), DynamoDB settings from the environment. */
 export function runCli(args: string[], config: AppConfig, cwd = process.cwd()): CliRun {
   const child = spawn(process.execPath, [join(process.cwd(), MIGRATE_CLI), ...args], {
     cwd,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, ClientConfig } from 'pg';
-import { freePort } from '../../src/local/dynamodb-local';
+import { freePort } from '../../tools/local/dynamodb-local';
 
 /**
  * A real PostgreSQL for migration tests and the migration benchmark: `PG_TEST_URL` when set (each

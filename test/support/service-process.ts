@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../src/config/app-config';
-import { freePort } from '../../src/local/dynamodb-local';
+import { freePort } from '../../tools/local/dynamodb-local';
 
 const MAIN = 'dist/main.js';
 

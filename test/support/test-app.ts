@@ -12,7 +12,7 @@ import { createDocumentClient, createDynamoDbClient } from '../../src/database/d
 import { provisionServiceTables } from '../../src/database/provision';
 import { provisionServiceBucket } from '../../src/storage/provision';
 import { createS3Client } from '../../src/storage/s3-client';
-import { PanzotoClient, Session } from '../../src/client/panzoto-client';
+import { PanzotoClient, Session } from '../../tools/client/panzoto-client';
 import type { AudioFileView } from '../../src/audio-files/audio-file';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { validateEnvironment } from '../config/environment';
-import { provisionServiceTables } from '../database/provision';
-import { loadDotEnv } from './load-env';
+import { AppConfig } from './config/app-config';
+import { validateEnvironment } from './config/environment';
+import { provisionServiceTables } from './database/provision';
+import { loadDotEnv } from './config/load-env';
 
 /** `npm run db:init`: creates missing tables and indexes, leaves existing data alone, reports what it did. */
 async function main(): Promise<void> {

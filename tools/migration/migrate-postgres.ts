@@ -1,17 +1,17 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppConfig } from '../config/app-config';
-import { InvalidEnvironmentError, validateEnvironment } from '../config/environment';
-import { createDocumentClient, createDynamoDbClient } from '../database/dynamodb-client';
-import { DEFAULT_RETRY_POLICY, DynamoDbMigrationWriter } from '../migration/dynamodb-migration.writer';
-import { Migrator } from '../migration/migrator';
-import { EXIT_CODE_HELP, EXIT_CODES, MigrationReport } from '../migration/report';
-import type { MigrationLog } from '../migration/settings';
-import { describeDatabaseUrl, PostgresSource } from '../migration/postgres-source';
-import { LineProgress, TerminalProgress } from '../migration/progress';
-import { addIgnoredColumns, MappingError, parseMapping } from '../migration/source-schema';
-import { loadDotEnv } from './load-env';
+import { AppConfig } from '../../src/config/app-config';
+import { InvalidEnvironmentError, validateEnvironment } from '../../src/config/environment';
+import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
+import { DEFAULT_RETRY_POLICY, DynamoDbMigrationWriter } from './dynamodb-migration.writer';
+import { Migrator } from './migrator';
+import { EXIT_CODE_HELP, EXIT_CODES, MigrationReport } from './report';
+import type { MigrationLog } from './settings';
+import { describeDatabaseUrl, PostgresSource } from './postgres-source';
+import { LineProgress, TerminalProgress } from './progress';
+import { addIgnoredColumns, MappingError, parseMapping } from './source-schema';
+import { loadDotEnv } from '../../src/config/load-env';
 
 const USAGE = `Usage: npm run migrate:postgres -- --database-url postgres://user@host:5432/db [options]
 

@@ -1,6 +1,6 @@
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { retryCause } from '../common/errors/transient-errors';
+import { retryCause } from '../../src/common/errors/transient-errors';
 
 /** DynamoDB's own limits per request. */
 export const BATCH_WRITE_MAX_ITEMS = 25;
@@ -81,7 +81,7 @@ export interface KeyRequest {
 export type FoundItems = Map<string, Map<string, Item>>;
 
 /**
- * The migration's DynamoDB access, the one place in src/migration that uses the AWS SDK: batched,
+ * The migration's DynamoDB access, the one place in tools/migration that uses the AWS SDK: batched,
  * strongly consistent reads (`BatchGetItem`), batched writes (`BatchWriteItem`, 25 items) whose
  * `UnprocessedItems`/`UnprocessedKeys` and throttling are retried with exponential backoff and
  * jitter, and item counts for verification. Like the repositories, it knows tables and items, not

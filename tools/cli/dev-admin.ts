@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { loadDotEnv } from './load-env';
+import { loadDotEnv } from '../../src/config/load-env';
 
 /**
  * `npm run dev:admin [-- --port 8002]`: dynamodb-admin, a web UI over the DynamoDB Local of `npm run

@@ -5,22 +5,23 @@ import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AppConfig } from '../config/app-config';
-import { validateEnvironment } from '../config/environment';
-import { provisionServiceTables } from '../database/provision';
+import { AppConfig } from '../../src/config/app-config';
+import { validateEnvironment } from '../../src/config/environment';
+import { provisionServiceTables } from '../../src/database/provision';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { claimPort, LocalServer, PidFiles } from '../local/local-server';
+import { LocalServer } from '../../src/common/util/port-in-use';
+import { claimPort, PidFiles } from '../local/local-server';
 import { lanIPv4Addresses } from '../local/lan-addresses';
 import { MAILDEV, mailDevSmtp, mailDevWeb, startMailDev } from '../local/maildev';
 import { startS3rverProcess } from '../local/s3-local';
-import { provisionServiceBucket } from '../storage/provision';
+import { provisionServiceBucket } from '../../src/storage/provision';
 import { describeDevAddresses } from './dev-addresses';
-import { loadDotEnv } from './load-env';
+import { loadDotEnv } from '../../src/config/load-env';
 
 const DATA_DIR = '.data';
 const DYNAMODB_LOCAL = 'DynamoDB Local';
-/** The project this launcher was compiled from (dist/cli/ → project root): its sources are watched. */
-const PROJECT_DIR = resolve(__dirname, '..', '..');
+/** The project this launcher was compiled from (dist-tools/tools/cli/ → project root): its sources are watched. */
+const PROJECT_DIR = resolve(__dirname, '..', '..', '..');
 const logger = new Logger('dev');
 
 /**
@@ -91,8 +92,8 @@ async function main(): Promise<void> {
 }
 
 /**
- * TypeScript's own watch mode, in this process (so it ends with it), compiling src/ to dist/ exactly
- * like `npm run build`. Resolves after the first compilation without errors; calls `rebuilt` after
+ * TypeScript's own watch mode, in this process (so it ends with it), compiling src/ and tools/ to
+ * dist-tools/ exactly like `npm run build:tools`. Resolves after the first compilation without errors; calls `rebuilt` after
  * every later one.
  */
 async function watchSources(rebuilt: () => void): Promise<void> {
@@ -102,7 +103,7 @@ async function watchSources(rebuilt: () => void): Promise<void> {
   let built = false;
   const formatHost = { getCanonicalFileName: (name: string) => name, getCurrentDirectory: () => PROJECT_DIR, getNewLine: () => '\n' };
   const host = ts.createWatchCompilerHost(
-    join(PROJECT_DIR, 'tsconfig.build.json'),
+    join(PROJECT_DIR, 'tsconfig.tools.json'),
     { preserveWatchOutput: true },
     ts.sys,
     ts.createEmitAndSemanticDiagnosticsBuilderProgram,

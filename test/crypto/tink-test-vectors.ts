@@ -1,4 +1,4 @@
-import type { StreamingAeadParameters } from './streaming-aead';
+import type { StreamingAeadParameters } from '../../src/crypto/streaming-aead';
 
 /**
  * Tink's published known-answer vectors for AES-GCM-HKDF streaming AEAD, as listed in tink-java's

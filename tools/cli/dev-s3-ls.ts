@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { validateEnvironment } from '../config/environment';
-import { listBucket } from '../storage/bucket-listing';
-import { loadDotEnv } from './load-env';
+import { AppConfig } from '../../src/config/app-config';
+import { validateEnvironment } from '../../src/config/environment';
+import { listBucket } from '../../src/storage/bucket-listing';
+import { loadDotEnv } from '../../src/config/load-env';
 
 /**
  * `npm run dev:s3-ls [-- <prefix>]`: the objects `npm run dev` stored, one line each (size in bytes,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { initialKeyring } from '../users/user';
+import { initialKeyring } from '../../src/users/user';
 import { checkAudioFileRow, checkUserRow, coarseEmailKey, keySaltHex, normalisedEmail } from './row-rules';
 
 const HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';

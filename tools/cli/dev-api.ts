@@ -4,4 +4,4 @@
  * with SIGKILL, so it never holds PORT after the launcher.
  */
 process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-void import('../main');
+void import('../../src/main');

@@ -6,12 +6,12 @@ import { cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig } from '../config/app-config';
-import { validateEnvironment } from '../config/environment';
+import { AppConfig } from '../../src/config/app-config';
+import { validateEnvironment } from '../../src/config/environment';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local';
 import { startMailDev } from '../local/maildev';
 import { startS3rverProcess } from '../local/s3-local';
-import { provisionServiceBucket } from '../storage/provision';
+import { provisionServiceBucket } from '../../src/storage/provision';
 
 /**
  * `npm run build:prod`: the Dockerfile's steps without Docker, on a clean copy of the repository's
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     // In AWS the bucket comes from the CDK stack; here this checkout's dev tooling makes it.
     await provisionServiceBucket(new AppConfig(validateEnvironment(env)));
     step(`DynamoDB Local on ${dynamo.endpoint}, s3rver on ${s3.endpoint}; tables from the pruned tree's db-init`);
-    const dbInit = spawnSync(process.execPath, ['dist/cli/db-init.js'], { cwd: app, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const dbInit = spawnSync(process.execPath, ['dist/db-init.js'], { cwd: app, env, stdio: ['ignore', 'inherit', 'inherit'] });
     if (dbInit.status !== 0) throw new Error(`db-init exited with ${dbInit.status}`);
 
     step('node dist/main.js (NODE_ENV=production)');

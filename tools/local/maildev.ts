@@ -4,7 +4,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { claimPort, LocalServer } from './local-server';
+import { LocalServer } from '../../src/common/util/port-in-use';
+import { claimPort } from './local-server';
 
 export const MAILDEV = 'MailDev';
 

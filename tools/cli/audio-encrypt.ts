@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AUDIO_CONTENT_TYPES, AudioContentType } from '../audio-files/recording-keys';
+import { AUDIO_CONTENT_TYPES, AudioContentType } from '../../src/audio-files/recording-keys';
 import { PanzotoClient } from '../client/panzoto-client';
 
 const USAGE = `Usage: npm run audio:encrypt -- --file recording.3gp --email you@example.com [--password …]

@@ -1,4 +1,4 @@
-import { normaliseEmail } from '../users/email';
+import { normaliseEmail } from '../../src/users/email';
 import { checkUserRow, normalisedEmail } from './row-rules';
 
 const ROW = {

@@ -1,4 +1,4 @@
-import type { User } from '../users/user';
+import type { User } from '../../src/users/user';
 import type { DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer';
 import { userItems } from './items';
 import { PlannedRow, plannedKeys, planWrites } from './plan-writes';

@@ -1,4 +1,4 @@
-import type { AudioFile } from '../audio-files/audio-file';
+import type { AudioFile } from '../../src/audio-files/audio-file';
 import type { DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer';
 import { audioFileItems } from './items';
 import { PlannedRow, plannedKeys, planWrites } from './plan-writes';

@@ -1,7 +1,7 @@
-import type { AudioFile } from '../audio-files/audio-file';
-import { s3KeyClaimKey, toAudioFileItem } from '../audio-files/dynamodb-audio-files.repository';
-import type { User } from '../users/user';
-import { emailClaimKey, toUserItem } from '../users/dynamodb-users.repository';
+import type { AudioFile } from '../../src/audio-files/audio-file';
+import { s3KeyClaimKey, toAudioFileItem } from '../../src/audio-files/dynamodb-audio-files.repository';
+import type { User } from '../../src/users/user';
+import { emailClaimKey, toUserItem } from '../../src/users/dynamodb-users.repository';
 
 export type Item = Record<string, unknown>;
 

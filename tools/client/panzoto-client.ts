@@ -5,11 +5,11 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { AudioFileView } from '../audio-files/audio-file';
-import { AudioContentType, recordingAad } from '../audio-files/recording-keys';
-import type { EncryptionDto } from '../auth/dto/encryption.dto';
-import { AES256_GCM_HKDF_1MB, ciphertextSize, EncryptingStream } from '../crypto/streaming-aead';
-import { unwrapUserKey } from '../crypto/user-key';
+import type { AudioFileView } from '../../src/audio-files/audio-file';
+import { AudioContentType, recordingAad } from '../../src/audio-files/recording-keys';
+import type { EncryptionDto } from '../../src/auth/dto/encryption.dto';
+import { AES256_GCM_HKDF_1MB, ciphertextSize, EncryptingStream } from '../../src/crypto/streaming-aead';
+import { unwrapUserKey } from '../../src/crypto/user-key';
 
 /**
  * The reference client: what the mobile app does, in Node. It logs in, turns the password into the

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { writeFile } from 'node:fs/promises';
-import { createApp } from '../app.factory';
-import { buildOpenApiDocument } from '../openapi';
+import { createApp } from '../../src/app.factory';
+import { buildOpenApiDocument } from '../../src/openapi';
 
 export const OPENAPI_FILE = 'openapi.json';
 

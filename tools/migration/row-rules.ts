@@ -1,10 +1,10 @@
 import { isEmail } from 'class-validator';
-import type { AudioFile } from '../audio-files/audio-file';
-import { MAX_FILE_SIZE } from '../audio-files/dto/audio-file.dto';
-import { S3_KEY_PATTERN } from '../audio-files/dto/s3-key';
-import { KEY_SALT_BYTES } from '../crypto/user-key';
-import { EMAIL_MAX_LENGTH, normaliseEmail } from '../users/email';
-import { FIRST_KEY_ID, initialKeyring, User } from '../users/user';
+import type { AudioFile } from '../../src/audio-files/audio-file';
+import { MAX_FILE_SIZE } from '../../src/audio-files/dto/audio-file.dto';
+import { S3_KEY_PATTERN } from '../../src/audio-files/dto/s3-key';
+import { KEY_SALT_BYTES } from '../../src/crypto/user-key';
+import { EMAIL_MAX_LENGTH, normaliseEmail } from '../../src/users/email';
+import { FIRST_KEY_ID, initialKeyring, User } from '../../src/users/user';
 import type { SourceTable } from './source-schema';
 
 /**
