@@ -11,6 +11,8 @@ import { DecryptModule } from './decrypt/decrypt.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RecoveryModule } from './recovery/recovery.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 
@@ -25,6 +27,8 @@ import { UsersModule } from './users/users.module';
     MailModule,
     UsersModule,
     AuthModule,
+    SessionsModule,
+    RecoveryModule,
     AudioFilesModule,
     DecryptModule,
     AccountsModule,

@@ -7,9 +7,9 @@ import { FakeRepositories, newFakeRepositories, newTestService } from '../../tes
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { AuthService } from '../auth/auth.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { PasswordHasher } from '../auth/password-hasher';
-import { SessionsService } from '../auth/sessions/sessions.service';
-import { UserKeysService } from '../auth/user-keys.service';
+import { PasswordHasher } from '../password-gate/password-hasher';
+import { SessionsService } from '../sessions/sessions.service';
+import { UserKeysService } from '../user-keys/user-keys.service';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
 import { DecryptService } from '../decrypt/decrypt.service';
 import { UsersService } from '../users/users.service';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RateLimitsModule } from '../auth/rate-limits/rate-limits.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { UsersModule } from '../users/users.module';
 import { AudioFilesController } from './audio-files.controller';
 import { AudioFilesRepository } from './audio-files.repository';

@@ -6,7 +6,7 @@ import { CursorCodec } from '../common/pagination/cursor-codec';
 import { AppConfig } from '../config/app-config';
 import { AudioFile } from './audio-file';
 import { AudioFilePosition, AudioFilesRepository, S3KeyAlreadyRegisteredError } from './audio-files.repository';
-import { RateLimiter, RateLimitPolicy } from '../auth/rate-limits/rate-limiter.service';
+import { RateLimiter, RateLimitPolicy } from '../rate-limits/rate-limiter.service';
 import type { ClientContext } from '../common/http/client-context';
 import { ObjectStorage, ObjectSummary } from '../storage/object-storage';
 import {

@@ -4,7 +4,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import type { AuthenticatedUser } from './authenticated-user';
-import { SessionsService } from './sessions/sessions.service';
+import { SessionsService } from '../sessions/sessions.service';
 import { TokenKeys } from './token-keys';
 
 export const JWT_ALGORITHM = 'HS256';

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { ApiException } from '../common/errors/api.exception';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import { PasswordHasher } from './password-hasher';
+import { PasswordHasher } from '../password-gate/password-hasher';
 import { unwrapUserKey } from '../crypto/user-key';
 
 describe('AuthService (repositories faked)', () => {

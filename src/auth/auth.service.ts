@@ -10,13 +10,13 @@ import { accountDeleted, UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { AuthResponseDto, TokenPairDto } from './dto/auth-response.dto';
 import type { LoginDto, RegisterDto } from './dto/credentials.dto';
-import { EmailVerificationService } from './email-verification/email-verification.service';
-import { encryptionInfo } from './encryption-info';
-import { PasswordGate } from './password-gate/password-gate';
-import { PasswordHasher } from './password-hasher';
-import { RateLimiter } from './rate-limits/rate-limiter.service';
-import { IssuedSession, SessionsService } from './sessions/sessions.service';
-import { UserKeysService } from './user-keys.service';
+import { EmailVerificationService } from '../recovery/email-verification/email-verification.service';
+import { encryptionInfo } from '../user-keys/encryption-info';
+import { PasswordGate } from '../password-gate/password-gate';
+import { PasswordHasher } from '../password-gate/password-hasher';
+import { RateLimiter } from '../rate-limits/rate-limiter.service';
+import { IssuedSession, SessionsService } from '../sessions/sessions.service';
+import { UserKeysService } from '../user-keys/user-keys.service';
 
 @Injectable()
 export class AuthService {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AudioFilesModule } from '../audio-files/audio-files.module';
-import { UserKeysModule } from '../auth/user-keys.module';
+import { UserKeysModule } from '../user-keys/user-keys.module';
 import { DecryptController } from './decrypt.controller';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import { DecryptService } from './decrypt.service';

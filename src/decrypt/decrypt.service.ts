@@ -4,7 +4,7 @@ import { pipeline, Readable } from 'node:stream';
 import { AudioFile, toAudioFileView } from '../audio-files/audio-file';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { contentTypeOfKey, recordingAad } from '../audio-files/recording-keys';
-import { UserKeysService } from '../auth/user-keys.service';
+import { UserKeysService } from '../user-keys/user-keys.service';
 import type { ClientContext } from '../common/http/client-context';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';

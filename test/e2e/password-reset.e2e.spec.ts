@@ -1,8 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { newAccountToken } from '../../src/auth/account-tokens/account-token';
-import { AccountTokensRepository } from '../../src/auth/account-tokens/account-tokens.repository';
+import { newAccountToken } from '../../src/recovery/account-tokens/account-token';
+import { AccountTokensRepository } from '../../src/recovery/account-tokens/account-tokens.repository';
 import type { Session } from '../../tools/client/panzoto-client';
 import { BackgroundTasks } from '../../src/common/util/background-tasks';
 import { mailsTo, tokenIn, waitForMails } from '../support/mailbox';

@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { PasswordHasher } from '../../src/auth/password-hasher';
-import { UserKeysService } from '../../src/auth/user-keys.service';
+import { PasswordHasher } from '../../src/password-gate/password-hasher';
+import { UserKeysService } from '../../src/user-keys/user-keys.service';
 import { canonicalRecoveryCode } from '../../src/crypto/recovery-code';
 import type { RecoveryWrap } from '../../src/users/user';
 import { UsersService } from '../../src/users/users.service';

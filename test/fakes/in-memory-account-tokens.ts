@@ -1,5 +1,5 @@
-import type { AccountToken, AccountTokenPurpose } from '../../src/auth/account-tokens/account-token';
-import { AccountTokensRepository } from '../../src/auth/account-tokens/account-tokens.repository';
+import type { AccountToken, AccountTokenPurpose } from '../../src/recovery/account-tokens/account-token';
+import { AccountTokensRepository } from '../../src/recovery/account-tokens/account-tokens.repository';
 
 /** An AccountTokensRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
 export class InMemoryAccountTokensRepository extends AccountTokensRepository {

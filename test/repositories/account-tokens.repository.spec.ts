@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { hashAccountToken, newAccountToken } from '../../src/auth/account-tokens/account-token';
-import { DynamoDbAccountTokensRepository } from '../../src/auth/account-tokens/dynamodb-account-tokens.repository';
+import { hashAccountToken, newAccountToken } from '../../src/recovery/account-tokens/account-token';
+import { DynamoDbAccountTokensRepository } from '../../src/recovery/account-tokens/dynamodb-account-tokens.repository';
 import { AppConfig } from '../../src/config/app-config';
 import { createDocumentClient, createDynamoDbClient } from '../../src/database/dynamodb-client';
 import { isolatedTables } from '../support/test-app';

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { DynamoDbRateLimitsRepository } from '../../src/auth/rate-limits/dynamodb-rate-limits.repository';
+import { DynamoDbRateLimitsRepository } from '../../src/rate-limits/dynamodb-rate-limits.repository';
 import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
 
 describe('DynamoDbRateLimitsRepository (DynamoDB Local)', () => {

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { DynamoDbSessionsRepository } from '../../src/auth/sessions/dynamodb-sessions.repository';
-import type { Session } from '../../src/auth/sessions/session';
+import { DynamoDbSessionsRepository } from '../../src/sessions/dynamodb-sessions.repository';
+import type { Session } from '../../src/sessions/session';
 import { repositoryOnDynamoDbLocal } from '../support/repository-under-test';
 
 function aSession(overrides: Partial<Session> = {}): Session {

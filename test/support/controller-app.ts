@@ -10,7 +10,7 @@ import { applyHttpPipeline, createAdapter } from '../../src/app.factory';
 import { AccessTokens } from '../../src/auth/access-tokens';
 import { jwtOptions } from '../../src/auth/auth.module';
 import { JwtAuthGuard } from '../../src/auth/jwt-auth.guard';
-import { SessionsService } from '../../src/auth/sessions/sessions.service';
+import { SessionsService } from '../../src/sessions/sessions.service';
 import { TokenKeys } from '../../src/auth/token-keys';
 import { AppConfig } from '../../src/config/app-config';
 import { automock } from '../fakes/automock';

@@ -1,17 +1,19 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AccountsModule } from '../../src/accounts/accounts.module';
-import { AudioFilesRepository } from '../../src/audio-files/audio-files.repository';
 import { AudioFilesModule } from '../../src/audio-files/audio-files.module';
-import { AccountTokensRepository } from '../../src/auth/account-tokens/account-tokens.repository';
+import { AudioFilesRepository } from '../../src/audio-files/audio-files.repository';
 import { AuthModule } from '../../src/auth/auth.module';
-import { RateLimitsRepository } from '../../src/auth/rate-limits/rate-limits.repository';
-import { SessionsRepository } from '../../src/auth/sessions/sessions.repository';
 import { AppConfig } from '../../src/config/app-config';
 import { DatabaseHealthRepository } from '../../src/database/database-health.repository';
 import { DecryptJobsRepository } from '../../src/decrypt/decrypt-jobs.repository';
 import { DecryptModule } from '../../src/decrypt/decrypt.module';
 import { Mailer } from '../../src/mail/mailer';
+import { RateLimitsRepository } from '../../src/rate-limits/rate-limits.repository';
+import { AccountTokensRepository } from '../../src/recovery/account-tokens/account-tokens.repository';
+import { RecoveryModule } from '../../src/recovery/recovery.module';
+import { SessionsModule } from '../../src/sessions/sessions.module';
+import { SessionsRepository } from '../../src/sessions/sessions.repository';
 import { ObjectStorage } from '../../src/storage/object-storage';
 import { UsersModule } from '../../src/users/users.module';
 import { UsersRepository } from '../../src/users/users.repository';
@@ -19,11 +21,12 @@ import { autoFake } from '../fakes/automock';
 import { testConfig } from '../fakes/config';
 import { InMemoryAccountTokensRepository } from '../fakes/in-memory-account-tokens';
 import { InMemoryAudioFilesRepository } from '../fakes/in-memory-audio-files.repository';
-import { InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../fakes/in-memory-auth';
 import { InMemoryDatabaseHealth } from '../fakes/in-memory-database-health';
 import { InMemoryDecryptJobs } from '../fakes/in-memory-decrypt-jobs';
 import { InMemoryMailer } from '../fakes/in-memory-mailer';
 import { InMemoryObjectStorage } from '../fakes/in-memory-object-storage';
+import { InMemoryRateLimitsRepository } from '../fakes/in-memory-rate-limits';
+import { InMemorySessionsRepository } from '../fakes/in-memory-sessions';
 import { InMemoryUsersRepository } from '../fakes/in-memory-users.repository';
 
 /** Every repository of the service, each an in-memory fake whose methods are jest.fn (see autoFake). */
@@ -53,7 +56,7 @@ const REPOSITORY_TOKENS: Record<keyof FakeRepositories, abstract new () => unkno
 };
 
 /** The modules that hold the services; the infrastructure modules (config, DynamoDB, S3, logging) are replaced. */
-const FEATURE_MODULES = [UsersModule, AuthModule, AudioFilesModule, DecryptModule, AccountsModule];
+const FEATURE_MODULES = [UsersModule, SessionsModule, RecoveryModule, AuthModule, AudioFilesModule, DecryptModule, AccountsModule];
 
 /** Fresh fakes; the audio files fake checks owners against `users`. */
 export function newFakeRepositories(users = autoFake(new InMemoryUsersRepository())): FakeRepositories {

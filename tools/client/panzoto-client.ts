@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AudioFileView } from '../../src/audio-files/audio-file';
 import { AudioContentType, recordingAad } from '../../src/audio-files/recording-keys';
-import type { EncryptionDto } from '../../src/auth/dto/encryption.dto';
+import type { EncryptionDto } from '../../src/user-keys/dto/encryption.dto';
 import { AES256_GCM_HKDF_1MB, ciphertextSize, EncryptingStream } from '../../src/crypto/streaming-aead';
 import { unwrapUserKey } from '../../src/crypto/user-key';
 

@@ -1,16 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, Matches, MaxLength, IsString } from 'class-validator';
-import {
-  IsNewPassword,
-  IsNormalisableEmail,
-  IsPresentedPassword,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  toNormalisedEmail,
-} from '../../auth/dto/credentials.dto';
+import { IsNewPassword, IsPresentedPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../password-gate/password-fields';
+import { IsNormalisableEmail, toNormalisedEmail } from '../../users/dto/email-field.dto';
 import { EMAIL_MAX_LENGTH } from '../../users/email';
-import { EncryptionDto } from '../../auth/dto/encryption.dto';
+import { EncryptionDto } from '../../user-keys/dto/encryption.dto';
 import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
 import { UserDto } from '../../users/dto/user.dto';
 

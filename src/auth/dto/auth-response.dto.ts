@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UserDto } from '../../users/dto/user.dto';
-import { EncryptionDto } from './encryption.dto';
+import { EncryptionDto } from '../../user-keys/dto/encryption.dto';
 
 export class TokenPairDto {
   @ApiProperty({ description: 'Short-lived HS256 access JWT (claims sub, sid, iat, exp, iss, aud); send as `Authorization: Bearer <token>`' })

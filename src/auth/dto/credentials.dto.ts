@@ -1,64 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
-import { EMAIL_MAX_LENGTH, normaliseEmail } from '../../users/email';
-
-export const PASSWORD_MIN_LENGTH = 8;
-/** Bounds the Argon2 input: a megabyte "password" is refused before any hashing. */
-export const PASSWORD_MAX_LENGTH = 1024;
-
-/** A password the account already has (login, confirmations): any non-empty string up to PASSWORD_MAX_LENGTH. */
-export const IsPresentedPassword = (field: string): PropertyDecorator =>
-  applyDecorators(
-    IsString({ message: `${field} must be a string` }),
-    MaxLength(PASSWORD_MAX_LENGTH, { message: `${field} must be at most ${PASSWORD_MAX_LENGTH} characters` }),
-    MinLength(1, { message: `${field} is required` }),
-  );
-
-/** A password being chosen: PASSWORD_MIN_LENGTH to PASSWORD_MAX_LENGTH characters. */
-export const IsNewPassword = (field: string): PropertyDecorator =>
-  applyDecorators(
-    IsString({ message: `${field} must be a string` }),
-    MaxLength(PASSWORD_MAX_LENGTH, { message: `${field} must be at most ${PASSWORD_MAX_LENGTH} characters` }),
-    MinLength(PASSWORD_MIN_LENGTH, { message: `${field} must be at least ${PASSWORD_MIN_LENGTH} characters` }),
-  );
-
-/** The normalised address (see users/email.ts); an unacceptable one is left as sent, for IsNormalisableEmail to refuse. */
-export const toNormalisedEmail = ({ value }: { value: unknown }): unknown => {
-  if (typeof value !== 'string') return value;
-  const result = normaliseEmail(value);
-  return result.ok ? result.email : value;
-};
-
-export const IsNormalisableEmail = (): PropertyDecorator =>
-  ValidateBy({
-    name: 'isNormalisableEmail',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && normaliseEmail(value).ok,
-      defaultMessage: (args) => {
-        const result = normaliseEmail(String(args?.value));
-        return result.ok ? 'email must be a string' : result.problem;
-      },
-    },
-  });
-
-/** Validators run bottom-up and stop at the first failure, so the type is checked before the content. */
-export class EmailField {
-  @ApiProperty({
-    format: 'email',
-    maxLength: EMAIL_MAX_LENGTH,
-    example: 'test@example.com',
-    description:
-      'Normalised before use: Unicode NFKC (composed accents, full-width and other compatibility forms folded), trimmed, lower-cased. Spaces, control and invisible characters (zero-width, bidi) are refused.',
-  })
-  @Transform(toNormalisedEmail)
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(EMAIL_MAX_LENGTH, { message: `email must be at most ${EMAIL_MAX_LENGTH} characters` })
-  @IsNormalisableEmail()
-  @IsString({ message: 'email must be a string' })
-  email: string;
-}
+import { IsNewPassword, IsPresentedPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../password-gate/password-fields';
+import { EmailField } from '../../users/dto/email-field.dto';
 
 export class RegisterDto extends EmailField {
   @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, example: 'SecurePassword123!' })

@@ -10,9 +10,9 @@ import { mayReceiveResetMail, openKeyIds } from '../../users/user';
 import { accountDeleted, UsersService } from '../../users/users.service';
 import { ACCOUNT_TOKEN_TTL_MINUTES, hashAccountToken, newAccountToken } from '../account-tokens/account-token';
 import { AccountTokensRepository } from '../account-tokens/account-tokens.repository';
-import { RateLimiter } from '../rate-limits/rate-limiter.service';
-import { SessionsService } from '../sessions/sessions.service';
-import { UserKeysService } from '../user-keys.service';
+import { RateLimiter } from '../../rate-limits/rate-limiter.service';
+import { SessionsService } from '../../sessions/sessions.service';
+import { UserKeysService } from '../../user-keys/user-keys.service';
 import type { ResetPasswordDto, ResetPasswordResponseDto } from './password-reset.dto';
 
 export const invalidResetToken = (): ApiException =>

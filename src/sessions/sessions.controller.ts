@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiException } from '../../common/errors/api.exception';
-import { ErrorCode } from '../../common/errors/error-codes';
-import { ApiErrorResponses } from '../../common/http/api-error-responses.decorator';
-import type { AuthenticatedUser } from '../authenticated-user';
-import { CurrentUser } from '../current-user.decorator';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { SessionListResponseDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 

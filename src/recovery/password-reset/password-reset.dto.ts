@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
 import { ACCOUNT_TOKEN_PATTERN } from '../account-tokens/account-token';
-import { EmailField, IsNewPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../dto/credentials.dto';
+import { IsNewPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../password-gate/password-fields';
+import { EmailField } from '../../users/dto/email-field.dto';
 
 export class ForgotPasswordDto extends EmailField {}
 

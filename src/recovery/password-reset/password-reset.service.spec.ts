@@ -1,15 +1,16 @@
 import { InMemoryAccountTokensRepository } from '../../../test/fakes/in-memory-account-tokens';
-import { InMemoryRateLimitsRepository, InMemorySessionsRepository } from '../../../test/fakes/in-memory-auth';
+import { InMemoryRateLimitsRepository } from '../../../test/fakes/in-memory-rate-limits';
+import { InMemorySessionsRepository } from '../../../test/fakes/in-memory-sessions';
 import { InMemoryUsersRepository } from '../../../test/fakes/in-memory-users.repository';
 import { testConfig } from '../../../test/fakes/config';
 import { BackgroundTasks } from '../../common/util/background-tasks';
 import { Mailer, MailMessage } from '../../mail/mailer';
 import { UsersService } from '../../users/users.service';
-import { PasswordGate } from '../password-gate/password-gate';
-import { PasswordHasher } from '../password-hasher';
-import { RateLimiter } from '../rate-limits/rate-limiter.service';
-import { SessionsService } from '../sessions/sessions.service';
-import { UserKeysService } from '../user-keys.service';
+import { PasswordGate } from '../../password-gate/password-gate';
+import { PasswordHasher } from '../../password-gate/password-hasher';
+import { RateLimiter } from '../../rate-limits/rate-limiter.service';
+import { SessionsService } from '../../sessions/sessions.service';
+import { UserKeysService } from '../../user-keys/user-keys.service';
 import { PasswordResetService } from './password-reset.service';
 
 class RecordingMailer extends Mailer {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PasswordHasher } from '../password-hasher';
+import { PasswordHasher } from './password-hasher';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { PasswordGate } from './password-gate';
 

@@ -1,6 +1,6 @@
-import { newTestService } from '../../../test/support/test-service';
-import { RateLimitReport } from '../../common/http/rate-limit-headers';
-import { PasswordHasher } from '../password-hasher';
+import { newTestService } from '../../test/support/test-service';
+import { RateLimitReport } from '../common/http/rate-limit-headers';
+import { PasswordHasher } from './password-hasher';
 import { GatedAction, PasswordGate } from './password-gate';
 
 describe('PasswordGate (rate-limit counters faked)', () => {

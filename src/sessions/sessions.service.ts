@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { ApiException } from '../../common/errors/api.exception';
-import { ExpiringCache } from '../../common/util/expiring-cache';
-import { AppConfig } from '../../config/app-config';
+import { ApiException } from '../common/errors/api.exception';
+import { ExpiringCache } from '../common/util/expiring-cache';
+import { AppConfig } from '../config/app-config';
 import { openSuccessor, sealSuccessor } from './refresh-successor';
 import type { Session } from './session';
 import { SessionsRepository } from './sessions.repository';

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
-import { DynamoDbRepository } from '../../database/dynamodb.repository';
-import { SESSIONS_USER_INDEX } from '../../database/table-definitions';
+import { AppConfig } from '../config/app-config';
+import { DynamoDbRepository } from '../database/dynamodb.repository';
+import { SESSIONS_USER_INDEX } from '../database/table-definitions';
 import type { Session } from './session';
 import { SessionRotation, SessionsRepository } from './sessions.repository';
 

@@ -10,7 +10,7 @@ import { PublicUser, toPublicUser, User } from '../../users/user';
 import { accountDeleted, UsersService } from '../../users/users.service';
 import { AccountTokenPurpose, hashAccountToken, newAccountToken } from '../account-tokens/account-token';
 import { AccountTokensRepository } from '../account-tokens/account-tokens.repository';
-import { RateLimiter } from '../rate-limits/rate-limiter.service';
+import { RateLimiter } from '../../rate-limits/rate-limiter.service';
 
 const invalidLink = (): ApiException => new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_TOKEN, 'This link is invalid, used or expired');
 

@@ -16,8 +16,8 @@ import {
 } from '../crypto/user-key';
 import { Keyring, OlderUserKey, RecoveryWrap, User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import { GateEntry, PasswordGate } from './password-gate/password-gate';
-import { PasswordHasher } from './password-hasher';
+import { GateEntry, PasswordGate } from '../password-gate/password-gate';
+import { PasswordHasher } from '../password-gate/password-hasher';
 
 const RECOVERY_SALT_BYTES = 32;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { controllerSpec } from '../../../test/support/controller-app';
-import { ApiException } from '../../common/errors/api.exception';
+import { controllerSpec } from '../../test/support/controller-app';
+import { ApiException } from '../common/errors/api.exception';
 import type { Session } from './session';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';

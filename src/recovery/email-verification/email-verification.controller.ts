@@ -4,9 +4,9 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import { ApiErrorResponses } from '../../common/http/api-error-responses.decorator';
 import { Client, ClientContext } from '../../common/http/client-context';
 import { UserResponseDto } from '../../users/dto/user.dto';
-import type { AuthenticatedUser } from '../authenticated-user';
-import { CurrentUser } from '../current-user.decorator';
-import { Public } from '../public.decorator';
+import type { AuthenticatedUser } from '../../auth/authenticated-user';
+import { CurrentUser } from '../../auth/current-user.decorator';
+import { Public } from '../../auth/public.decorator';
 import { MailedTokenDto } from './email-verification.dto';
 import { EmailVerificationService } from './email-verification.service';
 

@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nest
 import { ErrorCode } from '../../common/errors/error-codes';
 import { ApiErrorResponses } from '../../common/http/api-error-responses.decorator';
 import { Client, ClientContext } from '../../common/http/client-context';
-import { Public } from '../public.decorator';
+import { Public } from '../../auth/public.decorator';
 import { ForgotPasswordDto, ForgotPasswordResponseDto, ResetPasswordDto, ResetPasswordResponseDto } from './password-reset.dto';
 import { PasswordResetService } from './password-reset.service';
 

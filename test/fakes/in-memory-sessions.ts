@@ -1,6 +1,5 @@
-import { RateLimitsRepository } from '../../src/auth/rate-limits/rate-limits.repository';
-import type { Session } from '../../src/auth/sessions/session';
-import { SessionRotation, SessionsRepository } from '../../src/auth/sessions/sessions.repository';
+import type { Session } from '../../src/sessions/session';
+import { SessionRotation, SessionsRepository } from '../../src/sessions/sessions.repository';
 
 /** A SessionsRepository in a Map, for service tests; the DynamoDB one is tested against DynamoDB Local. */
 export class InMemorySessionsRepository extends SessionsRepository {
@@ -28,21 +27,5 @@ export class InMemorySessionsRepository extends SessionsRepository {
 
   async listByUser(userId: string): Promise<Session[]> {
     return [...this.sessions.values()].filter((session) => session.userId === userId);
-  }
-}
-
-export class InMemoryRateLimitsRepository extends RateLimitsRepository {
-  readonly counters = new Map<string, number>();
-
-  async reserve(key: string, limit: number): Promise<number | undefined> {
-    const used = this.counters.get(key) ?? 0;
-    if (used >= limit) return undefined;
-    this.counters.set(key, used + 1);
-    return used + 1;
-  }
-
-  async release(key: string): Promise<void> {
-    const used = this.counters.get(key);
-    if (used) this.counters.set(key, used - 1);
   }
 }

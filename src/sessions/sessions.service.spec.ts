@@ -1,4 +1,4 @@
-import { FakeRepositories, newTestService } from '../../../test/support/test-service';
+import { FakeRepositories, newTestService } from '../../test/support/test-service';
 import { openSuccessor, sealSuccessor } from './refresh-successor';
 import { SessionsService } from './sessions.service';
 

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
-import { DynamoDbRepository } from '../../database/dynamodb.repository';
+import { AppConfig } from '../config/app-config';
+import { DynamoDbRepository } from '../database/dynamodb.repository';
 import { RateLimitsRepository } from './rate-limits.repository';
 
 /** One item per counter and window, deleted by DynamoDB's TTL after the window. */

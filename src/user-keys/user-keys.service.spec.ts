@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { FakeRepositories, newTestService } from '../../test/support/test-service';
 import { unwrapUserKey, WrappedUserKey } from '../crypto/user-key';
 import { initialKeyring, User } from '../users/user';
-import { PasswordHasher } from './password-hasher';
+import { PasswordHasher } from '../password-gate/password-hasher';
 import { UserKeysService } from './user-keys.service';
 
 describe('UserKeysService: first login of migrated accounts (repository faked)', () => {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { ApiException } from '../../common/errors/api.exception';
-import type { ClientContext } from '../../common/http/client-context';
-import { AppConfig } from '../../config/app-config';
+import { ApiException } from '../common/errors/api.exception';
+import type { ClientContext } from '../common/http/client-context';
+import { AppConfig } from '../config/app-config';
 import { RateLimitsRepository } from './rate-limits.repository';
 
 export type LimitedAction =

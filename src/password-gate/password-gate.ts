@@ -1,8 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { ApiException } from '../../common/errors/api.exception';
-import { ErrorCode } from '../../common/errors/error-codes';
-import type { ClientContext } from '../../common/http/client-context';
-import { PasswordHasher } from '../password-hasher';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import type { ClientContext } from '../common/http/client-context';
+import { PasswordHasher } from './password-hasher';
 import { LimitedAction, RateLimiter, Reservation } from '../rate-limits/rate-limiter.service';
 
 export type GatedAction = Extract<LimitedAction, 'login' | 'decrypt' | 'password' | 'delete-account' | 'recovery-code' | 'change-email'>;
