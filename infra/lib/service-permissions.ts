@@ -34,17 +34,17 @@ export const TABLE_PERMISSIONS: Record<keyof TableNames, TablePermissions> = {
     queriedIndexes: [DECRYPT_JOBS_USER_INDEX],
   },
   sessions: {
-    source: 'src/auth/sessions/dynamodb-sessions.repository.ts',
+    source: 'src/sessions/dynamodb-sessions.repository.ts',
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     queriedIndexes: [SESSIONS_USER_INDEX],
   },
   rateLimits: {
-    source: 'src/auth/rate-limits/dynamodb-rate-limits.repository.ts',
+    source: 'src/rate-limits/dynamodb-rate-limits.repository.ts',
     actions: ['dynamodb:UpdateItem'],
     queriedIndexes: [],
   },
   accountTokens: {
-    source: 'src/auth/account-tokens/dynamodb-account-tokens.repository.ts',
+    source: 'src/recovery/account-tokens/dynamodb-account-tokens.repository.ts',
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     queriedIndexes: [],
   },
