@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { EnvironmentVariables, MailTransport, NodeEnvironment, splitList } from './environment';
+import { EnvironmentVariables, MailTransport, NodeEnvironment } from './environment';
+import { splitList } from './variable-rules';
 
 export interface TableNames {
   users: string;

@@ -1,3 +1,4 @@
+import * as argon2 from 'argon2';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 export const USER_KEY_BYTES = 32;
@@ -15,6 +16,20 @@ export interface KdfParameters {
   iterations: number;
   parallelism: number;
   key_length: 32;
+}
+
+/** The key-encryption key `kdf` derives from a password or recovery code and a key salt: raw Argon2id output. */
+export function deriveKeyEncryptionKey(secret: string, salt: Buffer, kdf: KdfParameters): Promise<Buffer> {
+  return argon2.hash(secret, {
+    type: argon2.argon2id,
+    version: kdf.version,
+    memoryCost: kdf.memory_kib,
+    timeCost: kdf.iterations,
+    parallelism: kdf.parallelism,
+    hashLength: kdf.key_length,
+    salt,
+    raw: true,
+  });
 }
 
 export interface WrappedUserKey {

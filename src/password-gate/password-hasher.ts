@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { AppConfig } from '../config/app-config';
 import { Semaphore } from '../common/util/semaphore';
-import type { KdfParameters } from '../crypto/user-key';
+import { deriveKeyEncryptionKey, type KdfParameters } from '../crypto/user-key';
 
 /**
  * Argon2id hashing and verification. Work runs on libuv's thread pool, never on the event loop; the
@@ -42,18 +42,7 @@ export class PasswordHasher implements OnModuleInit {
 
   /** A 32-byte key-encryption key: raw Argon2id output over the password and the account's key salt. */
   deriveKey(password: string, salt: Buffer, kdf: KdfParameters): Promise<Buffer> {
-    return this.slots.run(() =>
-      argon2.hash(password, {
-        type: argon2.argon2id,
-        version: kdf.version,
-        memoryCost: kdf.memory_kib,
-        timeCost: kdf.iterations,
-        parallelism: kdf.parallelism,
-        hashLength: kdf.key_length,
-        salt,
-        raw: true,
-      }),
-    );
+    return this.slots.run(() => deriveKeyEncryptionKey(password, salt, kdf));
   }
 
   /**

@@ -1,4 +1,3 @@
-import * as argon2 from 'argon2';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -9,7 +8,7 @@ import type { AudioFileView } from '../../src/audio-files/audio-file';
 import { AudioContentType, recordingAad } from '../../src/audio-files/recording-keys';
 import type { EncryptionDto } from '../../src/user-keys/dto/encryption.dto';
 import { AES256_GCM_HKDF_1MB, ciphertextSize, EncryptingStream } from '../../src/crypto/streaming-aead';
-import { unwrapUserKey } from '../../src/crypto/user-key';
+import { deriveKeyEncryptionKey, unwrapUserKey } from '../../src/crypto/user-key';
 
 /**
  * The reference client: what the mobile app does, in Node. It logs in, turns the password into the
@@ -76,16 +75,7 @@ export class PanzotoClient {
   /** Argon2id(password, key_salt) with the parameters the server sent, then AES-256-GCM unwrap. */
   async unlockUserKey(session: Session, password: string): Promise<Buffer> {
     const { kdf, key_salt, wrapped_user_key } = session.encryption;
-    const kek = await argon2.hash(password, {
-      type: argon2.argon2id,
-      version: kdf.version,
-      memoryCost: kdf.memory_kib,
-      timeCost: kdf.iterations,
-      parallelism: kdf.parallelism,
-      hashLength: kdf.key_length,
-      salt: Buffer.from(key_salt, 'hex'),
-      raw: true,
-    });
+    const kek = await deriveKeyEncryptionKey(password, Buffer.from(key_salt, 'hex'), kdf);
     const userKey = unwrapUserKey(kek, wrapped_user_key, session.user_id);
     if (!userKey) throw new Error('The password does not unlock this account’s user key');
     return userKey;
