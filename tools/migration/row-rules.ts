@@ -1,7 +1,5 @@
 import { isEmail } from 'class-validator';
-import type { AudioFile } from '../../src/audio-files/audio-file';
-import { MAX_FILE_SIZE } from '../../src/audio-files/dto/audio-file.dto';
-import { S3_KEY_PATTERN } from '../../src/audio-files/dto/s3-key';
+import { AudioFile, MAX_FILE_SIZE, S3_KEY_PATTERN } from '../../src/audio-files/audio-file';
 import { KEY_SALT_BYTES } from '../../src/crypto/user-key';
 import { EMAIL_MAX_LENGTH, normaliseEmail } from '../../src/users/email';
 import { FIRST_KEY_ID, initialKeyring, User } from '../../src/users/user';
