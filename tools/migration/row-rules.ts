@@ -58,6 +58,13 @@ export type RowNote = Pick<RowWarning, 'code' | 'message'>;
 
 export type Checked<T> = { ok: true; value: T; warnings: RowNote[] } | { ok: false; reason: SkipReason; message: string };
 
+/** A row whose primary key (`keyName`) occurs more than once, compared lower-cased, is skipped before its own checks. */
+export function checkUniqueRow<T>(key: string, keyName: string, duplicateKeys: Map<string, number>, check: () => Checked<T>): Checked<T> {
+  const duplicates = duplicateKeys.get(key.toLowerCase());
+  if (duplicates) return { ok: false, reason: 'duplicate_primary_key', message: `${keyName} occurs ${duplicates} times (compared lower-cased)` };
+  return check();
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * An Argon2 PHC string as argon2-cffi and node-argon2 write them:
