@@ -17,14 +17,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { toAudioFileItem } from '../src/audio-files/dynamodb-audio-files.repository';
+import { toAudioFileItem } from '../src/audio-files/audio-file.item';
 import { AppConfig } from '../src/config/app-config';
 import { validateEnvironment } from '../src/config/environment';
 import { createDocumentClient, createDynamoDbClient } from '../src/database/dynamodb-client';
 import { provisionServiceTables } from '../src/database/provision';
 import { LocalDynamoDb, startDynamoDbLocal } from '../tools/local/dynamodb-local';
 import type { MigrationReport } from '../tools/migration/report';
-import { toUserItem } from '../src/users/dynamodb-users.repository';
+import { toUserItem } from '../src/users/user.item';
 import { FIRST_KEY_ID, initialKeyring } from '../src/users/user';
 import { audioFileItems, userItems } from '../tools/migration/items';
 import { LEGACY_SCHEMA, startTestPostgres, TestPostgres } from '../test/support/postgres';

@@ -1,11 +1,13 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { testConfig } from '../../test/fakes/config';
 import { scriptedDocumentClient } from '../../test/fakes/scripted-document-client';
 import { DependencyUnavailableError } from '../common/errors/domain.errors';
-import { DynamoDbRepository } from './dynamodb.repository';
+import { DynamoDbRepository, TransactionItem } from './dynamodb.repository';
 
 class Repository extends DynamoDbRepository {
-  write(items: TransactWriteCommandInput['TransactItems']): Promise<number[]> {
+  protected readonly table = 'users';
+
+  write(items: TransactionItem[]): Promise<number[]> {
     return this.transactWrite(items);
   }
   run<T>(operation: () => Promise<T>): Promise<T> {
@@ -25,7 +27,7 @@ function cancelled(...codes: string[]): TransactionCanceledException {
 
 function repositoryFailingWith(...errors: Error[]): { repository: Repository; calls: () => number } {
   const { documents, calls } = scriptedDocumentClient(...errors);
-  return { repository: new Repository(documents), calls };
+  return { repository: new Repository(documents, testConfig()), calls };
 }
 
 describe('DynamoDB errors seen by clients', () => {

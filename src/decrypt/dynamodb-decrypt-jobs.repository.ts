@@ -1,6 +1,4 @@
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
 import { DECRYPT_JOBS_USER_INDEX } from '../database/table-definitions';
 import type { DecryptJob, DecryptJobStatus } from './decrypt-job';
@@ -46,36 +44,27 @@ function fromItem(item: Record<string, unknown> | undefined): DecryptJob | undef
 
 @Injectable()
 export class DynamoDbDecryptJobsRepository extends DynamoDbRepository implements DecryptJobsRepository {
-  private readonly tableName: string;
-
-  constructor(documents: DynamoDBDocumentClient, config: AppConfig) {
-    super(documents);
-    this.tableName = config.dynamodb.tables.decryptJobs;
-  }
+  protected readonly table = 'decryptJobs';
 
   async save(job: DecryptJob): Promise<void> {
-    await this.call(() => this.documents.send(new PutCommand({ TableName: this.tableName, Item: toItem(job) })));
+    await this.putItem({ Item: toItem(job) });
   }
 
   /** TTL deletion lags expiry by up to days, so an expired record is treated as gone. */
   async findById(jobId: string): Promise<DecryptJob | undefined> {
-    const { Item } = await this.call(() =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { job_id: jobId }, ConsistentRead: true })),
-    );
-    const job = fromItem(Item);
+    const job = fromItem(await this.getItem({ job_id: jobId }));
     return job && job.expiresAt.getTime() > Date.now() ? job : undefined;
   }
 
   async deleteAllForUser(userId: string): Promise<number> {
     const jobs = await this.queryAll({
-      TableName: this.tableName,
       IndexName: DECRYPT_JOBS_USER_INDEX,
       KeyConditionExpression: 'user_id = :user_id',
       ExpressionAttributeValues: { ':user_id': userId },
       ProjectionExpression: 'job_id',
     });
     for (const job of jobs) {
-      await this.call(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { job_id: job.job_id } })));
+      await this.deleteItem({ Key: { job_id: job.job_id } });
     }
     return jobs.length;
   }

@@ -1,7 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { DynamoDbRepository } from '../database/dynamodb.repository';
 import { SESSIONS_USER_INDEX } from '../database/table-definitions';
 import type { Session } from './session';
@@ -55,65 +52,39 @@ function fromItem(item: Record<string, unknown> | undefined): Session | undefine
 
 @Injectable()
 export class DynamoDbSessionsRepository extends DynamoDbRepository implements SessionsRepository {
-  private readonly tableName: string;
-
-  constructor(documents: DynamoDBDocumentClient, config: AppConfig) {
-    super(documents);
-    this.tableName = config.dynamodb.tables.sessions;
-  }
+  protected readonly table = 'sessions';
 
   async create(session: Session): Promise<void> {
-    await this.call(() =>
-      this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: toItem(session), ConditionExpression: 'attribute_not_exists(session_id)' }),
-      ),
-    );
+    await this.putItem({ Item: toItem(session), ConditionExpression: 'attribute_not_exists(session_id)' });
   }
 
   async findById(sessionId: string): Promise<Session | undefined> {
-    const { Item } = await this.call(() =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { session_id: sessionId }, ConsistentRead: true })),
-    );
-    return fromItem(Item);
+    return fromItem(await this.getItem({ session_id: sessionId }));
   }
 
   async rotate(session: Session, expectedHash: string, next: SessionRotation): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { session_id: session.id },
-            UpdateExpression: 'SET refresh_hash = :next, used_hashes = :used, sealed_successor = :sealed, last_used_at = :now, expires_at = :expires',
-            ConditionExpression: 'refresh_hash = :expected',
-            ExpressionAttributeValues: {
-              ':next': next.refreshHash,
-              ':used': next.usedHashes,
-              ':sealed': next.sealedSuccessor,
-              ':now': next.lastUsedAt.getTime(),
-              ':expires': toSeconds(next.expiresAt),
-              ':expected': expectedHash,
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIf({
+      Key: { session_id: session.id },
+      UpdateExpression: 'SET refresh_hash = :next, used_hashes = :used, sealed_successor = :sealed, last_used_at = :now, expires_at = :expires',
+      ConditionExpression: 'refresh_hash = :expected',
+      ExpressionAttributeValues: {
+        ':next': next.refreshHash,
+        ':used': next.usedHashes,
+        ':sealed': next.sealedSuccessor,
+        ':now': next.lastUsedAt.getTime(),
+        ':expires': toSeconds(next.expiresAt),
+        ':expected': expectedHash,
+      },
+    });
   }
 
   async delete(sessionId: string): Promise<boolean> {
-    const { Attributes } = await this.call(() =>
-      this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { session_id: sessionId }, ReturnValues: 'ALL_OLD' })),
-    );
+    const { Attributes } = await this.deleteItem({ Key: { session_id: sessionId }, ReturnValues: 'ALL_OLD' });
     return Attributes !== undefined;
   }
 
   async listByUser(userId: string): Promise<Session[]> {
     const items = await this.queryAll({
-      TableName: this.tableName,
       IndexName: SESSIONS_USER_INDEX,
       KeyConditionExpression: 'user_id = :user_id',
       ExpressionAttributeValues: { ':user_id': userId },

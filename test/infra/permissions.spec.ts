@@ -30,7 +30,19 @@ const taskRoleStatements: Statement[] = Object.values(template.findResources('AW
 const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
 const resourcesOf = (statement: Statement): string[] => [statement.Resource].flat().map((resource) => JSON.stringify(resource));
 
-/** DynamoDB actions a repository's source uses: commands, transaction items, and queries by index. */
+/** The helpers of DynamoDbRepository (src/database/dynamodb.repository.ts), each sending one command to the repository's table. */
+const byHelper: Record<string, string> = {
+  getItem: 'GetItem',
+  putItem: 'PutItem',
+  updateItem: 'UpdateItem',
+  updateIf: 'UpdateItem',
+  deleteItem: 'DeleteItem',
+  query: 'Query',
+  queryAll: 'Query',
+};
+const HELPER_CALL = /this\.(\w+)\(/g;
+
+/** DynamoDB actions a repository's source uses: commands and helper calls, transaction items, and queries by index. */
 function dynamoDbActionsIn(file: string): { table: Set<string>; indexes: Set<string> } {
   const source = readFileSync(file, 'utf8');
   const byCommand: Record<string, string> = {
@@ -45,30 +57,34 @@ function dynamoDbActionsIn(file: string): { table: Set<string>; indexes: Set<str
     TransactGetCommand: 'GetItem',
   };
   const table = new Set<string>();
-  for (const [, command] of source.matchAll(/new (\w+Command)\(/g)) {
-    const action = byCommand[command];
-    if (!action) throw new Error(`${file}: ${command} has no IAM mapping in this test; add it`);
-    if (action !== 'Query') table.add(`dynamodb:${action}`);
-  }
+  const actions = [
+    ...[...source.matchAll(/new (\w+Command)\(/g)].map(([, command]) => {
+      if (!byCommand[command]) throw new Error(`${file}: ${command} has no IAM mapping in this test; add it`);
+      return byCommand[command];
+    }),
+    ...[...source.matchAll(HELPER_CALL)].flatMap(([, helper]) => (byHelper[helper] ? [byHelper[helper]] : [])),
+  ];
+  for (const action of actions) if (action !== 'Query') table.add(`dynamodb:${action}`);
   // TransactWriteItems is authorised item by item.
   for (const [, kind] of source.matchAll(/\b(Put|Update|Delete|ConditionCheck): \{/g)) {
     table.add(`dynamodb:${kind === 'ConditionCheck' ? 'ConditionCheckItem' : `${kind}Item`}`);
   }
   const indexConstants = [...source.matchAll(/IndexName: (\w+)/g)].map(([, constant]) => constant);
   const indexes = new Set(indexConstants.map((constant) => (tableModule as unknown as Record<string, string>)[constant]));
-  const queries = [...source.matchAll(/new QueryCommand\(/g)].length;
+  const queries = actions.filter((action) => action === 'Query').length;
   if (queries > indexConstants.length) table.add('dynamodb:Query');
   return { table, indexes };
 }
 
-/** Every file of the service (src/, but tests) that sends DynamoDB commands: the tools/ programs do not run under the task role. */
+/** Every file of the service (src/, but tests) that sends DynamoDB commands or is a DynamoDB repository: the tools/ programs do not run under the task role. */
 function filesSendingDynamoDbCommands(directory = 'src'): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) return filesSendingDynamoDbCommands(path);
     if (!path.endsWith('.ts') || path.endsWith('.spec.ts')) return [];
     const source = readFileSync(path, 'utf8');
-    return /from '@aws-sdk\/(lib|client)-dynamodb'/.test(source) && /new \w+Command\(|transactWrite\(\[/.test(source) ? [path] : [];
+    const sendsCommands = /from '@aws-sdk\/(lib|client)-dynamodb'/.test(source) && /new \w+Command\(/.test(source);
+    return sendsCommands || /extends DynamoDbRepository\b/.test(source) ? [path] : [];
   });
 }
 
@@ -110,7 +126,7 @@ describe('the task role: least privilege, matched to the code', () => {
       ...Object.values(TABLE_PERMISSIONS).map((permissions) => permissions.source),
       // The readiness probe: READINESS_TABLE_ACTION on every table.
       'src/database/database-health.repository.ts',
-      // The base class sends the repositories' own transaction items (counted in their files above).
+      // The base class sends the repositories' commands and transaction items (counted in their files above).
       'src/database/dynamodb.repository.ts',
       // db:init and npm run dev: in AWS the stack creates the tables, the service never does.
       'src/database/table-provisioner.ts',

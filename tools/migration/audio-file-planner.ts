@@ -1,9 +1,9 @@
 import type { AudioFile } from '../../src/audio-files/audio-file';
 import type { DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer';
 import { audioFileItems } from './items';
-import { PlannedRow, plannedKeys, planWrites } from './plan-writes';
+import { commitPlan, PlannedRow, plannedKeys, planWrites } from './plan-writes';
 import type { PostgresSource, SourceRow } from './postgres-source';
-import { AudioFileRow, checkAudioFileRow, keyText, SkippedRow } from './row-rules';
+import { AudioFileRow, checkAudioFileRow, checkUniqueRow, keyText, SkippedRow } from './row-rules';
 import { BoundedSet, newUnit, TablePlanner, UnitResult } from './scheduler';
 
 const OWNER_CACHE_SIZE = 100_000;
@@ -35,10 +35,9 @@ async function sharedS3Keys(source: PostgresSource, duplicateKeys: Map<string, n
   const groups = new Map<string, Array<{ key: string; uploadedAt: number | undefined }>>();
   for (const row of await source.sharedS3KeyRows()) {
     const key = keyText(row.file_id);
-    const checked = checkAudioFileRow(row as unknown as AudioFileRow);
-    const usable = checked.ok && !duplicateKeys.has(key.toLowerCase());
+    const checked = checkUniqueRow(key, 'file_id', duplicateKeys, () => checkAudioFileRow(row as unknown as AudioFileRow));
     const s3Key = String(row.s3_key);
-    groups.set(s3Key, [...(groups.get(s3Key) ?? []), { key, uploadedAt: usable && checked.ok ? checked.value.uploadedAt.getTime() : undefined }]);
+    groups.set(s3Key, [...(groups.get(s3Key) ?? []), { key, uploadedAt: checked.ok ? checked.value.uploadedAt.getTime() : undefined }]);
   }
   const shared = new Map<string, SharedS3Key>();
   for (const rows of groups.values()) {
@@ -88,12 +87,7 @@ export async function audioFilePlanner(planning: AudioFilePlanning): Promise<Tab
     const candidates: Array<PlannedRow<AudioFile> & { rawOwner: string }> = [];
     for (const row of rows) {
       const key = keyText(row.file_id);
-      const duplicates = duplicateKeys.get(key.toLowerCase());
-      if (duplicates) {
-        skip(key, 'duplicate_primary_key', `file_id occurs ${duplicates} times (compared lower-cased)`);
-        continue;
-      }
-      const checked = checkAudioFileRow(row as unknown as AudioFileRow);
+      const checked = checkUniqueRow(key, 'file_id', duplicateKeys, () => checkAudioFileRow(row as unknown as AudioFileRow));
       if (!checked.ok) {
         skip(key, checked.reason, checked.message);
         continue;
@@ -146,9 +140,7 @@ export async function audioFilePlanner(planning: AudioFilePlanning): Promise<Tab
     for (const { row, attributes } of plan.different) {
       skip(row.key, 'exists_with_different_data', `DynamoDB already has this file with different ${attributes.join(', ')}; it is left as it is`);
     }
-    if (!planning.dryRun && plan.writes.length > 0) await writer.putAll(table, plan.writes, planning.batchSize);
-    Object.assign(result, { written: plan.written, unchanged: plan.unchanged, itemsWritten: plan.writes.length });
-    return result;
+    return commitPlan(plan, { ...planning, table }, result);
   };
   return { duplicateKeys, processUnit };
 }

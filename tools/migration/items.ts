@@ -1,7 +1,7 @@
 import type { AudioFile } from '../../src/audio-files/audio-file';
-import { s3KeyClaimKey, toAudioFileItem } from '../../src/audio-files/dynamodb-audio-files.repository';
+import { toAudioFileItem, toS3KeyClaimItem } from '../../src/audio-files/audio-file.item';
 import type { User } from '../../src/users/user';
-import { emailClaimKey, toUserItem } from '../../src/users/dynamodb-users.repository';
+import { toEmailClaimItem, toUserItem } from '../../src/users/user.item';
 
 export type Item = Record<string, unknown>;
 
@@ -12,7 +12,7 @@ function defined(item: object): Item {
 
 /**
  * The two items the service writes for an account (`DynamoDbUsersRepository.create`): the user item
- * from the repository's own mapper, and the email claim. A migrated account has no user key yet,
+ * and the email claim, from the service's own codec. A migrated account has no user key yet,
  * and an account without a key salt no `key_salt` (its first login adds both).
  */
 export function userItems(user: User): { record: Item; claim: Item } {
@@ -20,7 +20,7 @@ export function userItems(user: User): { record: Item; claim: Item } {
   if (!user.keySalt) delete record.key_salt;
   return {
     record,
-    claim: { user_id: emailClaimKey(user.email), claimed_by: user.id, created_at: user.createdAt.getTime() },
+    claim: defined(toEmailClaimItem(user.email, user.id, user.createdAt)),
   };
 }
 
@@ -28,7 +28,7 @@ export function userItems(user: User): { record: Item; claim: Item } {
 export function audioFileItems(file: AudioFile): { record: Item; claim: Item } {
   return {
     record: defined(toAudioFileItem(file)),
-    claim: { file_id: s3KeyClaimKey(file.s3Key), claimed_by: file.id, owner_user_id: file.userId },
+    claim: defined(toS3KeyClaimItem(file)),
   };
 }
 

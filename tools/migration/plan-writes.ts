@@ -1,5 +1,6 @@
-import type { Item } from './dynamodb-migration.writer';
+import type { DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer';
 import { storedDifferences } from './items';
+import type { UnitResult } from './scheduler';
 
 export type ItemKind = 'user' | 'audio_file';
 
@@ -53,6 +54,20 @@ export function planWrites<T>(rows: PlannedRow<T>[], existing: Map<string, Item>
     plan.writes.push(...missing);
   }
   return plan;
+}
+
+/** Where a planner writes its table; a dry run writes nothing. */
+export interface WriteTarget {
+  writer: DynamoDbMigrationWriter;
+  table: string;
+  dryRun: boolean;
+  batchSize: number;
+}
+
+/** Writes the items `plan` lacks (not in a dry run) and counts its rows and items in the unit's result. */
+export async function commitPlan<T>(plan: WritePlan<T>, target: WriteTarget, result: UnitResult): Promise<UnitResult> {
+  if (!target.dryRun && plan.writes.length > 0) await target.writer.putAll(target.table, plan.writes, target.batchSize);
+  return Object.assign(result, { written: plan.written, unchanged: plan.unchanged, itemsWritten: plan.writes.length });
 }
 
 /** The partition keys of every row's record and claim, for one BatchGetItem. */

@@ -1,7 +1,5 @@
 import { isEmail } from 'class-validator';
-import type { AudioFile } from '../../src/audio-files/audio-file';
-import { MAX_FILE_SIZE } from '../../src/audio-files/dto/audio-file.dto';
-import { S3_KEY_PATTERN } from '../../src/audio-files/dto/s3-key';
+import { AudioFile, MAX_FILE_SIZE, S3_KEY_PATTERN } from '../../src/audio-files/audio-file';
 import { KEY_SALT_BYTES } from '../../src/crypto/user-key';
 import { EMAIL_MAX_LENGTH, normaliseEmail } from '../../src/users/email';
 import { FIRST_KEY_ID, initialKeyring, User } from '../../src/users/user';
@@ -59,6 +57,13 @@ export interface RowWarning {
 export type RowNote = Pick<RowWarning, 'code' | 'message'>;
 
 export type Checked<T> = { ok: true; value: T; warnings: RowNote[] } | { ok: false; reason: SkipReason; message: string };
+
+/** A row whose primary key (`keyName`) occurs more than once, compared lower-cased, is skipped before its own checks. */
+export function checkUniqueRow<T>(key: string, keyName: string, duplicateKeys: Map<string, number>, check: () => Checked<T>): Checked<T> {
+  const duplicates = duplicateKeys.get(key.toLowerCase());
+  if (duplicates) return { ok: false, reason: 'duplicate_primary_key', message: `${keyName} occurs ${duplicates} times (compared lower-cased)` };
+  return check();
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**

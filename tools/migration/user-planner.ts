@@ -1,9 +1,9 @@
 import type { User } from '../../src/users/user';
 import type { DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer';
 import { userItems } from './items';
-import { PlannedRow, plannedKeys, planWrites } from './plan-writes';
+import { commitPlan, PlannedRow, plannedKeys, planWrites } from './plan-writes';
 import type { PostgresSource, SourceRow } from './postgres-source';
-import { canonicalUuid, checkUserRow, keyText, normalisedEmail, SkippedRow, UserRow } from './row-rules';
+import { canonicalUuid, checkUniqueRow, checkUserRow, keyText, normalisedEmail, SkippedRow, UserRow } from './row-rules';
 import { newUnit, TablePlanner, UnitResult } from './scheduler';
 
 export interface UserPlanning {
@@ -51,12 +51,7 @@ export async function userPlanner(planning: UserPlanning): Promise<TablePlanner>
     for (const row of rows) {
       const key = keyText(row.user_id);
       const id = canonicalUuid(row.user_id);
-      const duplicates = duplicateKeys.get(key.toLowerCase());
-      if (duplicates) {
-        skip(key, id, 'duplicate_primary_key', `user_id occurs ${duplicates} times (compared lower-cased)`);
-        continue;
-      }
-      const checked = checkUserRow(row as unknown as UserRow);
+      const checked = checkUniqueRow(key, 'user_id', duplicateKeys, () => checkUserRow(row as unknown as UserRow));
       if (!checked.ok) {
         skip(key, id, checked.reason, checked.message);
         continue;
@@ -89,9 +84,7 @@ export async function userPlanner(planning: UserPlanning): Promise<TablePlanner>
         `DynamoDB already has this account with different ${attributes.join(', ')}; it is left as it is`,
       );
     }
-    if (!planning.dryRun && plan.writes.length > 0) await writer.putAll(table, plan.writes, planning.batchSize);
-    Object.assign(result, { written: plan.written, unchanged: plan.unchanged, itemsWritten: plan.writes.length });
-    return result;
+    return commitPlan(plan, planning, result);
   };
   return { duplicateKeys, processUnit };
 }

@@ -1,5 +1,5 @@
-import { S3_KEY_CLAIM_PREFIX } from '../../src/audio-files/dynamodb-audio-files.repository';
-import { EMAIL_CLAIM_PREFIX } from '../../src/users/dynamodb-users.repository';
+import { S3_KEY_CLAIM_PREFIX } from '../../src/audio-files/audio-file.item';
+import { EMAIL_CLAIM_PREFIX } from '../../src/users/user.item';
 import type { DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer';
 import { audioFileItems, differingAttributes, userItems } from './items';
 import type { PostgresSource } from './postgres-source';

@@ -3,10 +3,9 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_SINGLE_PUT_BYTES } from '../../config/environment';
 import { AUDIO_CONTENT_TYPES, AudioContentType, DEFAULT_AUDIO_CONTENT_TYPE } from '../recording-keys';
-import { IsS3Key, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from './s3-key';
+import { MAX_FILE_SIZE, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from '../audio-file';
+import { IsS3Key } from './s3-key';
 
-/** S3's largest object: 5 TiB. */
-export const MAX_FILE_SIZE = 5 * 1024 ** 4;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 

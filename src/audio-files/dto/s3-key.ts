@@ -1,12 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
-
-export const S3_KEY_MAX_LENGTH = 1024;
-/**
- * AWS's "safe" key characters, no leading slash, and no empty, "." or ".." path segments: keys that
- * mean the same object on every client and can never address outside a prefix.
- */
-export const S3_KEY_PATTERN = /^(?!\/)(?!.*\/\/)(?!(?:.*\/)?\.\.?(?:\/|$))[A-Za-z0-9!_.*'()/-]+$/;
+import { S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from '../audio-file';
 
 export function IsS3Key(): PropertyDecorator {
   return applyDecorators(

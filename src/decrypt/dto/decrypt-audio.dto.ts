@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../password-gate/password-fields';
 import { AudioFileDto } from '../../audio-files/dto/audio-file.dto';
-import { IsS3Key, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from '../../audio-files/dto/s3-key';
+import { S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from '../../audio-files/audio-file';
+import { IsS3Key } from '../../audio-files/dto/s3-key';
 
 export const DECRYPT_STATUS_READY = 'ready_for_transcription';
 

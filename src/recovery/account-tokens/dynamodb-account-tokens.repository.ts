@@ -1,7 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
 import { DynamoDbRepository } from '../../database/dynamodb.repository';
 import type { AccountToken, AccountTokenPurpose } from './account-token';
 import { AccountTokensRepository } from './account-tokens.repository';
@@ -36,46 +33,27 @@ const fromItem = (item: Record<string, unknown>): AccountToken => ({
 
 @Injectable()
 export class DynamoDbAccountTokensRepository extends DynamoDbRepository implements AccountTokensRepository {
-  private readonly tableName: string;
-
-  constructor(documents: DynamoDBDocumentClient, config: AppConfig) {
-    super(documents);
-    this.tableName = config.dynamodb.tables.accountTokens;
-  }
+  protected readonly table = 'accountTokens';
 
   async save(token: AccountToken): Promise<void> {
-    await this.call(() =>
-      this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: toItem(token), ConditionExpression: 'attribute_not_exists(token_hash)' }),
-      ),
-    );
+    await this.putItem({ Item: toItem(token), ConditionExpression: 'attribute_not_exists(token_hash)' });
   }
 
   async find(hash: string, purpose: AccountTokenPurpose): Promise<AccountToken | undefined> {
-    const { Item } = await this.call(() =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { token_hash: hash }, ConsistentRead: true })),
-    );
-    const token = Item && fromItem(Item);
+    const item = await this.getItem({ token_hash: hash });
+    const token = item && fromItem(item);
     return token && token.purpose === purpose && token.expiresAt.getTime() > Date.now() ? token : undefined;
   }
 
   async consume(hash: string, purpose: AccountTokenPurpose): Promise<AccountToken | undefined> {
-    try {
-      const { Attributes } = await this.call(() =>
-        this.documents.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { token_hash: hash },
-            ConditionExpression: 'purpose = :purpose AND expires_at > :now',
-            ExpressionAttributeValues: { ':purpose': purpose, ':now': Math.floor(Date.now() / 1000) },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      return Attributes && fromItem(Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const deleted = await this.unlessConditionFails(
+      this.deleteItem({
+        Key: { token_hash: hash },
+        ConditionExpression: 'purpose = :purpose AND expires_at > :now',
+        ExpressionAttributeValues: { ':purpose': purpose, ':now': Math.floor(Date.now() / 1000) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return deleted?.Attributes && fromItem(deleted.Attributes);
   }
 }
