@@ -4,7 +4,8 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
-import type { ChangePasswordResponseDto } from './dto/account.dto';
+import { mapChangePassword } from './dto/account.dto';
+import type { User } from '../users/user';
 
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
@@ -14,14 +15,17 @@ describe('AccountsController (HTTP pipeline, service faked)', () => {
   const sessionId = randomUUID();
   const asCaller = () => app.bearer(CALLER, sessionId);
 
-  it('changes the caller’s password with the caller’s session and client, answering the service’s result (200)', async () => {
-    const changed = {
-      user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.000Z' },
-      key_salt: 'cd'.repeat(32),
-    } as ChangePasswordResponseDto;
-    service.changePassword.mockResolvedValue(changed);
+  it('changes the caller’s password with the caller’s session and client, answering the service’s result as its DTO (200)', async () => {
+    const rekeyed = {
+      user: { id: CALLER, email: 'a@example.com', keySalt: 'cd'.repeat(32), keyId: 1, createdAt: new Date('2026-11-25T10:00:00.000Z') } as User,
+      userKey: {
+        wrapped: 'd3JhcHBlZA==',
+        kdf: { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 },
+      } as const,
+    };
+    service.changePassword.mockResolvedValue(rekeyed);
     const body = { current_password: 'old password', new_password: 'new long password' };
-    await app.http().put('/api/user/password').set(asCaller()).set('User-Agent', 'jest-app').send(body).expect(200, changed);
+    await app.http().put('/api/user/password').set(asCaller()).set('User-Agent', 'jest-app').send(body).expect(200, mapChangePassword(rekeyed));
     expect(service.changePassword).toHaveBeenCalledWith({ userId: CALLER, sessionId }, body, expect.objectContaining({ userAgent: 'jest-app' }));
   });
 

@@ -1,16 +1,19 @@
-import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Put } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../auth/current-user.decorator';
+import { Body, Controller, Delete, HttpStatus, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '../common/errors/error-codes';
-import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
+import { ApiPasswordChecked } from '../common/http/api-error-responses.decorator';
+import type { AuthenticatedUser } from '../common/http/authenticated-user';
 import { Client, ClientContext } from '../common/http/client-context';
+import { CurrentUser } from '../common/http/current-user.decorator';
+import { Responds } from '../common/http/responds.decorator';
 import { AccountsService } from './accounts.service';
 import {
   ChangeEmailDto,
   ChangePasswordDto,
   ChangePasswordResponseDto,
   DeleteAccountDto,
+  mapChangePassword,
+  mapRedeemedRecovery,
   RecoveryCodeResponseDto,
   RedeemRecoveryCodeDto,
   RedeemRecoveryCodeResponseDto,
@@ -29,26 +32,25 @@ export class AccountsController {
     summary: 'Change the password',
     description: 'Checks the current password, re-wraps the user key under the new one (recordings stay readable) and ends every other session.',
   })
-  @ApiOkResponse({ type: ChangePasswordResponseDto, description: 'The new key salt and the same user key wrapped under the new password' })
-  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
+  @Responds(HttpStatus.OK, { type: ChangePasswordResponseDto, description: 'The new key salt and the same user key wrapped under the new password' })
+  @ApiPasswordChecked(ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED)
   changePassword(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: ChangePasswordDto,
     @Client() client: ClientContext,
   ): Promise<ChangePasswordResponseDto> {
-    return this.accounts.changePassword(caller, body, client);
+    return this.accounts.changePassword(caller, body, client).then(mapChangePassword);
   }
 
   @Post('email')
-  @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     operationId: 'requestEmailChange',
     summary: 'Change the email address (confirmed by mail)',
     description:
       'Checks the password and mails the new address a single-use link (24 hours); the login changes only when it is followed (POST /api/auth/confirm-email-change), after which the old address gets a notice. Nothing is said here about whether the new address has an account.',
   })
-  @ApiAcceptedResponse({ description: 'Accepted; the confirmation mail leaves after the answer' })
-  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
+  @Responds(HttpStatus.ACCEPTED, { description: 'Accepted; the confirmation mail leaves after the answer' })
+  @ApiPasswordChecked(ErrorCode.ACCOUNT_DELETED)
   async requestEmailChange(@CurrentUser() caller: AuthenticatedUser, @Body() body: ChangeEmailDto, @Client() client: ClientContext): Promise<void> {
     await this.accounts.requestEmailChange(caller, body, client);
   }
@@ -59,42 +61,34 @@ export class AccountsController {
     summary: 'Replace the recovery code',
     description: 'Checks the password and answers with a new recovery code over every key of the account, shown once; the old code stops working.',
   })
-  @ApiOkResponse({ type: RecoveryCodeResponseDto, description: 'The new recovery code, shown once' })
-  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
+  @Responds(HttpStatus.OK, { type: RecoveryCodeResponseDto, description: 'The new recovery code, shown once' })
+  @ApiPasswordChecked(ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED)
   replaceRecoveryCode(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: ReplaceRecoveryCodeDto,
     @Client() client: ClientContext,
   ): Promise<RecoveryCodeResponseDto> {
-    return this.accounts.replaceRecoveryCode(caller, body.password, client);
+    return this.accounts.replaceRecoveryCode(caller, body.password, client).then((code) => ({ recovery_code: code }));
   }
 
   @Post('recovery-code/redeem')
-  @HttpCode(HttpStatus.OK)
   @ApiOperation({
     operationId: 'redeemRecoveryCode',
     summary: 'Unlock recordings locked by a reset without the recovery code',
     description:
       'The recovery code of the time before that reset opens the locked keys; they are wrapped under the current password, the recordings under them decrypt again, and a new recovery code over every key is returned once (400 INVALID_RECOVERY_CODE when the code unlocks nothing; wrong codes count towards a lockout).',
   })
-  @ApiOkResponse({ type: RedeemRecoveryCodeResponseDto, description: 'The keys unlocked and the new recovery code, shown once' })
-  @ApiErrorResponses(
-    ErrorCode.INVALID_PASSWORD,
-    ErrorCode.INVALID_RECOVERY_CODE,
-    ErrorCode.CONFLICT,
-    ErrorCode.ACCOUNT_DELETED,
-    ErrorCode.TOO_MANY_REQUESTS,
-  )
+  @Responds(HttpStatus.OK, { type: RedeemRecoveryCodeResponseDto, description: 'The keys unlocked and the new recovery code, shown once' })
+  @ApiPasswordChecked(ErrorCode.INVALID_RECOVERY_CODE, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED)
   redeemRecoveryCode(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: RedeemRecoveryCodeDto,
     @Client() client: ClientContext,
   ): Promise<RedeemRecoveryCodeResponseDto> {
-    return this.accounts.redeemRecoveryCode(caller, body, client);
+    return this.accounts.redeemRecoveryCode(caller, body, client).then(mapRedeemedRecovery);
   }
 
   @Delete()
-  @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     operationId: 'deleteAccount',
     summary: 'Delete the account and everything in it',
@@ -104,8 +98,8 @@ export class AccountsController {
       'If it fails half-way, calling it again with the same token finishes it (204, also when it was already done). ' +
       'A final sweep ACCOUNT_SWEEP_DELAY_SECONDS later removes the rest: the tombstone, this session, and anything an earlier upload URL stored meanwhile.',
   })
-  @ApiNoContentResponse({ description: 'The account and everything in it are gone; the email can register again' })
-  @ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ErrorCode.TOO_MANY_REQUESTS)
+  @Responds(HttpStatus.NO_CONTENT, { description: 'The account and everything in it are gone; the email can register again' })
+  @ApiPasswordChecked()
   async deleteAccount(@CurrentUser() caller: AuthenticatedUser, @Body() body: DeleteAccountDto, @Client() client: ClientContext): Promise<void> {
     await this.accounts.deleteAccount(caller, body.password, client);
   }

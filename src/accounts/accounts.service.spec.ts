@@ -6,7 +6,7 @@ import { WriteJournal } from '../../test/fakes/write-journal';
 import { FakeRepositories, newFakeRepositories, newTestService } from '../../test/support/test-service';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { AuthService } from '../auth/auth.service';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import type { AuthenticatedUser } from '../common/http/authenticated-user';
 import { PasswordHasher } from '../password-gate/password-hasher';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserKeysService } from '../user-keys/user-keys.service';
@@ -14,6 +14,7 @@ import { DependencyUnavailableError } from '../common/errors/domain.errors';
 import { DecryptService } from '../decrypt/decrypt.service';
 import { UsersService } from '../users/users.service';
 import { AccountsService } from './accounts.service';
+import { mapChangePassword } from './dto/account.dto';
 
 describe('AccountsService password change under faults (repositories faked)', () => {
   const client = { ip: '203.0.113.7' };
@@ -64,7 +65,7 @@ describe('AccountsService password change under faults (repositories faked)', ()
 
   it('changes the password and ends only the other sessions when nothing fails', async () => {
     const { caller, change, opens, sessionsRepository } = await setUp();
-    await expect(change()).resolves.toMatchObject({ key_salt: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    await expect(change().then(mapChangePassword)).resolves.toMatchObject({ key_salt: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect([...sessionsRepository.sessions.keys()]).toEqual([caller.session.id]);
     expect(await opens(newPassword)).toBe(true);
     expect(await opens(oldPassword)).toBe(false);
@@ -231,7 +232,7 @@ describe('AccountsService: account deletion (repositories faked)', () => {
     await expect(w.audioFiles.uploadSlot(w.owner.user.id, { content_type: 'audio/3gpp', file_size: 8 }, deletionClient)).rejects.toMatchObject(gone);
     w.storage.put(slot.url, randomBytes(8));
     await expect(w.audioFiles.create(w.owner.user.id, { s3_key: slot.s3Key })).rejects.toMatchObject(gone);
-    await expect(w.auth.refresh(login.refresh_token, deletionClient)).rejects.toMatchObject(gone);
+    await expect(w.auth.refresh(login.tokens.refreshToken, deletionClient)).rejects.toMatchObject(gone);
     await expect(w.decrypt.decryptToCopy(w.owner.user.id, { password: PASSWORD, file_id: randomUUID() }, deletionClient)).rejects.toMatchObject(gone);
     await expect(
       w.accounts.changePassword(w.caller, { current_password: PASSWORD, new_password: 'a new password 123' }, deletionClient),

@@ -1,34 +1,38 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { AudioFilesService } from '../audio-files/audio-files.service';
-import { encryptionInfo } from '../user-keys/encryption-info';
 import { GatedAction, PasswordGate } from '../password-gate/password-gate';
 import { PasswordHasher } from '../password-gate/password-hasher';
 import { RateLimiter } from '../rate-limits/rate-limiter.service';
 import { EmailVerificationService } from '../recovery/email-verification/email-verification.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { keyringOf, UserKeysService } from '../user-keys/user-keys.service';
-import { newKeySalt, newUserKey } from '../crypto/user-key';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { newKeySalt, newUserKey, WrappedUserKey } from '../crypto/user-key';
+import type { AuthenticatedUser } from '../common/http/authenticated-user';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { ClientContext } from '../common/http/client-context';
 import { AppConfig } from '../config/app-config';
 import { DecryptService } from '../decrypt/decrypt.service';
-import { toPublicUser, User } from '../users/user';
+import type { User } from '../users/user';
 import { accountDeleted, UsersService } from '../users/users.service';
-import type {
-  ChangeEmailDto,
-  ChangePasswordDto,
-  ChangePasswordResponseDto,
-  RecoveryCodeResponseDto,
-  RedeemRecoveryCodeDto,
-  RedeemRecoveryCodeResponseDto,
-} from './dto/account.dto';
+import type { ChangeEmailDto, ChangePasswordDto, RedeemRecoveryCodeDto } from './dto/account.dto';
 
 /** Deleted accounts one sweep takes on; the rest wait for the next. */
 const SWEEP_BATCH = 10;
 /** How long an instance holds a due sweep before another may take it over (it failed or stopped). */
 const SWEEP_LEASE_MS = 5 * 60_000;
+
+/** The account after a password change, and its user key wrapped under the new password. */
+export interface Rekeyed {
+  user: User;
+  userKey: WrappedUserKey;
+}
+
+/** The keys a recovery code unlocked, and the new code that replaces it. */
+export interface RedeemedRecovery {
+  unlocked: number[];
+  code: string;
+}
 
 interface SweptContent {
   files: number;
@@ -62,7 +66,7 @@ export class AccountsService {
    * recording still decrypts with the new password and none with the old; ends every other session
    * first.
    */
-  async changePassword(caller: AuthenticatedUser, request: ChangePasswordDto, client: ClientContext): Promise<ChangePasswordResponseDto> {
+  async changePassword(caller: AuthenticatedUser, request: ChangePasswordDto, client: ClientContext): Promise<Rekeyed> {
     const user = await this.verifiedUser(caller, request.current_password, 'password', client);
     if (user.deletingAt) throw accountDeleted();
     const keySalt = newKeySalt();
@@ -82,9 +86,7 @@ export class AccountsService {
     }
     // A sign-in with the old password racing the change may have started a session meanwhile.
     await this.sessions.revokeAll(user.id, caller.sessionId);
-    const { userKey } = wrapped;
-    const updated: User = { ...user, ...keyring };
-    return { user: toPublicUser(updated), key_salt: keySalt, encryption: encryptionInfo(updated, userKey) };
+    return { user: { ...user, ...keyring }, userKey: wrapped.userKey };
   }
 
   /**
@@ -98,19 +100,19 @@ export class AccountsService {
   }
 
   /** A new recovery code over every key of the account; the old code stops working. */
-  async replaceRecoveryCode(caller: AuthenticatedUser, password: string, client: ClientContext): Promise<RecoveryCodeResponseDto> {
+  async replaceRecoveryCode(caller: AuthenticatedUser, password: string, client: ClientContext): Promise<string> {
     const user = await this.verifiedUser(caller, password, 'recovery-code', client);
     if (user.deletingAt) throw accountDeleted();
     const code = await this.userKeys.replaceRecovery(user, password);
     if (!code) throw ApiException.conflict('The keys were changed by another request; try again');
-    return { recovery_code: code };
+    return code;
   }
 
   /**
    * Unlocks the recordings a reset without the recovery code locked: the code of that time opens
    * their keys, which are then kept under the current password. Wrong codes count towards a lockout.
    */
-  async redeemRecoveryCode(caller: AuthenticatedUser, request: RedeemRecoveryCodeDto, client: ClientContext): Promise<RedeemRecoveryCodeResponseDto> {
+  async redeemRecoveryCode(caller: AuthenticatedUser, request: RedeemRecoveryCodeDto, client: ClientContext): Promise<RedeemedRecovery> {
     const user = await this.verifiedUser(caller, request.password, 'recovery-code', client);
     if (user.deletingAt) throw accountDeleted();
     // The code is a secret too: each try reserves a unit of the account's budget, kept when it is wrong.
@@ -125,7 +127,7 @@ export class AccountsService {
       );
     }
     if (!redeemed) throw ApiException.conflict('The keys were changed by another request; try again');
-    return { unlocked_key_ids: redeemed.unlocked, recovery_code: redeemed.code };
+    return redeemed;
   }
 
   /**

@@ -17,26 +17,3 @@ export interface AudioFile {
   /** The user key the recording is encrypted under (FIRST_KEY_ID for recordings from before key ids). */
   keyId: number;
 }
-
-export interface AudioFileView {
-  file_id: string;
-  user_id: string;
-  s3_key: string;
-  file_size: number | null;
-  uploaded_at: string;
-  key_id: number;
-  locked: boolean;
-}
-
-/** `locked`: the recording's key is not one the password opens (see openKeyIds). */
-export function toAudioFileView(file: AudioFile, openKeyIds: ReadonlySet<number>): AudioFileView {
-  return {
-    file_id: file.id,
-    user_id: file.userId,
-    s3_key: file.s3Key,
-    file_size: file.fileSize,
-    uploaded_at: file.uploadedAt.toISOString(),
-    key_id: file.keyId,
-    locked: !openKeyIds.has(file.keyId),
-  };
-}

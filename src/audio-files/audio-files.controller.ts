@@ -1,13 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Post, Query } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { ApiException } from '../common/errors/api.exception';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
+import type { AuthenticatedUser } from '../common/http/authenticated-user';
 import { Client, ClientContext } from '../common/http/client-context';
-import { toAudioFileView } from './audio-file';
+import { CurrentUser } from '../common/http/current-user.decorator';
+import { Responds } from '../common/http/responds.decorator';
+import { UuidParam } from '../common/http/uuid-param';
 import { AudioFilesService } from './audio-files.service';
 import {
   AUDIO_FILE_LIST_SERIALIZATION,
@@ -15,13 +15,11 @@ import {
   AudioFileResponseDto,
   CreateAudioFileDto,
   ListAudioFilesQueryDto,
+  mapAudioFile,
+  mapUploadSlot,
   UploadUrlRequestDto,
   UploadUrlResponseDto,
 } from './dto/audio-file.dto';
-
-const fileIdPipe = new ParseUUIDPipe({
-  exceptionFactory: () => ApiException.badRequest('file_id must be a UUID'),
-});
 
 @ApiTags('audio files')
 @ApiBearerAuth()
@@ -36,7 +34,7 @@ export class AudioFilesController {
     summary: "The caller's audio files, newest first, one page at a time",
     description: 'Pass `next_cursor` as `cursor` for the next page. A file registered a moment ago can take a short time to appear.',
   })
-  @ApiOkResponse({ type: AudioFileListResponseDto, description: 'One page of files; `next_cursor` is null on the last page' })
+  @Responds(HttpStatus.OK, { type: AudioFileListResponseDto, description: 'One page of files; `next_cursor` is null on the last page' })
   @ApiErrorResponses(ErrorCode.INVALID_CURSOR)
   @RouteSchema({ response: { 200: AUDIO_FILE_LIST_SERIALIZATION } })
   async list(@CurrentUser() caller: AuthenticatedUser, @Query() query: ListAudioFilesQueryDto): Promise<AudioFileListResponseDto> {
@@ -44,7 +42,7 @@ export class AudioFilesController {
       this.audioFiles.list(caller.userId, query.limit, query.cursor),
       this.audioFiles.openKeyIds(caller.userId),
     ]);
-    return { audio_files: files.map((file) => toAudioFileView(file, open)), next_cursor: nextCursor };
+    return { audio_files: files.map((file) => mapAudioFile(file, open)), next_cursor: nextCursor };
   }
 
   @Post('audio-files/upload-url')
@@ -55,21 +53,17 @@ export class AudioFilesController {
       'The key is under users/<user_id>/. Encrypt with associated data "<user_id>:<file_id>" and PUT exactly file_size bytes. ' +
       'Rate limited per account and per client address (429 with Retry-After); a file_size over MAX_RECORDING_BYTES is 413 RECORDING_TOO_LARGE.',
   })
-  @ApiCreatedResponse({ type: UploadUrlResponseDto, description: 'Where to PUT the encrypted recording, and the file id it must be encrypted for' })
+  @Responds(HttpStatus.CREATED, {
+    type: UploadUrlResponseDto,
+    description: 'Where to PUT the encrypted recording, and the file id it must be encrypted for',
+  })
   @ApiErrorResponses(ErrorCode.RECORDING_TOO_LARGE, ErrorCode.TOO_MANY_REQUESTS, ErrorCode.ACCOUNT_DELETED)
   async uploadUrl(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: UploadUrlRequestDto,
     @Client() client: ClientContext,
   ): Promise<UploadUrlResponseDto> {
-    const slot = await this.audioFiles.uploadSlot(caller.userId, body, client);
-    return {
-      file_id: slot.fileId,
-      s3_key: slot.s3Key,
-      upload_url: slot.url,
-      method: 'PUT',
-      expires_at: slot.expiresAt.toISOString(),
-    };
+    return mapUploadSlot(await this.audioFiles.uploadSlot(caller.userId, body, client));
   }
 
   @Post('audio-file')
@@ -80,7 +74,7 @@ export class AudioFilesController {
       'The key must be under the caller’s prefix (403 otherwise) and its upload must exist (404), have the size declared for its URL ' +
       '(422 UPLOAD_SIZE_MISMATCH) and fit MAX_RECORDING_BYTES (413 RECORDING_TOO_LARGE); a refused upload is deleted. Its real size is recorded.',
   })
-  @ApiCreatedResponse({ type: AudioFileResponseDto, description: 'The recorded file, with the stored object’s size' })
+  @Responds(HttpStatus.CREATED, { type: AudioFileResponseDto, description: 'The recorded file, with the stored object’s size' })
   @ApiErrorResponses(
     ErrorCode.BAD_REQUEST,
     ErrorCode.FORBIDDEN,
@@ -93,7 +87,7 @@ export class AudioFilesController {
   )
   async create(@CurrentUser() caller: AuthenticatedUser, @Body() body: CreateAudioFileDto): Promise<AudioFileResponseDto> {
     const file = await this.audioFiles.create(caller.userId, body);
-    return { audio_file: toAudioFileView(file, new Set([file.keyId])) };
+    return { audio_file: mapAudioFile(file, new Set([file.keyId])) };
   }
 
   @Get('audio-files/:file_id')
@@ -102,23 +96,22 @@ export class AudioFilesController {
     summary: 'One of the caller’s audio files',
     description: 'Another user’s file answers 404, as a missing one does.',
   })
-  @ApiOkResponse({ type: AudioFileResponseDto, description: 'The file' })
-  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async get(@CurrentUser() caller: AuthenticatedUser, @Param('file_id', fileIdPipe) fileId: string): Promise<AudioFileResponseDto> {
+  @Responds(HttpStatus.OK, { type: AudioFileResponseDto, description: 'The file' })
+  @ApiErrorResponses(ErrorCode.NOT_FOUND)
+  async get(@CurrentUser() caller: AuthenticatedUser, @UuidParam('file_id') fileId: string): Promise<AudioFileResponseDto> {
     const [file, open] = await Promise.all([this.audioFiles.getOwned(caller.userId, fileId), this.audioFiles.openKeyIds(caller.userId)]);
-    return { audio_file: toAudioFileView(file, open) };
+    return { audio_file: mapAudioFile(file, open) };
   }
 
   @Delete('audio-files/:file_id')
-  @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     operationId: 'deleteAudioFile',
     summary: 'Delete one of the caller’s audio files: record, stored object and decrypted copies',
     description: 'Another user’s file answers 404, as a missing one does.',
   })
-  @ApiNoContentResponse({ description: 'Deleted; deleting again answers 404' })
-  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async remove(@CurrentUser() caller: AuthenticatedUser, @Param('file_id', fileIdPipe) fileId: string): Promise<void> {
+  @Responds(HttpStatus.NO_CONTENT, { description: 'Deleted; deleting again answers 404' })
+  @ApiErrorResponses(ErrorCode.NOT_FOUND)
+  async remove(@CurrentUser() caller: AuthenticatedUser, @UuidParam('file_id') fileId: string): Promise<void> {
     await this.audioFiles.delete(caller.userId, fileId);
   }
 }

@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../common/http/authenticated-user';
 import { SessionsService } from '../sessions/sessions.service';
 import { TokenKeys } from './token-keys';
 

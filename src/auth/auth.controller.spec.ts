@@ -4,23 +4,26 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import type { AuthResponseDto } from './dto/auth-response.dto';
+import { mapAuthResponse, mapTokenPair } from './dto/auth-response.dto';
+import type { User } from '../users/user';
 
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
 describe('AuthController (HTTP pipeline, service faked)', () => {
   const app = controllerSpec(AuthController, [AuthService]);
   const service = app.get(AuthService);
-  const tokens = { token: 'access', refresh_token: `${CALLER}.${'r'.repeat(43)}`, expires_in: 900, session_id: CALLER };
-  const signedIn = {
-    ...tokens,
-    user_id: CALLER,
-    key_salt: 'ab'.repeat(32),
-    user: { user_id: CALLER, email: 'a@example.com', created_at: '2026-11-25T10:00:00.000Z' },
-  } as AuthResponseDto;
+  const issued = { accessToken: 'access', refreshToken: `${CALLER}.${'r'.repeat(43)}`, expiresInSeconds: 900, sessionId: CALLER };
+  const tokens = mapTokenPair(issued);
+  const userKey = {
+    wrapped: 'd3JhcHBlZA==',
+    kdf: { algorithm: 'argon2id', version: 19, memory_kib: 19456, iterations: 2, parallelism: 1, key_length: 32 },
+  } as const;
+  const user = { id: CALLER, email: 'a@example.com', keySalt: 'ab'.repeat(32), keyId: 1, createdAt: new Date('2026-11-25T10:00:00.000Z') } as User;
+  const signedInAs = { user, userKey, tokens: issued };
+  const signedIn = mapAuthResponse(signedInAs);
 
   it('registers without a token (201) with the normalised email, the client, and the service’s answer as the body', async () => {
-    service.register.mockResolvedValue(signedIn);
+    service.register.mockResolvedValue(signedInAs);
     const response = await app
       .http()
       .post('/api/register')
@@ -35,7 +38,7 @@ describe('AuthController (HTTP pipeline, service faked)', () => {
   });
 
   it('logs in with 200 (not 201) and passes the failure of a wrong password on as a 401 envelope', async () => {
-    service.login.mockResolvedValue(signedIn);
+    service.login.mockResolvedValue(signedInAs);
     await app.http().post('/api/login').send({ email: 'a@example.com', password: 'x' }).expect(200, signedIn);
     service.login.mockRejectedValue(ApiException.unauthorized('Invalid email or password', ErrorCode.INVALID_CREDENTIALS));
     const response = await app.http().post('/api/login').send({ email: 'a@example.com', password: 'y' }).expect(401);
@@ -58,7 +61,7 @@ describe('AuthController (HTTP pipeline, service faked)', () => {
   });
 
   it('exchanges a refresh token without an access token (200)', async () => {
-    service.refresh.mockResolvedValue(tokens);
+    service.refresh.mockResolvedValue(issued);
     await app.http().post('/api/auth/refresh').send({ refresh_token: tokens.refresh_token }).expect(200, tokens);
     expect(service.refresh).toHaveBeenCalledWith(tokens.refresh_token, expect.objectContaining({ ip: expect.any(String) }));
   });

@@ -5,6 +5,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from '../password-gate/password-hasher';
+import { mapAuthResponse } from './dto/auth-response.dto';
 import { unwrapUserKey } from '../crypto/user-key';
 
 describe('AuthService (repositories faked)', () => {
@@ -28,7 +29,7 @@ describe('AuthService (repositories faked)', () => {
   });
 
   it('registers: hashes the password, makes a 32-byte key salt, signs a token for the new user', async () => {
-    const result = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
+    const result = mapAuthResponse(await auth.register({ email: 'a@example.com', password: 'long enough password' }, client));
     const stored = repository.users.get(result.user_id);
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored?.passwordHash).not.toContain('long enough password');
@@ -45,8 +46,8 @@ describe('AuthService (repositories faked)', () => {
   });
 
   it('makes a different key salt for every account', async () => {
-    const first = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
-    const second = await auth.register({ email: 'b@example.com', password: 'long enough password' }, client);
+    const first = mapAuthResponse(await auth.register({ email: 'a@example.com', password: 'long enough password' }, client));
+    const second = mapAuthResponse(await auth.register({ email: 'b@example.com', password: 'long enough password' }, client));
     expect(first.key_salt).not.toBe(second.key_salt);
   });
 
@@ -58,8 +59,8 @@ describe('AuthService (repositories faked)', () => {
   });
 
   it('logs in with the right password', async () => {
-    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
-    const result = await auth.login({ email: 'a@example.com', password: 'long enough password' }, client);
+    const registered = mapAuthResponse(await auth.register({ email: 'a@example.com', password: 'long enough password' }, client));
+    const result = mapAuthResponse(await auth.login({ email: 'a@example.com', password: 'long enough password' }, client));
     expect(result).toMatchObject({ user_id: registered.user_id, key_salt: registered.key_salt, user: registered.user });
   });
 
@@ -75,7 +76,7 @@ describe('AuthService (repositories faked)', () => {
   });
 
   it('wraps a fresh 32-byte user key under Argon2id(password, key_salt), separate from the login hash', async () => {
-    const result = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
+    const result = mapAuthResponse(await auth.register({ email: 'a@example.com', password: 'long enough password' }, client));
     const stored = repository.users.get(result.user_id);
     expect(result.encryption).toMatchObject({
       format: 'tink/aes-gcm-hkdf-streaming',
@@ -94,23 +95,23 @@ describe('AuthService (repositories faked)', () => {
   });
 
   it('gives a migrated account its user key at first login, and the same one afterwards', async () => {
-    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
+    const registered = mapAuthResponse(await auth.register({ email: 'a@example.com', password: 'long enough password' }, client));
     const user = repository.users.get(registered.user_id) as NonNullable<ReturnType<typeof repository.users.get>>;
     delete user.userKey;
-    const first = await auth.login({ email: 'a@example.com', password: 'long enough password' }, client);
-    const second = await auth.login({ email: 'a@example.com', password: 'long enough password' }, client);
+    const first = mapAuthResponse(await auth.login({ email: 'a@example.com', password: 'long enough password' }, client));
+    const second = mapAuthResponse(await auth.login({ email: 'a@example.com', password: 'long enough password' }, client));
     expect(first.encryption.wrapped_user_key).toEqual(expect.any(String));
     expect(second.encryption.wrapped_user_key).toBe(first.encryption.wrapped_user_key);
   });
 
   it('re-wraps the same user key when the KDF parameters were raised', async () => {
-    const registered = await auth.register({ email: 'a@example.com', password: 'long enough password' }, client);
+    const registered = mapAuthResponse(await auth.register({ email: 'a@example.com', password: 'long enough password' }, client));
     const { sut: upgraded, get } = await newTestService(AuthService, {
       env: { ARGON2_TIME_COST: '3' },
       repositories: { users: repository, sessions },
     });
     const [users, stronger] = [get(UsersService), get(PasswordHasher)];
-    const result = await upgraded.login({ email: 'a@example.com', password: 'long enough password' }, client);
+    const result = mapAuthResponse(await upgraded.login({ email: 'a@example.com', password: 'long enough password' }, client));
     expect(result.encryption.kdf.iterations).toBe(3);
     // The login hash is upgraded too (needsRehash), and still verifies.
     expect(repository.users.get(registered.user_id)?.passwordHash).toMatch(/\$m=19456,t=3,p=1\$/);

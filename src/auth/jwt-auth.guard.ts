@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AccessTokens } from './access-tokens';
-import type { AuthenticatedUser } from './authenticated-user';
-import { IS_PUBLIC_KEY } from './public.decorator';
+import type { AuthenticatedUser } from '../common/http/authenticated-user';
+import { IS_PUBLIC_KEY } from '../common/http/public.decorator';
 
 /** Global guard: every route needs `Authorization: Bearer <jwt>` unless marked `@Public()`. */
 @Injectable()

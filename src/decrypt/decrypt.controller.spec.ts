@@ -4,8 +4,8 @@ import { controllerSpec } from '../../test/support/controller-app';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { DecryptController } from './decrypt.controller';
-import { DecryptService } from './decrypt.service';
-import type { DecryptAudioResponseDto } from './dto/decrypt-audio.dto';
+import { DecryptedCopy, DecryptService } from './decrypt.service';
+import { mapDecryptedCopy } from './dto/decrypt-audio.dto';
 
 const CALLER = '3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11';
 
@@ -14,11 +14,23 @@ describe('DecryptController (HTTP pipeline, service faked)', () => {
   const service = app.get(DecryptService);
   const fileId = randomUUID();
   const asCaller = () => app.bearer(CALLER);
-  const copy = { status: 'ready_for_transcription', download_url: 'https://s3.example/get', job_id: randomUUID() } as DecryptAudioResponseDto;
+  const copy: DecryptedCopy = {
+    jobId: randomUUID(),
+    file: {
+      id: fileId,
+      userId: CALLER,
+      s3Key: `users/${CALLER}/${fileId}.3gp`,
+      fileSize: 3056,
+      uploadedAt: new Date('2026-11-25T10:00:00.000Z'),
+      keyId: 1,
+    },
+    downloadUrl: 'https://s3.example/get',
+    downloadExpiresAt: new Date('2026-11-25T10:15:00.000Z'),
+  };
 
-  it('decrypts the caller’s file to a copy by default and answers the service’s result (200)', async () => {
+  it('decrypts the caller’s file to a copy by default and answers the service’s copy as its DTO (200)', async () => {
     service.decryptToCopy.mockResolvedValue(copy);
-    await app.http().post('/api/decrypt-audio').set(asCaller()).send({ password: 'pw', file_id: fileId }).expect(200, copy);
+    await app.http().post('/api/decrypt-audio').set(asCaller()).send({ password: 'pw', file_id: fileId }).expect(200, mapDecryptedCopy(copy));
     expect(service.decryptToCopy).toHaveBeenCalledWith(
       CALLER,
       { password: 'pw', file_id: fileId },

@@ -1,13 +1,13 @@
-import { Body, Controller, Get, Headers, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../auth/current-user.decorator';
+import { Body, Controller, Get, Header, Headers, HttpStatus, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { AUDIO_CONTENT_TYPES } from '../audio-files/recording-keys';
-import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
-import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
+import { ApiErrorResponses, ApiPasswordChecked } from '../common/http/api-error-responses.decorator';
+import type { AuthenticatedUser } from '../common/http/authenticated-user';
 import { Client, ClientContext } from '../common/http/client-context';
+import { CurrentUser } from '../common/http/current-user.decorator';
+import { Responds } from '../common/http/responds.decorator';
+import { UuidParam } from '../common/http/uuid-param';
 import { DecryptService } from './decrypt.service';
 import {
   DecryptAudioDto,
@@ -16,6 +16,8 @@ import {
   DecryptByS3KeyDto,
   DecryptJobResponseDto,
   DecryptQueryDto,
+  mapDecryptedCopy,
+  mapDecryptJob,
 } from './dto/decrypt-audio.dto';
 
 /** The stream answer's Content-Type comes from the key's extension; keys of other forms (migrated) get octet-stream. */
@@ -32,6 +34,7 @@ export class DecryptController {
   constructor(private readonly decrypt: DecryptService) {}
 
   @Post('decrypt-audio')
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     operationId: 'decryptAudio',
     summary: 'Decrypt one of the caller’s recordings',
@@ -47,22 +50,20 @@ export class DecryptController {
     description: 'The password and either file_id or s3_key',
     schema: { oneOf: [{ $ref: getSchemaPath(DecryptByFileIdDto) }, { $ref: getSchemaPath(DecryptByS3KeyDto) }] },
   })
-  @ApiOkResponse({
+  @Responds(HttpStatus.OK, {
     description: 'JSON (default): a link to a short-lived decrypted copy. Audio (`Accept: audio/*` or `?mode=stream`): the recording itself',
     content: {
       'application/json': { schema: { $ref: getSchemaPath(DecryptAudioResponseDto) } },
       ...Object.fromEntries(STREAMED_MEDIA_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
     },
   })
-  @ApiErrorResponses(
-    ErrorCode.INVALID_PASSWORD,
+  @ApiPasswordChecked(
     ErrorCode.UNAUTHORIZED,
     ErrorCode.NOT_FOUND,
     ErrorCode.OBJECT_NOT_FOUND,
     ErrorCode.DECRYPTION_FAILED,
     ErrorCode.RECORDING_LOCKED,
     ErrorCode.ACCOUNT_DELETED,
-    ErrorCode.TOO_MANY_REQUESTS,
   )
   async decryptAudio(
     @CurrentUser() caller: AuthenticatedUser,
@@ -70,16 +71,12 @@ export class DecryptController {
     @Query() query: DecryptQueryDto,
     @Headers('accept') accept: string | undefined,
     @Client() client: ClientContext,
-    @Res() reply: FastifyReply,
-  ): Promise<FastifyReply> {
+  ): Promise<StreamableFile | DecryptAudioResponseDto> {
     if (query.mode === 'stream' || (query.mode === undefined && wantsAudio(accept))) {
       const audio = await this.decrypt.decryptToStream(caller.userId, body, client);
-      return reply
-        .status(HttpStatus.OK)
-        .headers({ 'content-type': audio.contentType, 'content-length': String(audio.length), 'cache-control': 'no-store' })
-        .send(audio.body);
+      return new StreamableFile(audio.body, { type: audio.contentType, length: audio.length });
     }
-    return reply.status(HttpStatus.OK).send(await this.decrypt.decryptToCopy(caller.userId, body, client));
+    return mapDecryptedCopy(await this.decrypt.decryptToCopy(caller.userId, body, client));
   }
 
   @Get('decrypt-jobs/:job_id')
@@ -88,22 +85,10 @@ export class DecryptController {
     summary: 'One of the caller’s decryption jobs',
     description: 'A completed job whose copy still exists comes with a fresh download URL.',
   })
-  @ApiOkResponse({ type: DecryptJobResponseDto, description: 'The job' })
-  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async getJob(
-    @CurrentUser() caller: AuthenticatedUser,
-    @Param('job_id', new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('job_id must be a UUID') })) jobId: string,
-  ): Promise<DecryptJobResponseDto> {
+  @Responds(HttpStatus.OK, { type: DecryptJobResponseDto, description: 'The job' })
+  @ApiErrorResponses(ErrorCode.NOT_FOUND)
+  async getJob(@CurrentUser() caller: AuthenticatedUser, @UuidParam('job_id') jobId: string): Promise<DecryptJobResponseDto> {
     const { job, downloadUrl } = await this.decrypt.getJob(caller.userId, jobId);
-    return {
-      job: {
-        job_id: job.id,
-        file_id: job.fileId,
-        status: job.status,
-        created_at: job.createdAt.toISOString(),
-        expires_at: job.expiresAt.toISOString(),
-        download_url: downloadUrl,
-      },
-    };
+    return { job: mapDecryptJob(job, downloadUrl) };
   }
 }

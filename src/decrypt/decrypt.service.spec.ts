@@ -9,6 +9,7 @@ import { AES256_GCM_HKDF_1MB, ciphertextSize, encrypt } from '../crypto/streamin
 import type { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { DecryptService } from './decrypt.service';
+import { mapDecryptedCopy } from './dto/decrypt-audio.dto';
 
 describe('DecryptService (repositories faked)', () => {
   const password = 'the right password';
@@ -54,7 +55,7 @@ describe('DecryptService (repositories faked)', () => {
     const alice = await aUser('alice@example.com');
     const plaintext = randomBytes(3000);
     const file = await aRecording(alice, plaintext);
-    const result = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client);
+    const result = mapDecryptedCopy(await decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client));
     expect(result).toMatchObject({ status: 'ready_for_transcription', file_info: { file_id: file.id }, job_id: expect.any(String) });
     const [copy] = decryptedCopies();
     expect(copy).toMatch(new RegExp(`^decrypted/${alice.id}/${file.id}/${result.job_id}\\.3gp$`));
@@ -135,7 +136,7 @@ describe('DecryptService (repositories faked)', () => {
     await new Promise((resolve) => first.body.once('close', resolve));
     const second = await bounded.decryptToStream(alice.id, { password, file_id: file.id }, client);
     expect((await buffer(second.body)).equals(plaintext)).toBe(true);
-    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client)).resolves.toMatchObject({
+    await expect(bounded.decryptToCopy(alice.id, { password, file_id: file.id }, client).then(mapDecryptedCopy)).resolves.toMatchObject({
       status: 'ready_for_transcription',
     });
     await expect(bounded.decryptToCopy(alice.id, { password: 'wrong', file_id: file.id }, client)).rejects.toMatchObject({ status: 401 });
@@ -146,8 +147,8 @@ describe('DecryptService (repositories faked)', () => {
     const alice = await aUser('alice@example.com');
     const bob = await aUser('bob@example.com');
     const file = await aRecording(alice, randomBytes(10));
-    const { job_id } = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client);
-    await expect(decrypt.getJob(alice.id, job_id)).resolves.toMatchObject({ job: { id: job_id }, downloadUrl: expect.any(String) });
-    await expect(decrypt.getJob(bob.id, job_id)).rejects.toMatchObject({ status: 404 });
+    const { jobId } = await decrypt.decryptToCopy(alice.id, { password, file_id: file.id }, client);
+    await expect(decrypt.getJob(alice.id, jobId)).resolves.toMatchObject({ job: { id: jobId }, downloadUrl: expect.any(String) });
+    await expect(decrypt.getJob(bob.id, jobId)).rejects.toMatchObject({ status: 404 });
   });
 });

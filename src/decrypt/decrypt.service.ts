@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
-import { AudioFile, toAudioFileView } from '../audio-files/audio-file';
+import type { AudioFile } from '../audio-files/audio-file';
 import { AudioFilesService } from '../audio-files/audio-files.service';
 import { contentTypeOfKey, recordingAad } from '../audio-files/recording-keys';
 import { UserKeysService } from '../user-keys/user-keys.service';
@@ -15,12 +15,20 @@ import { decryptedFilePrefix } from '../storage/object-keys';
 import type { DecryptJob } from './decrypt-job';
 import { DecryptSlots } from './decrypt-slots';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
-import { DECRYPT_STATUS_READY, DecryptAudioDto, DecryptAudioResponseDto } from './dto/decrypt-audio.dto';
+import type { DecryptAudioDto } from './dto/decrypt-audio.dto';
 
 export interface DecryptedStream {
   contentType: string;
   length: number;
   body: Readable;
+}
+
+/** A decrypted copy of `file`, and a presigned download of it that works until `downloadExpiresAt`. */
+export interface DecryptedCopy {
+  jobId: string;
+  file: AudioFile;
+  downloadUrl: string;
+  downloadExpiresAt: Date;
 }
 
 interface Unlocked {
@@ -57,7 +65,7 @@ export class DecryptService {
    * encrypted) and answers with a presigned download URL. A copy is kept only if every segment
    * authenticated; otherwise nothing is left and the answer is 422.
    */
-  async decryptToCopy(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptAudioResponseDto> {
+  async decryptToCopy(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptedCopy> {
     const release = this.slots.acquire(userId);
     try {
       return await this.decryptToNewCopy(userId, request, client);
@@ -66,7 +74,7 @@ export class DecryptService {
     }
   }
 
-  private async decryptToNewCopy(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptAudioResponseDto> {
+  private async decryptToNewCopy(userId: string, request: DecryptAudioDto, client: ClientContext): Promise<DecryptedCopy> {
     const { userKey, file } = await this.unlock(userId, request, client);
     const source = await this.readRecording(file);
     const jobId = randomUUID();
@@ -96,11 +104,10 @@ export class DecryptService {
     }
     await this.jobs.save(job);
     return {
-      status: DECRYPT_STATUS_READY,
-      file_info: toAudioFileView(file, new Set([file.keyId])),
-      download_url: await this.storage.presignDownload(outputKey, this.downloadUrlTtlSeconds),
-      expires_at: new Date(Date.now() + this.downloadUrlTtlSeconds * 1000).toISOString(),
-      job_id: jobId,
+      jobId,
+      file,
+      downloadUrl: await this.storage.presignDownload(outputKey, this.downloadUrlTtlSeconds),
+      downloadExpiresAt: new Date(Date.now() + this.downloadUrlTtlSeconds * 1000),
     };
   }
 

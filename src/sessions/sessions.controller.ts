@@ -1,11 +1,12 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiException } from '../common/errors/api.exception';
+import { Controller, Delete, Get, HttpStatus } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrorResponses } from '../common/http/api-error-responses.decorator';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { SessionListResponseDto } from './dto/session.dto';
+import type { AuthenticatedUser } from '../common/http/authenticated-user';
+import { CurrentUser } from '../common/http/current-user.decorator';
+import { Responds } from '../common/http/responds.decorator';
+import { UuidParam } from '../common/http/uuid-param';
+import { mapSession, SessionListResponseDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
 @ApiTags('auth')
@@ -22,34 +23,21 @@ export class SessionsController {
     description:
       'Newest first; `current` marks the session of the token making the request. A session started a moment ago can be missing for a short time.',
   })
-  @ApiOkResponse({ type: SessionListResponseDto, description: 'The unexpired sessions' })
+  @Responds(HttpStatus.OK, { type: SessionListResponseDto, description: 'The unexpired sessions' })
   async list(@CurrentUser() caller: AuthenticatedUser): Promise<SessionListResponseDto> {
     const sessions = await this.sessions.list(caller.userId);
-    return {
-      sessions: sessions.map((session) => ({
-        session_id: session.id,
-        user_agent: session.userAgent,
-        created_at: session.createdAt.toISOString(),
-        last_used_at: session.lastUsedAt.toISOString(),
-        expires_at: session.expiresAt.toISOString(),
-        current: session.id === caller.sessionId,
-      })),
-    };
+    return { sessions: sessions.map((session) => mapSession(session, caller.sessionId)) };
   }
 
   @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     operationId: 'revokeSession',
     summary: 'End one of the account’s sessions',
     description: 'Its refresh token stops at once; ending the current session works like logout.',
   })
-  @ApiNoContentResponse({ description: 'The session has ended' })
-  @ApiErrorResponses(ErrorCode.BAD_REQUEST, ErrorCode.NOT_FOUND)
-  async revoke(
-    @CurrentUser() caller: AuthenticatedUser,
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => ApiException.badRequest('session id must be a UUID') })) sessionId: string,
-  ): Promise<void> {
+  @Responds(HttpStatus.NO_CONTENT, { description: 'The session has ended' })
+  @ApiErrorResponses(ErrorCode.NOT_FOUND)
+  async revoke(@CurrentUser() caller: AuthenticatedUser, @UuidParam('id', 'session id') sessionId: string): Promise<void> {
     await this.sessions.revoke(caller.userId, sessionId);
   }
 }

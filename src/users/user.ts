@@ -95,14 +95,3 @@ export interface AccountDeletion {
   /** When the final sweep is due (moved forward while an instance holds it). */
   sweepAfter: Date;
 }
-
-export interface PublicUser {
-  user_id: string;
-  email: string;
-  email_verified: boolean;
-  created_at: string;
-}
-
-export function toPublicUser(user: User): PublicUser {
-  return { user_id: user.id, email: user.email, email_verified: user.emailVerified === true, created_at: user.createdAt.toISOString() };
-}

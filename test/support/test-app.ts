@@ -13,7 +13,7 @@ import { provisionServiceTables } from '../../src/database/provision';
 import { provisionServiceBucket } from '../../src/storage/provision';
 import { createS3Client } from '../../src/storage/s3-client';
 import { PanzotoClient, Session } from '../../tools/client/panzoto-client';
-import type { AudioFileView } from '../../src/audio-files/audio-file';
+import type { AudioFileDto } from '../../src/audio-files/dto/audio-file.dto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 export const PASSWORD = 'SecurePassword123!';
@@ -139,7 +139,7 @@ export async function registerUser(http: TestAgent, email = `user-${randomUUID()
 const userKeys = new Map<string, Buffer>();
 
 /** The reference client's whole upload path: unlock the user key, encrypt, PUT, register. */
-export async function uploadRecording(t: TestApp, user: RegisteredUser, plaintext: Buffer = randomBytes(2048)): Promise<AudioFileView> {
+export async function uploadRecording(t: TestApp, user: RegisteredUser, plaintext: Buffer = randomBytes(2048)): Promise<AudioFileDto> {
   let userKey = userKeys.get(user.userId);
   if (!userKey) {
     userKey = await t.client.unlockUserKey(user.session, PASSWORD);

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { AudioFileView } from '../../src/audio-files/audio-file';
+import type { AudioFileDto } from '../../src/audio-files/dto/audio-file.dto';
 import { AudioContentType, recordingAad } from '../../src/audio-files/recording-keys';
 import type { EncryptionDto } from '../../src/user-keys/dto/encryption.dto';
 import { AES256_GCM_HKDF_1MB, ciphertextSize, EncryptingStream } from '../../src/crypto/streaming-aead';
@@ -87,7 +87,7 @@ export class PanzotoClient {
     userKey: Buffer,
     source: RecordingSource,
     contentType: AudioContentType = 'audio/3gpp',
-  ): Promise<AudioFileView> {
+  ): Promise<AudioFileDto> {
     const size = 'path' in source ? (await stat(source.path)).size : source.data.length;
     const encryptedSize = ciphertextSize(AES256_GCM_HKDF_1MB, size);
     const slot = await this.call<{ file_id: string; s3_key: string; upload_url: string }>(
@@ -99,7 +99,7 @@ export class PanzotoClient {
     const plaintext = 'path' in source ? createReadStream(source.path) : Readable.from([source.data]);
     const encryptor = new EncryptingStream(AES256_GCM_HKDF_1MB, userKey, recordingAad(session.user_id, slot.file_id));
     await putStream(slot.upload_url, encryptedSize, plaintext.pipe(encryptor));
-    const { audio_file } = await this.call<{ audio_file: AudioFileView }>(
+    const { audio_file } = await this.call<{ audio_file: AudioFileDto }>(
       'POST',
       '/api/audio-file',
       { s3_key: slot.s3_key, file_id: slot.file_id },

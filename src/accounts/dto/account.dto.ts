@@ -1,12 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, Matches, MaxLength, IsString } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import { IsNewPassword, IsPresentedPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../password-gate/password-fields';
-import { IsNormalisableEmail, toNormalisedEmail } from '../../users/dto/email-field.dto';
+import { IsAccountEmail } from '../../users/dto/email-field.dto';
 import { EMAIL_MAX_LENGTH } from '../../users/email';
-import { EncryptionDto } from '../../user-keys/dto/encryption.dto';
+import { EncryptionDto, mapEncryption } from '../../user-keys/dto/encryption.dto';
 import { RECOVERY_CODE_PATTERN } from '../../crypto/recovery-code';
-import { UserDto } from '../../users/dto/user.dto';
+import { mapUser, UserDto } from '../../users/dto/user.dto';
+import type { RedeemedRecovery, Rekeyed } from '../accounts.service';
 
 export class ChangePasswordDto {
   @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH })
@@ -29,6 +29,10 @@ export class ChangePasswordResponseDto {
   encryption: EncryptionDto;
 }
 
+export function mapChangePassword({ user, userKey }: Rekeyed): ChangePasswordResponseDto {
+  return { user: mapUser(user), key_salt: user.keySalt, encryption: mapEncryption(user, userKey) };
+}
+
 export class DeleteAccountDto {
   @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: 'The account’s password, to confirm' })
   @IsPresentedPassword('password')
@@ -46,11 +50,7 @@ export class ReplaceRecoveryCodeDto extends DeleteAccountDto {}
 
 export class ChangeEmailDto extends DeleteAccountDto {
   @ApiProperty({ format: 'email', maxLength: EMAIL_MAX_LENGTH, example: 'new@example.com' })
-  @Transform(toNormalisedEmail)
-  @IsEmail({}, { message: 'new_email must be a valid email address' })
-  @MaxLength(EMAIL_MAX_LENGTH, { message: `new_email must be at most ${EMAIL_MAX_LENGTH} characters` })
-  @IsNormalisableEmail()
-  @IsString({ message: 'new_email must be a string' })
+  @IsAccountEmail('new_email')
   new_email: string;
 }
 
@@ -71,4 +71,8 @@ export class RecoveryCodeResponseDto {
 export class RedeemRecoveryCodeResponseDto extends RecoveryCodeResponseDto {
   @ApiProperty({ type: 'integer', isArray: true, example: [1], description: 'Ids of the keys unlocked: recordings under them decrypt again' })
   unlocked_key_ids: number[];
+}
+
+export function mapRedeemedRecovery({ unlocked, code }: RedeemedRecovery): RedeemRecoveryCodeResponseDto {
+  return { unlocked_key_ids: unlocked, recovery_code: code };
 }

@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiDateTimeProperty, ApiUuidProperty } from '../../common/http/api-properties';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_SINGLE_PUT_BYTES } from '../../config/environment';
+import type { AudioFile } from '../audio-file';
+import type { UploadSlot } from '../audio-files.service';
 import { AUDIO_CONTENT_TYPES, AudioContentType, DEFAULT_AUDIO_CONTENT_TYPE } from '../recording-keys';
 import { MAX_FILE_SIZE, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from '../audio-file';
 import { IsS3Key } from './s3-key';
@@ -31,7 +34,7 @@ export class UploadUrlRequestDto {
 }
 
 export class UploadUrlResponseDto {
-  @ApiProperty({ format: 'uuid', description: 'The id to encrypt under (associated data "<user_id>:<file_id>") and to register' })
+  @ApiUuidProperty({ description: 'The id to encrypt under (associated data "<user_id>:<file_id>") and to register' })
   file_id: string;
 
   @ApiProperty({ example: 'users/3f0c1e0e-7f5e-4a53-9a53-2f1a0b7b9c11/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d.3gp' })
@@ -47,8 +50,12 @@ export class UploadUrlResponseDto {
   @ApiProperty({ enum: ['PUT'] })
   method: 'PUT';
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiDateTimeProperty()
   expires_at: string;
+}
+
+export function mapUploadSlot(slot: UploadSlot): UploadUrlResponseDto {
+  return { file_id: slot.fileId, s3_key: slot.s3Key, upload_url: slot.url, method: 'PUT', expires_at: slot.expiresAt.toISOString() };
 }
 
 export class CreateAudioFileDto {
@@ -101,10 +108,10 @@ export class ListAudioFilesQueryDto {
 }
 
 export class AudioFileDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiUuidProperty()
   file_id: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiUuidProperty()
   user_id: string;
 
   @ApiProperty({ example: 'users/test-user/audio-123.3gp' })
@@ -113,7 +120,7 @@ export class AudioFileDto {
   @ApiProperty({ type: 'integer', nullable: true, example: 1024 })
   file_size: number | null;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-25T14:34:27.123Z', description: 'ISO-8601 UTC, millisecond precision' })
+  @ApiDateTimeProperty({ example: '2026-11-25T14:34:27.123Z', description: 'ISO-8601 UTC, millisecond precision' })
   uploaded_at: string;
 
   @ApiProperty({ type: 'integer', example: 1, description: 'Id of the user key the recording is encrypted under (1: the account’s first)' })
@@ -124,6 +131,19 @@ export class AudioFileDto {
       'True when a password reset without the recovery code left the recording’s key locked: it cannot be decrypted (423 RECORDING_LOCKED) until the recovery code of that time is entered (POST /api/user/recovery-code/redeem)',
   })
   locked: boolean;
+}
+
+/** `locked`: the recording's key is not one the password opens (see openKeyIds). */
+export function mapAudioFile(file: AudioFile, openKeyIds: ReadonlySet<number>): AudioFileDto {
+  return {
+    file_id: file.id,
+    user_id: file.userId,
+    s3_key: file.s3Key,
+    file_size: file.fileSize,
+    uploaded_at: file.uploadedAt.toISOString(),
+    key_id: file.keyId,
+    locked: !openKeyIds.has(file.keyId),
+  };
 }
 
 export class AudioFileResponseDto {

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { UserDto } from '../../users/dto/user.dto';
-import { EncryptionDto } from '../../user-keys/dto/encryption.dto';
+import { ApiUuidProperty } from '../../common/http/api-properties';
+import { mapUser, UserDto } from '../../users/dto/user.dto';
+import { EncryptionDto, mapEncryption } from '../../user-keys/dto/encryption.dto';
+import type { IssuedTokens, SignedIn } from '../auth.service';
 
 export class TokenPairDto {
   @ApiProperty({ description: 'Short-lived HS256 access JWT (claims sub, sid, iat, exp, iss, aud); send as `Authorization: Bearer <token>`' })
@@ -12,12 +14,16 @@ export class TokenPairDto {
   @ApiProperty({ type: 'integer', example: 900, description: 'Seconds until `token` expires' })
   expires_in: number;
 
-  @ApiProperty({ format: 'uuid', description: 'This device’s session (see GET /api/sessions)' })
+  @ApiUuidProperty({ description: 'This device’s session (see GET /api/sessions)' })
   session_id: string;
 }
 
+export function mapTokenPair(tokens: IssuedTokens): TokenPairDto {
+  return { token: tokens.accessToken, refresh_token: tokens.refreshToken, expires_in: tokens.expiresInSeconds, session_id: tokens.sessionId };
+}
+
 export class AuthResponseDto extends TokenPairDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiUuidProperty()
   user_id: string;
 
   @ApiProperty({
@@ -38,4 +44,15 @@ export class AuthResponseDto extends TokenPairDto {
       'The account’s recovery code, present only when a new one was just made: at registration, and at the first login of an account that has none. Shown to the user to write down; the service keeps no copy and never returns it again.',
   })
   recovery_code?: string;
+}
+
+export function mapAuthResponse({ user, userKey, tokens, recoveryCode }: SignedIn): AuthResponseDto {
+  const response: AuthResponseDto = {
+    ...mapTokenPair(tokens),
+    user_id: user.id,
+    key_salt: user.keySalt,
+    user: mapUser(user),
+    encryption: mapEncryption(user, userKey),
+  };
+  return recoveryCode ? { ...response, recovery_code: recoveryCode } : response;
 }

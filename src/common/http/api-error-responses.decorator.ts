@@ -91,7 +91,7 @@ export const BEARER_ERROR_CODES: readonly ErrorCode[] = [ErrorCode.UNAUTHORIZED,
 /** Operation extension read (and removed) by buildOpenApiDocument, which writes the error responses. */
 export const ERROR_CODES_EXTENSION = 'x-error-codes';
 
-function addErrorCodes(handler: object, codes: readonly ErrorCode[]): void {
+export function addErrorCodes(handler: object, codes: readonly ErrorCode[]): void {
   const extensions = (Reflect.getMetadata(DECORATORS.API_EXTENSION, handler) ?? {}) as Record<string, unknown>;
   const known = (extensions[ERROR_CODES_EXTENSION] ?? []) as ErrorCode[];
   Reflect.defineMetadata(DECORATORS.API_EXTENSION, { ...extensions, [ERROR_CODES_EXTENSION]: [...new Set([...known, ...codes])] }, handler);
@@ -116,4 +116,12 @@ export function ApiErrorResponses(...errors: Array<ErrorCode | number>): MethodD
       if (name !== 'constructor' && typeof handler === 'function') addErrorCodes(handler, codes);
     }
   };
+}
+
+/**
+ * The error codes of an operation behind the password gate, e.g. `@ApiPasswordChecked(ErrorCode.CONFLICT)`:
+ * its own, with the gate's 401 INVALID_PASSWORD and its lockout, 429.
+ */
+export function ApiPasswordChecked(...errors: ErrorCode[]): MethodDecorator {
+  return ApiErrorResponses(ErrorCode.INVALID_PASSWORD, ...errors, ErrorCode.TOO_MANY_REQUESTS);
 }

@@ -1,11 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiDateTimeProperty, ApiUuidProperty } from '../../common/http/api-properties';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../password-gate/password-fields';
-import { AudioFileDto } from '../../audio-files/dto/audio-file.dto';
+import { AudioFileDto, mapAudioFile } from '../../audio-files/dto/audio-file.dto';
 import { S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from '../../audio-files/audio-file';
 import { IsS3Key } from '../../audio-files/dto/s3-key';
+import type { DecryptJob } from '../decrypt-job';
+import type { DecryptedCopy } from '../decrypt.service';
 
-export const DECRYPT_STATUS_READY = 'ready_for_transcription';
+const DECRYPT_STATUS_READY = 'ready_for_transcription';
 
 class DecryptPasswordField {
   @ApiProperty({
@@ -21,7 +24,7 @@ class DecryptPasswordField {
 
 /** The body naming the file by id: one of the two documented forms of DecryptAudioDto. */
 export class DecryptByFileIdDto extends DecryptPasswordField {
-  @ApiProperty({ format: 'uuid', description: 'The file_id of upload-url, of the listing or of a registered file' })
+  @ApiUuidProperty({ description: 'The file_id of upload-url, of the listing or of a registered file' })
   file_id: string;
 }
 
@@ -67,27 +70,38 @@ export class DecryptAudioResponseDto {
   @ApiProperty({ description: 'Presigned GET of the decrypted copy' })
   download_url: string;
 
-  @ApiProperty({ format: 'date-time', description: 'When download_url stops working' })
+  @ApiDateTimeProperty({ description: 'When download_url stops working' })
   expires_at: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiUuidProperty()
   job_id: string;
 }
 
+/** The copy's file is open: its key was just used. */
+export function mapDecryptedCopy(copy: DecryptedCopy): DecryptAudioResponseDto {
+  return {
+    status: DECRYPT_STATUS_READY,
+    file_info: mapAudioFile(copy.file, new Set([copy.file.keyId])),
+    download_url: copy.downloadUrl,
+    expires_at: copy.downloadExpiresAt.toISOString(),
+    job_id: copy.jobId,
+  };
+}
+
 export class DecryptJobDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiUuidProperty()
   job_id: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiUuidProperty()
   file_id: string;
 
   @ApiProperty({ enum: ['completed', 'failed'] })
   status: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiDateTimeProperty()
   created_at: string;
 
-  @ApiProperty({ format: 'date-time', description: 'When the decrypted copy and this record expire' })
+  @ApiDateTimeProperty({ description: 'When the decrypted copy and this record expire' })
   expires_at: string;
 
   @ApiPropertyOptional({ description: 'A fresh presigned GET of the decrypted copy (completed jobs)' })
@@ -97,4 +111,15 @@ export class DecryptJobDto {
 export class DecryptJobResponseDto {
   @ApiProperty({ type: DecryptJobDto })
   job: DecryptJobDto;
+}
+
+export function mapDecryptJob(job: DecryptJob, downloadUrl: string | undefined): DecryptJobDto {
+  return {
+    job_id: job.id,
+    file_id: job.fileId,
+    status: job.status,
+    created_at: job.createdAt.toISOString(),
+    expires_at: job.expiresAt.toISOString(),
+    download_url: downloadUrl,
+  };
 }

@@ -1,12 +1,13 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpStatus, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { ApiErrorResponses } from '../../common/http/api-error-responses.decorator';
+import type { AuthenticatedUser } from '../../common/http/authenticated-user';
 import { Client, ClientContext } from '../../common/http/client-context';
-import { UserResponseDto } from '../../users/dto/user.dto';
-import type { AuthenticatedUser } from '../../auth/authenticated-user';
-import { CurrentUser } from '../../auth/current-user.decorator';
-import { Public } from '../../auth/public.decorator';
+import { CurrentUser } from '../../common/http/current-user.decorator';
+import { Public } from '../../common/http/public.decorator';
+import { Responds } from '../../common/http/responds.decorator';
+import { mapUser, UserResponseDto } from '../../users/dto/user.dto';
 import { MailedTokenDto } from './email-verification.dto';
 import { EmailVerificationService } from './email-verification.service';
 
@@ -17,28 +18,26 @@ export class EmailVerificationController {
 
   @Public()
   @Post('auth/verify-email')
-  @HttpCode(HttpStatus.OK)
   @ApiOperation({
     operationId: 'verifyEmail',
     summary: 'Verify the account’s address with the mailed token',
     description: 'Single use; 400 INVALID_TOKEN for a used, expired or unknown token, or one mailed to an address the account no longer uses.',
   })
-  @ApiOkResponse({ type: UserResponseDto, description: 'The account, its address now verified' })
+  @Responds(HttpStatus.OK, { type: UserResponseDto, description: 'The account, its address now verified' })
   @ApiErrorResponses(ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
   async verify(@Body() body: MailedTokenDto, @Client() client: ClientContext): Promise<UserResponseDto> {
-    return { user: await this.verification.verify(body.token, client) };
+    return { user: mapUser(await this.verification.verify(body.token, client)) };
   }
 
   @Post('user/email/verification')
   @ApiBearerAuth()
-  @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     operationId: 'resendVerificationEmail',
     summary: 'Mail another verification link (none when the address is already verified)',
     description:
       'The link (single use, 24 hours) goes to the account’s current address after the answer. Requests count against the account’s budget (429 past the limit).',
   })
-  @ApiAcceptedResponse({ description: 'Accepted; the mail leaves after the answer' })
+  @Responds(HttpStatus.ACCEPTED, { description: 'Accepted; the mail leaves after the answer' })
   @ApiErrorResponses(ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
   async resend(@CurrentUser() caller: AuthenticatedUser, @Client() client: ClientContext): Promise<void> {
     await this.verification.resend(caller.userId, client);
@@ -46,16 +45,15 @@ export class EmailVerificationController {
 
   @Public()
   @Post('auth/confirm-email-change')
-  @HttpCode(HttpStatus.OK)
   @ApiOperation({
     operationId: 'confirmEmailChange',
     summary: 'Move the account to the new address with the token mailed there',
     description:
       'The new address becomes the login and is verified; the old one gets a notice. Single use; 409 EMAIL_TAKEN when another account took the address meanwhile.',
   })
-  @ApiOkResponse({ type: UserResponseDto, description: 'The account under its new, verified address' })
+  @Responds(HttpStatus.OK, { type: UserResponseDto, description: 'The account under its new, verified address' })
   @ApiErrorResponses(ErrorCode.INVALID_TOKEN, ErrorCode.EMAIL_TAKEN, ErrorCode.CONFLICT, ErrorCode.ACCOUNT_DELETED, ErrorCode.TOO_MANY_REQUESTS)
   async confirmChange(@Body() body: MailedTokenDto, @Client() client: ClientContext): Promise<UserResponseDto> {
-    return { user: await this.verification.confirmChange(body.token, client) };
+    return { user: mapUser(await this.verification.confirmChange(body.token, client)) };
   }
 }

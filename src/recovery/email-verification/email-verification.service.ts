@@ -6,7 +6,7 @@ import { BackgroundTasks } from '../../common/util/background-tasks';
 import { AppConfig } from '../../config/app-config';
 import { emailChangedNotice, emailChangeMail, verificationMail } from '../../mail/mail-templates';
 import { Mailer } from '../../mail/mailer';
-import { PublicUser, toPublicUser, User } from '../../users/user';
+import type { User } from '../../users/user';
 import { accountDeleted, UsersService } from '../../users/users.service';
 import { AccountTokenPurpose, hashAccountToken, newAccountToken } from '../account-tokens/account-token';
 import { AccountTokensRepository } from '../account-tokens/account-tokens.repository';
@@ -50,14 +50,14 @@ export class EmailVerificationService {
     if (!user.emailVerified) this.sendVerification(user);
   }
 
-  async verify(token: string, client: ClientContext): Promise<PublicUser> {
+  async verify(token: string, client: ClientContext): Promise<User> {
     await this.limiter.spendIpBudget('verify-email', client);
     const used = await this.tokens.consume(hashAccountToken(token), 'verify-email');
     const user = used && (await this.users.findById(used.userId));
     if (user?.deletingAt) throw accountDeleted();
     // A link to an address the account no longer uses verifies nothing.
     if (!used || !user || user.email !== used.email || !(await this.users.markEmailVerified(user))) throw invalidLink();
-    return toPublicUser({ ...user, emailVerified: true });
+    return { ...user, emailVerified: true };
   }
 
   /** Mails the new address a link that moves the account to it (the caller has shown the password). */
@@ -69,7 +69,7 @@ export class EmailVerificationService {
   }
 
   /** Moves the account to the confirmed address (now verified) and tells the old one. */
-  async confirmChange(token: string, client: ClientContext): Promise<PublicUser> {
+  async confirmChange(token: string, client: ClientContext): Promise<User> {
     await this.limiter.spendIpBudget('verify-email', client);
     const used = await this.tokens.consume(hashAccountToken(token), 'change-email');
     const user = used && (await this.users.findById(used.userId));
@@ -80,7 +80,7 @@ export class EmailVerificationService {
       const oldEmail = user.email;
       this.background.run('email changed notice', () => this.mailer.send(emailChangedNotice(oldEmail, used.email)));
     }
-    return toPublicUser({ ...user, email: used.email, emailVerified: true });
+    return { ...user, email: used.email, emailVerified: true };
   }
 
   private async issue(purpose: AccountTokenPurpose, user: User, email: string): Promise<string> {

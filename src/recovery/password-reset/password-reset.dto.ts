@@ -40,3 +40,7 @@ export class ResetPasswordResponseDto {
   @ApiProperty({ type: 'integer', isArray: true, example: [], description: 'Ids of the keys whose recordings are locked (audio file `key_id`)' })
   locked_key_ids: number[];
 }
+
+export function mapPasswordReset(lockedKeyIds: number[]): ResetPasswordResponseDto {
+  return { all_recordings_readable: lockedKeyIds.length === 0, locked_key_ids: lockedKeyIds };
+}

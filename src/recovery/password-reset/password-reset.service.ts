@@ -13,7 +13,7 @@ import { AccountTokensRepository } from '../account-tokens/account-tokens.reposi
 import { RateLimiter } from '../../rate-limits/rate-limiter.service';
 import { SessionsService } from '../../sessions/sessions.service';
 import { UserKeysService } from '../../user-keys/user-keys.service';
-import type { ResetPasswordDto, ResetPasswordResponseDto } from './password-reset.dto';
+import type { ResetPasswordDto } from './password-reset.dto';
 
 export const invalidResetToken = (): ApiException =>
   new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_TOKEN, 'This reset link is invalid, used or expired; ask for a new one');
@@ -49,9 +49,10 @@ export class PasswordResetService {
 
   /**
    * Checks the token and the recovery code before using the token up, so a mistyped code leaves the
-   * link working (wrong codes count towards the account's lockout). Ends every session.
+   * link working (wrong codes count towards the account's lockout). Ends every session. Returns the
+   * ids of the keys whose recordings are now locked (none after a reset with the code).
    */
-  async reset(request: ResetPasswordDto, client: ClientContext): Promise<ResetPasswordResponseDto> {
+  async reset(request: ResetPasswordDto, client: ClientContext): Promise<number[]> {
     await this.limiter.spendIpBudget('reset-password', client);
     const hash = hashAccountToken(request.token);
     const token = await this.tokens.find(hash, 'password-reset');
@@ -80,10 +81,9 @@ export class PasswordResetService {
     }
     await this.sessions.revokeAll(user.id);
     const open = openKeyIds({ ...user, ...keyring });
-    const lockedKeyIds = [...new Set(keyring.lockedKeys.flatMap((wrap) => wrap.keys.map((key) => key.keyId)))]
+    return [...new Set(keyring.lockedKeys.flatMap((wrap) => wrap.keys.map((key) => key.keyId)))]
       .filter((keyId) => !open.has(keyId))
       .sort((a, b) => a - b);
-    return { all_recordings_readable: lockedKeyIds.length === 0, locked_key_ids: lockedKeyIds };
   }
 
   private async mailResetLink(email: string, client: ClientContext): Promise<void> {

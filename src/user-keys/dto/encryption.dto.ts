@@ -1,4 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AES256_GCM_HKDF_1MB } from '../../crypto/streaming-aead';
+import { userKeyAad, WrappedUserKey } from '../../crypto/user-key';
+import type { User } from '../../users/user';
+
+const RECORDING_FORMAT = 'tink/aes-gcm-hkdf-streaming';
 
 export class StreamingParametersDto {
   @ApiProperty({ type: 'integer', example: 32, description: 'Bytes of the user key (Tink key material)' })
@@ -70,4 +75,26 @@ export class EncryptionDto {
 
   @ApiProperty({ type: KeyWrappingDto })
   key_wrapping: KeyWrappingDto;
+}
+
+export function mapEncryption(user: User, userKey: WrappedUserKey): EncryptionDto {
+  return {
+    format: RECORDING_FORMAT,
+    streaming: {
+      key_size_bytes: AES256_GCM_HKDF_1MB.keySizeBytes,
+      derived_key_size_bytes: AES256_GCM_HKDF_1MB.derivedKeySizeBytes,
+      hkdf_hash: AES256_GCM_HKDF_1MB.hkdfHash.toUpperCase(),
+      ciphertext_segment_size_bytes: AES256_GCM_HKDF_1MB.ciphertextSegmentSizeBytes,
+    },
+    associated_data: '<user_id>:<file_id>',
+    key_salt: user.keySalt,
+    kdf: { ...userKey.kdf },
+    wrapped_user_key: userKey.wrapped,
+    key_id: user.keyId,
+    key_wrapping: {
+      algorithm: 'AES-256-GCM',
+      layout: 'nonce(12) || ciphertext(32) || tag(16), base64',
+      associated_data: userKeyAad(user.id).toString(),
+    },
+  };
 }

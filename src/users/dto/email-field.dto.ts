@@ -1,16 +1,17 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { EMAIL_MAX_LENGTH, normaliseEmail } from '../email';
 
 /** The normalised address (see users/email.ts); an unacceptable one is left as sent, for IsNormalisableEmail to refuse. */
-export const toNormalisedEmail = ({ value }: { value: unknown }): unknown => {
+const toNormalisedEmail = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
   const result = normaliseEmail(value);
   return result.ok ? result.email : value;
 };
 
-export const IsNormalisableEmail = (): PropertyDecorator =>
+const IsNormalisableEmail = (): PropertyDecorator =>
   ValidateBy({
     name: 'isNormalisableEmail',
     validator: {
@@ -22,7 +23,16 @@ export const IsNormalisableEmail = (): PropertyDecorator =>
     },
   });
 
-/** Validators run bottom-up and stop at the first failure, so the type is checked before the content. */
+/** An account's email address, normalised; the type is checked before the content (the first failure stops validation). */
+export const IsAccountEmail = (field: string): PropertyDecorator =>
+  applyDecorators(
+    IsString({ message: `${field} must be a string` }),
+    IsNormalisableEmail(),
+    MaxLength(EMAIL_MAX_LENGTH, { message: `${field} must be at most ${EMAIL_MAX_LENGTH} characters` }),
+    IsEmail({}, { message: `${field} must be a valid email address` }),
+    Transform(toNormalisedEmail),
+  );
+
 export class EmailField {
   @ApiProperty({
     format: 'email',
@@ -31,10 +41,6 @@ export class EmailField {
     description:
       'Normalised before use: Unicode NFKC (composed accents, full-width and other compatibility forms folded), trimmed, lower-cased. Spaces, control and invisible characters (zero-width, bidi) are refused.',
   })
-  @Transform(toNormalisedEmail)
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(EMAIL_MAX_LENGTH, { message: `email must be at most ${EMAIL_MAX_LENGTH} characters` })
-  @IsNormalisableEmail()
-  @IsString({ message: 'email must be a string' })
+  @IsAccountEmail('email')
   email: string;
 }
