@@ -16,7 +16,7 @@ import { ApiValidationPipe } from './common/validation/api-validation.pipe';
 import { AppConfig } from './config/app-config';
 import { buildOpenApiDocument, explorerRequestInterceptor, explorerResponseInterceptor } from './openapi';
 
-export const API_PREFIX = 'api';
+const API_PREFIX = 'api';
 export const DOCS_PATH = 'docs';
 
 export function createAdapter(): FastifyAdapter {
@@ -47,7 +47,7 @@ const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
  * Node's own HTTP behaviour: slow or idle clients are cut off (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS,
  * KEEP_ALIVE_TIMEOUT_MS), and what Node would answer by itself gets the error envelope.
  */
-export function configureHttpServer(
+function configureHttpServer(
   server: Server & { connectionsCheckingInterval?: number; requireHostHeader?: boolean },
   timeouts: AppConfig['http'],
 ): void {
@@ -81,7 +81,7 @@ export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: n
 }
 
 /** Applies everything a running service needs on top of the module graph; shared by main, tests and tools. */
-export function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.flushLogs();

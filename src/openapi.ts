@@ -11,7 +11,7 @@ import {
 import { ErrorResponseDto } from './common/http/error-response.dto';
 import { ErrorCode } from './common/errors/error-codes';
 
-export const BEARER_SCHEME = 'bearer';
+const BEARER_SCHEME = 'bearer';
 const EXAMPLE_REQUEST_ID = '0b0f5b6e-8a43-4c45-8a2c-5a0f1b2c3d4e';
 
 /** Response headers, declared once under components.headers. */

@@ -31,7 +31,7 @@ export interface UploadSlot {
   expiresAt: Date;
 }
 
-export interface AudioFileListing {
+interface AudioFileListing {
   files: AudioFile[];
   nextCursor: string | null;
 }

@@ -12,7 +12,7 @@ export interface TableNames {
 }
 
 /** Credentials s3rver accepts; used only with S3_ENDPOINT and no AWS_ACCESS_KEY_ID. */
-export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /**
  * Typed, validated configuration. Built once from the validated environment and injected

@@ -3,10 +3,10 @@ import { IsIn, IsIP, IsString, IsUrl, Matches, MaxLength, validateSync } from 'c
 import { productionSecretProblems } from './production-secrets';
 import { IsIntegerIn, IsNonEmptyString, IsUnsetOr } from './variable-rules';
 
-export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
-export const MAIL_TRANSPORTS = ['smtp', 'ses'] as const;
+const MAIL_TRANSPORTS = ['smtp', 'ses'] as const;
 export type MailTransport = (typeof MAIL_TRANSPORTS)[number];
 
 /** S3's largest single PUT (an upload URL is one PUT): 5 GiB. */

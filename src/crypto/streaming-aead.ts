@@ -134,7 +134,7 @@ class ByteQueue {
   }
 }
 
-export interface EncryptOptions {
+interface EncryptOptions {
   /** Fixed salt and nonce prefix: for test vectors only. */
   salt?: Buffer;
   noncePrefix?: Buffer;

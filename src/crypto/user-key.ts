@@ -1,7 +1,7 @@
 import * as argon2 from 'argon2';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-export const USER_KEY_BYTES = 32;
+const USER_KEY_BYTES = 32;
 /** Key salts made here; accounts migrated from the old system may have 16-byte ones, which work the same. */
 export const KEY_SALT_BYTES = 32;
 const WRAP_NONCE_BYTES = 12;

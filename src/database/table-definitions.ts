@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../config/app-config';
 
-export const USERS_EMAIL_INDEX = 'email-index';
+const USERS_EMAIL_INDEX = 'email-index';
 /** Sparse: holds only accounts being deleted, by when their final sweep is due (see docs/data-model.md). */
 export const ACCOUNT_SWEEP_INDEX = 'account-sweep-index';
 export const AUDIO_FILES_USER_INDEX = 'user-files-index';

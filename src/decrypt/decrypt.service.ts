@@ -17,7 +17,7 @@ import { DecryptSlots } from './decrypt-slots';
 import { DecryptJobsRepository } from './decrypt-jobs.repository';
 import type { DecryptAudioDto } from './dto/decrypt-audio.dto';
 
-export interface DecryptedStream {
+interface DecryptedStream {
   contentType: string;
   length: number;
   body: Readable;

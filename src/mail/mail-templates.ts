@@ -1,7 +1,7 @@
 import type { MailMessage } from './mailer';
 
 /** Where the app's deep links point; every link carries its single-use token in the query. */
-export interface MailLink {
+interface MailLink {
   /** APP_LINK_BASE_URL without a trailing slash. */
   base: string;
   token: string;

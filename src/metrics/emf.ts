@@ -1,6 +1,6 @@
 import type { RouteMetrics } from './request-metrics';
 
-export const SERVICE_NAME = 'panzoto-backend';
+const SERVICE_NAME = 'panzoto-backend';
 
 /**
  * One CloudWatch embedded-metric-format document per route: CloudWatch Logs turns these log lines

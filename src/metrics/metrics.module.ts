@@ -10,7 +10,7 @@ import { RequestMetrics } from './request-metrics';
  * CloudWatch embedded-metric-format lines (one per route with traffic), and once more at shutdown.
  * Nothing is exposed over HTTP. Off with METRICS_FLUSH_SECONDS=0 or LOG_LEVEL=silent.
  */
-export class MetricsPublisher implements OnModuleInit, OnApplicationShutdown {
+class MetricsPublisher implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
 
   constructor(

@@ -24,7 +24,7 @@ const refusal: Record<GatedAction, () => ApiException> = {
 };
 
 /** One admitted password attempt, paid for by a reserved unit of its account's budget. Use it once. */
-export class PasswordAttempt {
+class PasswordAttempt {
   constructor(
     private readonly action: GatedAction,
     private readonly unit: Reservation,

@@ -2,7 +2,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AppConfig } from '../config/app-config';
 import { createS3Client } from './s3-client';
 
-export interface ListedObject {
+interface ListedObject {
   key: string;
   size: number;
   lastModified?: Date;

@@ -22,9 +22,9 @@ import { PasswordHasher } from '../password-gate/password-hasher';
 const RECOVERY_SALT_BYTES = 32;
 
 /** Key id → the 32-byte user key. */
-export type UserKeys = Map<number, Buffer>;
+type UserKeys = Map<number, Buffer>;
 
-export interface IssuedRecovery {
+interface IssuedRecovery {
   /** Shown to the user once, never stored. */
   code: string;
   recovery: RecoveryWrap;

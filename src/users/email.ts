@@ -8,7 +8,7 @@ export const EMAIL_MAX_LENGTH = 254;
  */
 const FORBIDDEN_CHARACTER = /[\p{C}\p{Z}]/u;
 
-export type NormalisedEmail = { ok: true; email: string } | { ok: false; problem: string };
+type NormalisedEmail = { ok: true; email: string } | { ok: false; problem: string };
 
 /**
  * The one identity of an email address, used wherever an address is stored or looked up (registration,

@@ -54,7 +54,7 @@ export interface User {
 }
 
 /** How long after registration an unverified address still receives password reset mail. */
-export const UNVERIFIED_RESET_GRACE_HOURS = 24;
+const UNVERIFIED_RESET_GRACE_HOURS = 24;
 
 /**
  * Reset links go only to an address the account proved it reads, or that registered moments ago (a

@@ -11,7 +11,7 @@ export function accountDeleted(): ApiException {
   return new ApiException(HttpStatus.GONE, ErrorCode.ACCOUNT_DELETED, 'This account is being deleted');
 }
 
-export interface NewUser {
+interface NewUser {
   /** Chosen by the caller when other data (the wrapped user key) is bound to it before creation. */
   id?: string;
   email: string;

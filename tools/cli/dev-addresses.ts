@@ -1,4 +1,4 @@
-export interface DevEndpoints {
+interface DevEndpoints {
   /** HOST of the API: 0.0.0.0 serves every interface, 127.0.0.1 this machine only. */
   apiHost: string;
   apiPort: number;
@@ -12,7 +12,7 @@ export interface DevEndpoints {
 }
 
 /** The Android emulator's name for the host machine's loopback. */
-export const ANDROID_EMULATOR_HOST = '10.0.2.2';
+const ANDROID_EMULATOR_HOST = '10.0.2.2';
 
 const everyInterface = (host: string): boolean => host === '0.0.0.0' || host === '::';
 

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { createApp } from '../../src/app.factory';
 import { buildOpenApiDocument } from '../../src/openapi';
 
-export const OPENAPI_FILE = 'openapi.json';
+const OPENAPI_FILE = 'openapi.json';
 
 /** `npm run openapi`: writes the OpenAPI document the /docs explorer serves; a test keeps it current. */
 async function main(): Promise<void> {

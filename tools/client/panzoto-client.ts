@@ -37,7 +37,7 @@ export class ApiError extends Error {
   }
 }
 
-export type RecordingSource = { path: string } | { data: Buffer };
+type RecordingSource = { path: string } | { data: Buffer };
 
 export class PanzotoClient {
   constructor(private readonly baseUrl: string) {}

@@ -16,7 +16,7 @@ export interface LocalDynamoDb {
   stop(): Promise<void>;
 }
 
-export interface LocalDynamoDbOptions {
+interface LocalDynamoDbOptions {
   /** 0 picks a free port. */
   port?: number;
   /** The variable that chose `port`, named when it is taken. */

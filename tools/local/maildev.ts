@@ -19,7 +19,7 @@ export interface LocalMailServer {
   stop(): Promise<void>;
 }
 
-export interface LocalMailServerOptions {
+interface LocalMailServerOptions {
   /** 0 picks a free port. */
   smtpPort?: number;
   webPort?: number;

@@ -8,7 +8,7 @@ import { BoundedSet, newUnit, TablePlanner, UnitResult } from './scheduler';
 
 const OWNER_CACHE_SIZE = 100_000;
 
-export interface AudioFilePlanning {
+interface AudioFilePlanning {
   source: PostgresSource;
   writer: DynamoDbMigrationWriter;
   tables: { users: string; audioFiles: string };

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { RowWarning, SkippedRow, WarningCode } from './row-rules';
 import type { SourceTable } from './source-schema';
 
-export const CHECKPOINT_VERSION = 1;
+const CHECKPOINT_VERSION = 1;
 
 /** What a checkpoint belongs to: resuming against another source, mapping or target is refused. */
 export interface JobIdentity {
@@ -28,7 +28,7 @@ export interface TableProgress {
   itemsWritten: number;
 }
 
-export interface WarningSummary {
+interface WarningSummary {
   count: number;
   /** The first few, for the report; `count` has them all. */
   examples: RowWarning[];
@@ -47,7 +47,7 @@ export interface MigrationState {
 
 export const WARNING_EXAMPLES = 100;
 
-export function emptyProgress(): TableProgress {
+function emptyProgress(): TableProgress {
   return { lastKey: null, done: false, processed: 0, written: 0, unchanged: 0, skipped: 0, itemsWritten: 0 };
 }
 

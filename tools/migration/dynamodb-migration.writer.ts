@@ -4,13 +4,13 @@ import { retryCause } from '../../src/common/errors/transient-errors';
 
 /** DynamoDB's own limits per request. */
 export const BATCH_WRITE_MAX_ITEMS = 25;
-export const BATCH_GET_MAX_KEYS = 100;
+const BATCH_GET_MAX_KEYS = 100;
 /** Items per verification Scan page: a page of a big table stays far below any request timeout. */
 export const SCAN_PAGE_ITEMS = 1000;
 
-export type RetryCause = 'unprocessed' | 'throttled' | 'transient';
+type RetryCause = 'unprocessed' | 'throttled' | 'transient';
 
-export interface RetryPolicy {
+interface RetryPolicy {
   /** Attempts per request, the first included. */
   maxAttempts: number;
   baseDelayMs: number;
@@ -45,7 +45,7 @@ export interface WriterStats {
   retries: Record<RetryCause, number>;
 }
 
-export interface WriterOptions {
+interface WriterOptions {
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<unknown>;
   random?: () => number;
@@ -70,7 +70,7 @@ export interface RetryNotice {
 
 export type Item = Record<string, unknown>;
 
-export interface KeyRequest {
+interface KeyRequest {
   table: string;
   /** The table's partition-key attribute (every table here has a plain partition key). */
   keyName: string;
@@ -78,7 +78,7 @@ export interface KeyRequest {
 }
 
 /** table → key value → item, for the keys that exist. */
-export type FoundItems = Map<string, Map<string, Item>>;
+type FoundItems = Map<string, Map<string, Item>>;
 
 /**
  * The migration's DynamoDB access, the one place in tools/migration that uses the AWS SDK: batched,

@@ -11,14 +11,14 @@ import { SOURCE_TABLES, SourceTable } from './source-schema';
 import { userPlanner } from './user-planner';
 import { Verification, verifyMigration } from './verifier';
 
-export interface MigrationDependencies {
+interface MigrationDependencies {
   source: PostgresSource;
   writer: DynamoDbMigrationWriter;
   log?: MigrationLog;
   progress?: ProgressSink;
 }
 
-export class MigrationRefusedError extends Error {
+class MigrationRefusedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'MigrationRefusedError';

@@ -2,10 +2,10 @@ import type { DynamoDbMigrationWriter, Item } from './dynamodb-migration.writer'
 import { storedDifferences } from './items';
 import type { UnitResult } from './scheduler';
 
-export type ItemKind = 'user' | 'audio_file';
+type ItemKind = 'user' | 'audio_file';
 
 /** The partition-key attribute of each kind's table. */
-export const KEY_NAME: Record<ItemKind, 'user_id' | 'file_id'> = { user: 'user_id', audio_file: 'file_id' };
+const KEY_NAME: Record<ItemKind, 'user_id' | 'file_id'> = { user: 'user_id', audio_file: 'file_id' };
 
 /** A valid row with the two items the service would write for it. */
 export interface PlannedRow<T> {
@@ -15,7 +15,7 @@ export interface PlannedRow<T> {
   items: { record: Item; claim: Item };
 }
 
-export interface WritePlan<T> {
+interface WritePlan<T> {
   /** The items DynamoDB lacks. */
   writes: Item[];
   /** Rows with at least one item to write, and rows already complete. */
@@ -57,7 +57,7 @@ export function planWrites<T>(rows: PlannedRow<T>[], existing: Map<string, Item>
 }
 
 /** Where a planner writes its table; a dry run writes nothing. */
-export interface WriteTarget {
+interface WriteTarget {
   writer: DynamoDbMigrationWriter;
   table: string;
   dryRun: boolean;

@@ -18,7 +18,7 @@ function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-export interface ColumnInfo {
+interface ColumnInfo {
   name: string;
   dataType: string;
 }

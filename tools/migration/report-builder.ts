@@ -7,7 +7,7 @@ import type { MigrationSettings } from './settings';
 import { SOURCE_TABLES, SourceTable } from './source-schema';
 import type { Verification } from './verifier';
 
-export interface ReportInput {
+interface ReportInput {
   settings: MigrationSettings;
   state: MigrationState;
   resumed: boolean;

@@ -9,7 +9,7 @@ import type { SourceTable } from './source-schema';
  * Why a source row was not migrated. Every skipped row is listed in the report with one of these;
  * docs/migration.md explains each.
  */
-export type SkipReason =
+type SkipReason =
   // either table
   | 'duplicate_primary_key'
   | 'exists_with_different_data'
@@ -54,9 +54,9 @@ export interface RowWarning {
 }
 
 /** A warning about a row, before the caller names the row. */
-export type RowNote = Pick<RowWarning, 'code' | 'message'>;
+type RowNote = Pick<RowWarning, 'code' | 'message'>;
 
-export type Checked<T> = { ok: true; value: T; warnings: RowNote[] } | { ok: false; reason: SkipReason; message: string };
+type Checked<T> = { ok: true; value: T; warnings: RowNote[] } | { ok: false; reason: SkipReason; message: string };
 
 /** A row whose primary key (`keyName`) occurs more than once, compared lower-cased, is skipped before its own checks. */
 export function checkUniqueRow<T>(key: string, keyName: string, duplicateKeys: Map<string, number>, check: () => Checked<T>): Checked<T> {

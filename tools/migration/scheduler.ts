@@ -91,7 +91,7 @@ export function newUnit(rows: SourceRow[], table: SourceTable): UnitResult {
   };
 }
 
-export interface TableRun {
+interface TableRun {
   table: SourceTable;
   /** The migration's state: this table's progress, the skipped rows and warnings are updated in place. */
   state: MigrationState;

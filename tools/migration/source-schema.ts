@@ -10,13 +10,13 @@ export const LOGICAL_COLUMNS = {
   audio_files: ['file_id', 'user_id', 's3_key', 'file_size', 'uploaded_at'],
 } as const satisfies Record<SourceTable, readonly string[]>;
 
-export type UserColumn = (typeof LOGICAL_COLUMNS.users)[number];
-export type AudioFileColumn = (typeof LOGICAL_COLUMNS.audio_files)[number];
+type UserColumn = (typeof LOGICAL_COLUMNS.users)[number];
+type AudioFileColumn = (typeof LOGICAL_COLUMNS.audio_files)[number];
 
 /** The primary key of each table: rows are read, checkpointed and resumed in its order. */
 export const PRIMARY_KEY: { users: UserColumn; audio_files: AudioFileColumn } = { users: 'user_id', audio_files: 'file_id' };
 
-export interface TableMapping {
+interface TableMapping {
   /** Physical table name. */
   table: string;
   /** Logical column → physical column. */

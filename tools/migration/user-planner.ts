@@ -6,7 +6,7 @@ import type { PostgresSource, SourceRow } from './postgres-source';
 import { canonicalUuid, checkUniqueRow, checkUserRow, keyText, normalisedEmail, SkippedRow, UserRow } from './row-rules';
 import { newUnit, TablePlanner, UnitResult } from './scheduler';
 
-export interface UserPlanning {
+interface UserPlanning {
   source: PostgresSource;
   writer: DynamoDbMigrationWriter;
   table: string;

@@ -8,7 +8,7 @@ import { SOURCE_TABLES, SourceTable } from './source-schema';
 
 const LISTED = 100;
 
-export interface TableVerification {
+interface TableVerification {
   source_rows: number;
   /** Rows the migration skipped (from its checkpoint); 0 when unknown. */
   skipped_rows: number;
@@ -41,7 +41,7 @@ export interface Verification {
   notes: string[];
 }
 
-export interface VerifyInput {
+interface VerifyInput {
   source: PostgresSource;
   writer: DynamoDbMigrationWriter;
   tables: { users: string; audioFiles: string };

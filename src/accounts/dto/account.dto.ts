@@ -39,7 +39,7 @@ export class DeleteAccountDto {
   password: string;
 }
 
-export class RecoveryCodeField {
+class RecoveryCodeField {
   @ApiProperty({ example: '7K3M-Q9XD-2F8H-WJ4N-ZB6T-1PCR-5YVA', description: 'As written down: case, spaces and hyphens do not matter' })
   @Matches(RECOVERY_CODE_PATTERN, { message: 'recovery_code must be 28 letters and digits (hyphens and spaces allowed)' })
   @IsString({ message: 'recovery_code must be a string' })

@@ -9,8 +9,8 @@ import { AUDIO_CONTENT_TYPES, AudioContentType, DEFAULT_AUDIO_CONTENT_TYPE } fro
 import { MAX_FILE_SIZE, S3_KEY_MAX_LENGTH, S3_KEY_PATTERN } from '../audio-file';
 import { IsS3Key } from './s3-key';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
 
 export class UploadUrlRequestDto {
   @ApiPropertyOptional({ enum: Object.keys(AUDIO_CONTENT_TYPES), default: DEFAULT_AUDIO_CONTENT_TYPE })

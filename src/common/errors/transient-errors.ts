@@ -7,7 +7,7 @@ import { isNetworkFailure } from './network-errors';
  * - `deployment`: missing credentials, a missing table or bucket: nothing a retry mends, yet to a
  *   client the service is simply unavailable (and the 5xx alarm tells the operator).
  */
-export type FailureCause = 'throttled' | 'transient' | 'deployment';
+type FailureCause = 'throttled' | 'transient' | 'deployment';
 
 const THROTTLING_ERRORS = new Set([
   'ThrottlingException',

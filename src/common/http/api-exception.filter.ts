@@ -5,7 +5,7 @@ import { DependencyUnavailableError } from '../errors/domain.errors';
 import { ErrorBody, ErrorCode } from '../errors/error-codes';
 import { ErrorResponse, sendError } from './error-envelope';
 
-export const RETRY_AFTER_SECONDS_WHEN_UNAVAILABLE = 2;
+const RETRY_AFTER_SECONDS_WHEN_UNAVAILABLE = 2;
 
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.BAD_REQUEST]: ErrorCode.BAD_REQUEST,

@@ -14,7 +14,7 @@ export interface ErrorResponse {
 }
 
 /** The one error envelope: `{ error, code, details?, request_id }`, `details` only when there are some. */
-export function errorEnvelope({ error, code, details }: ErrorResponse['body'], requestId: string): ErrorBody {
+function errorEnvelope({ error, code, details }: ErrorResponse['body'], requestId: string): ErrorBody {
   return details && details.length > 0 ? { error, code, details, request_id: requestId } : { error, code, request_id: requestId };
 }
 

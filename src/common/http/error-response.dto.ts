@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorCode } from '../errors/error-codes';
 
-export class FieldErrorDto {
+class FieldErrorDto {
   @ApiProperty({ example: 'email' })
   field: string;
 

@@ -21,7 +21,7 @@ const CLOSE_BRACKET = 0x5d;
  * Whether JSON text nests objects and arrays deeper than `maxDepth`: one pass over the text, counting
  * brackets outside strings, without allocating. Malformed text may be miscounted; it is refused either way.
  */
-export function jsonNestingExceeds(text: string, maxDepth: number): boolean {
+function jsonNestingExceeds(text: string, maxDepth: number): boolean {
   let depth = 0;
   let inString = false;
   for (let index = 0; index < text.length; index++) {

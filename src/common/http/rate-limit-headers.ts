@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Where a request stands against one quota policy, as the RateLimit header fields report it. */
-export interface RateLimitStatus {
+interface RateLimitStatus {
   /** The policy's name in the header fields: "ip", "account", … */
   policy: string;
   quota: number;

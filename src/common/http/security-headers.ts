@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet, { HelmetOptions } from 'helmet';
 
-export type HeaderSet = Record<string, string>;
+type HeaderSet = Record<string, string>;
 
 /**
  * The headers helmet would set for `options`, computed once. Helmet's headers do not depend on the
  * request, and @fastify/helmet re-parsed its whole configuration on every request (a third of the
  * cost of a `GET /api/health`), so the service sends these fixed sets from one hook instead.
  */
-export function helmetHeaders(options: Readonly<HelmetOptions>): HeaderSet {
+function helmetHeaders(options: Readonly<HelmetOptions>): HeaderSet {
   const headers: HeaderSet = {};
   const response = {
     setHeader: (name: string, value: string | number | readonly string[]) => {

@@ -45,8 +45,8 @@ export class DecryptAudioDto extends DecryptPasswordField {
   s3_key?: string;
 }
 
-export const DECRYPT_MODES = ['link', 'stream'] as const;
-export type DecryptMode = (typeof DECRYPT_MODES)[number];
+const DECRYPT_MODES = ['link', 'stream'] as const;
+type DecryptMode = (typeof DECRYPT_MODES)[number];
 
 export class DecryptQueryDto {
   @ApiPropertyOptional({
@@ -88,7 +88,7 @@ export function mapDecryptedCopy(copy: DecryptedCopy): DecryptAudioResponseDto {
   };
 }
 
-export class DecryptJobDto {
+class DecryptJobDto {
   @ApiUuidProperty()
   job_id: string;
 

@@ -15,7 +15,7 @@ import { SessionsService } from '../../sessions/sessions.service';
 import { UserKeysService } from '../../user-keys/user-keys.service';
 import type { ResetPasswordDto } from './password-reset.dto';
 
-export const invalidResetToken = (): ApiException =>
+const invalidResetToken = (): ApiException =>
   new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_TOKEN, 'This reset link is invalid, used or expired; ask for a new one');
 
 /** Forgot password: a mailed single-use link, then a new password with or without the recovery code. */

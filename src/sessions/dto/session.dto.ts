@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiDateTimeProperty, ApiUuidProperty } from '../../common/http/api-properties';
 import type { Session } from '../session';
 
-export class SessionDto {
+class SessionDto {
   @ApiUuidProperty()
   session_id: string;
 

@@ -39,7 +39,7 @@ export class KdfDto {
   key_length: 32;
 }
 
-export class KeyWrappingDto {
+class KeyWrappingDto {
   @ApiProperty({ example: 'AES-256-GCM' })
   algorithm: string;
 
