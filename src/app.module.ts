@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { AudioFilesModule } from './audio-files/audio-files.module';
 import { AuthModule } from './auth/auth.module';
-import { loggerParams } from './common/http/logging';
-import { AppConfig } from './config/app-config';
+import { LoggingModule } from './common/http/logging';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DecryptModule } from './decrypt/decrypt.module';
@@ -19,7 +17,7 @@ import { UsersModule } from './users/users.module';
 @Module({
   imports: [
     AppConfigModule,
-    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerParams }),
+    LoggingModule,
     DatabaseModule,
     StorageModule,
     HealthModule,

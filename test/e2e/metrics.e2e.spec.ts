@@ -62,7 +62,7 @@ describe('request metrics and request logs of the built service', () => {
         .filter((route) => route.includes('no-such-route')),
     ).toEqual([]);
 
-    // pino-http's line per request: request id, method, route, status and latency.
+    // The line per request: request id, method, route, status and latency.
     const completed = lines.find((line) => line.request_id === 'trace-me-123' && line.res !== undefined);
     expect(completed).toMatchObject({ req: { method: 'GET', url: '/api/health' }, res: { statusCode: 200 } });
     expect(typeof completed?.responseTime).toBe('number');

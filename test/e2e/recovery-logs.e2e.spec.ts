@@ -60,6 +60,9 @@ describe('the built service never logs a reset token, a recovery code or a verif
     }
     expect(output).not.toMatch(/token=/);
     // The mails were logged as sent (so the test saw the lines it checks), by message id and subject only.
-    expect(logLines(service).filter((line) => line.msg === 'Mail sent')).toHaveLength(4);
+    const mailLines = logLines(service).filter((line) => line.msg === 'Mail sent');
+    expect(mailLines).toHaveLength(4);
+    // Logged on behalf of the request that sent the mail: each line carries its id.
+    expect(mailLines.every((line) => typeof line.request_id === 'string')).toBe(true);
   });
 });

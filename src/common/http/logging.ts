@@ -1,25 +1,129 @@
-import { RequestMethod } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import { Global, LoggerService, Module } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
-import type { Options } from 'pino-http';
-import type { AppConfig } from '../../config/app-config';
-import { requestIdFor } from './request-id';
+import { AppConfig } from '../../config/app-config';
 
 /**
- * Structured JSON logs through pino. Request lines carry only id, method, url and status: no header,
- * body or query value that could hold a password, token or hash is ever serialised.
+ * Structured JSON logs through pino: one line per request, written by an `onResponse` hook, plus what
+ * the code logs. Request lines carry only id, method, url, status and latency: no header, body or
+ * query value that could hold a password, token or hash is ever serialised. Every line logged while
+ * a request's handler runs carries that request's id too.
  */
-export async function loggerParams(config: AppConfig): Promise<Params> {
-  const pretty = config.nodeEnv === 'development' ? await prettyStdout() : undefined;
-  return {
-    // Asynchronous, batched stdout (see LOG_BATCH_BYTES): a synchronous write per request line cost more
-    // CPU than the request's own DynamoDB call under load. What is queued at exit is flushed.
-    pinoHttp: [pinoOptions(config), pretty ?? asyncStdout()],
-    // Every path, in the router syntax of Nest 11 (nestjs-pino's default '*' draws a deprecation warning).
-    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-  };
+
+/** The request whose handler (guards, pipes, controller, exception filter) is running. */
+const currentRequest = new AsyncLocalStorage<FastifyRequest>();
+
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** The request fields of every line about a request. */
+function requestFields(request: FastifyRequest): { req: { id: string; method: string; url: string }; request_id: string } {
+  return { req: { id: request.id, method: request.method, url: request.url }, request_id: request.id };
 }
+
+/**
+ * The service's logger, for Nest (`app.useLogger`) and for the request lines. Nest's `Logger` calls map
+ * onto pino: the context in `context`, an Error in `err`, an object merged into the line.
+ */
+export class AppLogger implements LoggerService {
+  constructor(
+    /** What the code logs: redacted, and tagged with the current request. */
+    private readonly lines: pino.Logger,
+    /**
+     * The line per request, built here from known fields only: no redaction pass and no lookup of the
+     * current request, which together cost more than the rest of the line.
+     */
+    private readonly requestLines: pino.Logger,
+  ) {}
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.call('trace', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.call('debug', message, params);
+  }
+  log(message: unknown, ...params: unknown[]): void {
+    this.call('info', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.call('warn', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.call('error', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.call('fatal', message, params);
+  }
+
+  /** The request's line: info, warn for a 4xx, error for a 5xx. */
+  requestCompleted(request: FastifyRequest, reply: FastifyReply): void {
+    const status = reply.statusCode;
+    const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (!this.requestLines.isLevelEnabled(level)) return;
+    this.requestLines[level](
+      { ...requestFields(request), res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime * 100) / 100 },
+      status >= 500 ? 'request errored' : 'request completed',
+    );
+  }
+
+  /** Nest passes the context last; Nest's exception handlers pass a stack as a string before it. */
+  private call(level: Level, message: unknown, params: unknown[]): void {
+    const fields: Record<string, unknown> = {};
+    let rest = params;
+    if (params.length > 0) {
+      fields.context = params[params.length - 1];
+      rest = params.slice(0, -1);
+    }
+    if (typeof message === 'object' && message !== null) {
+      if (message instanceof Error) fields.err = message;
+      else Object.assign(fields, message);
+      this.lines[level](fields, ...(rest as []));
+    } else if (level === 'error' && typeof message === 'string' && rest.length === 1 && typeof rest[0] === 'string' && /\n\s*at /.test(rest[0])) {
+      const err = new Error(message);
+      err.stack = rest[0];
+      this.lines[level]({ ...fields, err });
+    } else {
+      this.lines[level](fields, String(message), ...(rest as []));
+    }
+  }
+}
+
+/**
+ * One line per request from an `onResponse` hook, and the request's context for everything its
+ * handler logs. The context is entered in `preHandler`, after the body is read: the body's chunks
+ * arrive in the connection's own async context, which would lose a context entered earlier.
+ */
+export function logRequests(fastify: FastifyInstance, logger: AppLogger): void {
+  fastify.addHook('preHandler', (request, _reply, done) => currentRequest.run(request, done));
+  fastify.addHook('onResponse', (request, reply, done) => {
+    logger.requestCompleted(request, reply);
+    done();
+  });
+}
+
+async function createAppLogger(config: AppConfig): Promise<AppLogger> {
+  const destination = (config.nodeEnv === 'development' ? await prettyStdout() : undefined) ?? asyncStdout();
+  const lines = pino(
+    {
+      level: config.logLevel,
+      redact: { paths: ['req.headers', 'res.headers', '*.password', '*.token'], censor: '[redacted]' },
+      mixin: () => {
+        const request = currentRequest.getStore();
+        return request ? requestFields(request) : {};
+      },
+    },
+    destination,
+  );
+  return new AppLogger(lines, pino({ level: config.logLevel }, destination));
+}
+
+/** `AppLogger` for `app.useLogger` (see configureApp), made from the configuration. */
+@Global()
+@Module({
+  providers: [{ provide: AppLogger, inject: [AppConfig], useFactory: createAppLogger }],
+  exports: [AppLogger],
+})
+export class LoggingModule {}
 
 /**
  * Human-readable lines for `npm run dev`. pino-pretty is a development dependency: where it is not
@@ -53,45 +157,62 @@ export async function logStartFailure(error: unknown): Promise<void> {
   logger.flush();
 }
 
-let stdout: pino.DestinationStream | undefined;
 /**
- * Lines are written in batches of about this many bytes, or every LOG_FLUSH_INTERVAL_MS when fewer
+ * Lines are written in batches of about this many characters, or every LOG_FLUSH_INTERVAL_MS when fewer
  * arrive: one write(2) per line was an eighth of a health request's CPU. At exit the rest is flushed;
  * a process killed outright (SIGKILL, OOM) loses at most the last interval's lines.
  */
-const LOG_BATCH_BYTES = 4096;
+const LOG_BATCH_CHARS = 4096;
 const LOG_FLUSH_INTERVAL_MS = 200;
+
+/**
+ * Collects lines and hands each batch to `out` as one string. pino's own batching (sonic-boom's
+ * `minLength`) appends every line to one growing string and measures that string's byte length on
+ * every write: half of a request line's cost.
+ */
+export class BatchedLines implements pino.DestinationStream {
+  private lines: string[] = [];
+  private length = 0;
+
+  constructor(
+    private readonly out: { write(chunk: string): unknown; flushSync(): void },
+    private readonly batchChars: number,
+  ) {}
+
+  write(line: string): void {
+    this.lines.push(line);
+    this.length += line.length;
+    if (this.length >= this.batchChars) this.flush();
+  }
+
+  flush(): void {
+    if (this.lines.length === 0) return;
+    const chunk = this.lines.join('');
+    this.lines = [];
+    this.length = 0;
+    this.out.write(chunk);
+  }
+
+  flushSync(): void {
+    this.flush();
+    this.out.flushSync();
+  }
+}
+
+let stdout: BatchedLines | undefined;
 
 function asyncStdout(): pino.DestinationStream {
   if (!stdout) {
-    const destination = pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS });
+    const lines = new BatchedLines(pino.destination({ dest: 1, sync: false }), LOG_BATCH_CHARS);
+    setInterval(() => lines.flush(), LOG_FLUSH_INTERVAL_MS).unref();
     process.once('exit', () => {
       try {
-        destination.flushSync();
+        lines.flushSync();
       } catch {
         // Nothing left to flush, or stdout already closed.
       }
     });
-    stdout = destination;
+    stdout = lines;
   }
   return stdout;
-}
-
-function pinoOptions(config: AppConfig): Options {
-  return {
-    level: config.logLevel,
-    genReqId: (request: IncomingMessage) => request.id ?? requestIdFor(request),
-    customProps: (request: IncomingMessage) => ({ request_id: request.id }),
-    serializers: {
-      req: (request: { id: string; method: string; url: string }) => ({
-        id: request.id,
-        method: request.method,
-        url: request.url,
-      }),
-      res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-    },
-    redact: { paths: ['req.headers', 'res.headers', '*.password', '*.token'], censor: '[redacted]' },
-    customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-      error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-  };
 }

@@ -46,8 +46,9 @@ export function rateLimitReportOf(request: FastifyRequest): RateLimitReport {
 
 /** Every reply, success or error, carries the header fields of the policies its request was counted against. */
 export function sendRateLimitHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     const headers = reports.get(request.raw)?.headers();
     if (headers) void reply.headers(headers);
+    done(null, payload);
   });
 }
