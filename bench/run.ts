@@ -17,6 +17,7 @@ import { createDocumentClient, createDynamoDbClient } from '../src/database/dyna
 import { provisionServiceTables } from '../src/database/provision';
 import { AUDIO_FILES_USER_INDEX } from '../src/database/table-definitions';
 import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../tools/local/dynamodb-local';
+import { startS3rverProcess } from '../tools/local/s3-local';
 import { api, seedAudioFiles, SeedingFlow } from './lib/api-client';
 import { CpuMeter, CpuShares } from './lib/cpu';
 import { failures, HttpLoad, httpLoad, HttpLoadResult } from './lib/http-load';
@@ -102,12 +103,9 @@ process.once('SIGINT', () => void stopEverything('interrupted (SIGINT)', 130));
 process.once('SIGTERM', () => void stopEverything('terminated (SIGTERM)', 143));
 
 /**
- * Builds in which an audio-file record must point at an uploaded object ship a local S3 server and a
- * bucket provisioner; they are taken from the service's own build when it has them.
+ * Builds in which an audio-file record must point at an uploaded object ship a bucket provisioner,
+ * taken from the service's own build when it has one; they get a local S3 server (tools/local).
  */
-interface LocalS3Module {
-  startS3rverProcess(directory: string, port?: number): Promise<{ endpoint: string; stop(): Promise<void> }>;
-}
 interface BucketProvisionModule {
   provisionServiceBucket(config: AppConfig): Promise<unknown>;
 }
@@ -131,13 +129,12 @@ async function startBackends(): Promise<Backends> {
   const dynamo = await startDynamoDbLocal({ port: 0 });
   cleanup.add('DynamoDB Local', () => dynamo.stop());
 
-  const localS3 = await fromServiceBuild<LocalS3Module>('local/s3-local.js');
   const bucket = await fromServiceBuild<BucketProvisionModule>('storage/provision.js');
   let s3: Backends['s3'];
-  if (localS3 && bucket) {
+  if (bucket) {
     const directory = await mkdtemp(join(os.tmpdir(), 'panzoto-bench-s3-'));
     cleanup.add('s3rver data', () => rm(directory, { recursive: true, force: true }));
-    const server = await localS3.startS3rverProcess(directory);
+    const server = await startS3rverProcess(directory);
     cleanup.add('s3rver', () => server.stop());
     s3 = server;
     log(`s3rver (local S3, for the bench user's uploads) on ${server.endpoint}`);

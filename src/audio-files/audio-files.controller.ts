@@ -32,7 +32,10 @@ export class AudioFilesController {
   @ApiOperation({
     operationId: 'listAudioFiles',
     summary: "The caller's audio files, newest first, one page at a time",
-    description: 'Pass `next_cursor` as `cursor` for the next page. A file registered a moment ago can take a short time to appear.',
+    description:
+      'Pass `next_cursor` as `cursor` for the next page. A file registered a moment ago can take a short time to appear. ' +
+      '`locked` follows a password reset or recovery-code redeem at once on the instance that handled it and within AUTH_CACHE_TTL_MS on the others; ' +
+      'decryption always decides from the current keys (423 RECORDING_LOCKED).',
   })
   @Responds(HttpStatus.OK, { type: AudioFileListResponseDto, description: 'One page of files; `next_cursor` is null on the last page' })
   @ApiErrorResponses(ErrorCode.INVALID_CURSOR)

@@ -1,6 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { FakeRepositories, newTestService } from '../../test/support/test-service';
 import { anAccount } from '../../test/fakes/in-memory-users.repository';
+import { AccountsService } from '../accounts/accounts.service';
+import { PasswordHasher } from '../password-gate/password-hasher';
+import { newAccountToken } from '../recovery/account-tokens/account-token';
+import { PasswordResetService } from '../recovery/password-reset/password-reset.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { UserKeysService } from '../user-keys/user-keys.service';
+import { FIRST_KEY_ID } from '../users/user';
+import { UsersService } from '../users/users.service';
 import { AudioFilesService } from './audio-files.service';
 
 describe('AudioFilesService (repositories faked)', () => {
@@ -155,5 +163,57 @@ describe('AudioFilesService (repositories faked)', () => {
     expect([...storage.objects.keys()].sort()).toEqual([otherFile.s3Key, `decrypted/${alice}/${otherFile.id}/job.3gp`].sort());
     expect(repository.files.has(file.id)).toBe(false);
     await expect(service.delete(alice, file.id)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('AudioFilesService open key ids of the list (repositories faked)', () => {
+  const client = { ip: '203.0.113.7' };
+  const password = 'the first password';
+  const newPassword = 'the reset password';
+
+  /** An account with a recovery code, and the services that reset its password and redeem its code on this instance. */
+  async function setUp(cacheTtlMs: number) {
+    const { sut: audioFiles, repositories, get } = await newTestService(AudioFilesService, { env: { AUTH_CACHE_TTL_MS: String(cacheTtlMs) } });
+    const [users, userKeys, hasher] = [get(UsersService), get(UserKeysService), get(PasswordHasher)];
+    const id = randomUUID();
+    const keySalt = randomBytes(32).toString('hex');
+    const { userKey, recovery, code } = await userKeys.createWithRecovery(id, password, keySalt, FIRST_KEY_ID);
+    const user = await users.create({ id, email: `${id}@example.com`, passwordHash: await hasher.hash(password), keySalt, userKey, recovery });
+    const { token, stored } = newAccountToken({ purpose: 'password-reset', userId: id, email: user.email, keyringVersion: user.keyringVersion });
+    await repositories.accountTokens.save(stored);
+    const resetWithoutCode = () => get(PasswordResetService).reset({ token, new_password: newPassword }, client);
+    const redeem = async () => {
+      const caller = { userId: id, sessionId: (await get(SessionsService).start(id, 'jest')).session.id };
+      return get(AccountsService).redeemRecoveryCode(caller, { password: newPassword, recovery_code: code }, client);
+    };
+    const userReads = jest.spyOn(repositories.users, 'findById');
+    return { audioFiles, id, resetWithoutCode, redeem, userReads };
+  }
+
+  it('reads the user once within AUTH_CACHE_TTL_MS, and again after this instance resets the password or redeems the code', async () => {
+    const { audioFiles, id, resetWithoutCode, redeem, userReads } = await setUp(60_000);
+    const listed = async () => [...(await audioFiles.openKeyIds(id))];
+
+    expect(await listed()).toEqual([FIRST_KEY_ID]);
+    expect(await listed()).toEqual([FIRST_KEY_ID]);
+    expect(userReads).toHaveBeenCalledTimes(1);
+
+    await expect(resetWithoutCode()).resolves.toEqual([FIRST_KEY_ID]);
+    userReads.mockClear();
+    expect(await listed()).toEqual([FIRST_KEY_ID + 1]);
+    expect(await listed()).toEqual([FIRST_KEY_ID + 1]);
+    expect(userReads).toHaveBeenCalledTimes(1);
+
+    await expect(redeem()).resolves.toMatchObject({ unlocked: [FIRST_KEY_ID] });
+    userReads.mockClear();
+    expect((await listed()).sort()).toEqual([FIRST_KEY_ID, FIRST_KEY_ID + 1]);
+    expect(userReads).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads the user for every list with the cache off', async () => {
+    const { audioFiles, id, userReads } = await setUp(0);
+    await audioFiles.openKeyIds(id);
+    await audioFiles.openKeyIds(id);
+    expect(userReads).toHaveBeenCalledTimes(2);
   });
 });

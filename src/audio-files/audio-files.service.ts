@@ -22,7 +22,7 @@ import { AccountDeletedError } from '../users/users.repository';
 import { accountDeleted, UsersService } from '../users/users.service';
 import type { CreateAudioFileDto, UploadUrlRequestDto } from './dto/audio-file.dto';
 import { parseRecordingKey, recordingKey } from './recording-keys';
-import { FIRST_KEY_ID, openKeyIds } from '../users/user';
+import { FIRST_KEY_ID } from '../users/user';
 
 export interface UploadSlot {
   fileId: string;
@@ -151,10 +151,9 @@ export class AudioFilesService {
     return { files: page.files, nextCursor };
   }
 
-  /** Ids of the keys the user's password opens: recordings under others are shown locked. */
-  async openKeyIds(userId: string): Promise<Set<number>> {
-    const user = await this.users.findById(userId);
-    return user ? openKeyIds(user) : new Set([FIRST_KEY_ID]);
+  /** @see UsersService.openKeyIds */
+  openKeyIds(userId: string): Promise<ReadonlySet<number>> {
+    return this.users.openKeyIds(userId);
   }
 
   /** 404 alike for a missing file and for someone else's: ids of other users' files are not confirmed. */

@@ -189,7 +189,10 @@ export class EnvironmentVariables {
   @IsIntegerIn(1, 64)
   PASSWORD_HASH_CONCURRENCY = 1;
 
-  /** How long a process trusts that a token's session is still active, sparing a read per request. */
+  /**
+   * How long a process trusts that a token's session is still active, and an account's open key ids
+   * (the list's `locked` flags), sparing a read per request.
+   */
   @IsIntegerIn(0, 60_000)
   AUTH_CACHE_TTL_MS = 5000;
 

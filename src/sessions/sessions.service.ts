@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
-import { ExpiringCache } from '../common/util/expiring-cache';
+import { ReadThroughCache } from '../common/util/expiring-cache';
 import { AppConfig } from '../config/app-config';
 import { openSuccessor, sealSuccessor } from './refresh-successor';
 import type { Session } from './session';
@@ -31,9 +31,8 @@ const invalidRefreshToken = (): ApiException => ApiException.unauthorized('Refre
 export class SessionsService {
   private readonly refreshTtlMs: number;
   private readonly reuseIntervalMs: number;
-  private readonly active: ExpiringCache<string, string | null>;
-  /** Session reads in flight for the guard, by session id. */
-  private readonly ownerReads = new Map<string, Promise<string | null>>();
+  /** The owner of each session id, null for a session that is gone. */
+  private readonly owners: ReadThroughCache<string, string | null>;
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -41,7 +40,11 @@ export class SessionsService {
   ) {
     this.refreshTtlMs = config.jwt.refreshTtlSeconds * 1000;
     this.reuseIntervalMs = config.jwt.refreshReuseIntervalSeconds * 1000;
-    this.active = new ExpiringCache(config.authCacheTtlMs, CACHE_MAX_ENTRIES);
+    this.owners = new ReadThroughCache(
+      config.authCacheTtlMs,
+      CACHE_MAX_ENTRIES,
+      async (sessionId) => (await this.sessions.findById(sessionId))?.userId ?? null,
+    );
   }
 
   async start(userId: string, userAgent: string | undefined): Promise<IssuedSession> {
@@ -58,7 +61,7 @@ export class SessionsService {
       userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH),
     };
     await this.sessions.create(session);
-    this.active.set(session.id, userId);
+    this.owners.set(session.id, userId);
     return { session, refreshToken: `${session.id}.${secret}` };
   }
 
@@ -115,27 +118,7 @@ export class SessionsService {
    * same time share one read.
    */
   async isActive(sessionId: string, userId: string): Promise<boolean> {
-    const cached = this.active.get(sessionId);
-    const owner = cached === undefined ? await this.readOwner(sessionId) : cached;
-    return owner === userId;
-  }
-
-  private readOwner(sessionId: string): Promise<string | null> {
-    const pending = this.ownerReads.get(sessionId);
-    if (pending) return pending;
-    const read: Promise<string | null> = this.sessions
-      .findById(sessionId)
-      .then((session) => {
-        const owner = session?.userId ?? null;
-        // A revocation meanwhile dropped this read: its answer must not undo the revocation in the cache.
-        if (this.ownerReads.get(sessionId) === read) this.active.set(sessionId, owner);
-        return owner;
-      })
-      .finally(() => {
-        if (this.ownerReads.get(sessionId) === read) this.ownerReads.delete(sessionId);
-      });
-    this.ownerReads.set(sessionId, read);
-    return read;
+    return (await this.owners.get(sessionId)) === userId;
   }
 
   list(userId: string): Promise<Session[]> {
@@ -163,8 +146,7 @@ export class SessionsService {
   }
 
   private async revokeSession(sessionId: string): Promise<boolean> {
-    this.ownerReads.delete(sessionId);
-    this.active.set(sessionId, null);
+    this.owners.set(sessionId, null);
     return this.sessions.delete(sessionId);
   }
 }

@@ -2,8 +2,10 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import { ReadThroughCache } from '../common/util/expiring-cache';
+import { AppConfig } from '../config/app-config';
 import type { WrappedUserKey } from '../crypto/user-key';
-import { AccountDeletion, initialKeyring, Keyring, RecoveryWrap, User } from './user';
+import { AccountDeletion, FIRST_KEY_ID, initialKeyring, Keyring, openKeyIds, RecoveryWrap, User } from './user';
 import { EmailAlreadyRegisteredError, UsersRepository } from './users.repository';
 
 /** 410 ACCOUNT_DELETED: the answer of every write path once the account's deletion has begun. */
@@ -21,9 +23,25 @@ interface NewUser {
   recovery?: RecoveryWrap;
 }
 
+const OPEN_KEY_IDS_CACHE_MAX_ENTRIES = 10_000;
+
+/**
+ * Accounts. The only per-process state is a short cache of each account's open key ids (the `locked`
+ * flag of listed recordings), forgotten whenever this process changes the account's keys.
+ */
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  private readonly openKeys: ReadThroughCache<string, ReadonlySet<number>>;
+
+  constructor(
+    private readonly users: UsersRepository,
+    config: AppConfig,
+  ) {
+    this.openKeys = new ReadThroughCache(config.authCacheTtlMs, OPEN_KEY_IDS_CACHE_MAX_ENTRIES, async (userId) => {
+      const user = await this.users.findById(userId);
+      return user ? openKeyIds(user) : new Set([FIRST_KEY_ID]);
+    });
+  }
 
   /** @throws ApiException 409 EMAIL_TAKEN when the email already has an account. */
   async create(newUser: NewUser): Promise<User> {
@@ -46,6 +64,15 @@ export class UsersService {
 
   findById(userId: string): Promise<User | undefined> {
     return this.users.findById(userId);
+  }
+
+  /**
+   * Ids of the keys the user's password opens, for showing recordings under other keys as locked.
+   * Cached for AUTH_CACHE_TTL_MS: a change of the keys on another instance shows here within that
+   * time (at once when this instance made it). Decisions that depend on the keys read them afresh.
+   */
+  openKeyIds(userId: string): Promise<ReadonlySet<number>> {
+    return this.openKeys.get(userId);
   }
 
   /** An account being deleted is not found: nobody signs in to it any more. */
@@ -72,7 +99,7 @@ export class UsersService {
 
   /** @see UsersRepository.saveKeyring */
   saveKeyring(user: User, keyring: Keyring): Promise<boolean> {
-    return this.users.saveKeyring(user.id, keyring, user.keyringVersion);
+    return this.changingKeys(user.id, this.users.saveKeyring(user.id, keyring, user.keyringVersion));
   }
 
   /** @see UsersRepository.markEmailVerified */
@@ -97,7 +124,7 @@ export class UsersService {
 
   /** @see UsersRepository.markDeleting */
   markDeleting(userId: string, startedAt: Date, sweepAfter: Date): Promise<AccountDeletion | undefined> {
-    return this.users.markDeleting(userId, startedAt, sweepAfter);
+    return this.changingKeys(userId, this.users.markDeleting(userId, startedAt, sweepAfter));
   }
 
   /** @see UsersRepository.findDeletion */
@@ -122,12 +149,21 @@ export class UsersService {
 
   /** @see UsersRepository.removeDeleted */
   removeDeleted(deletion: AccountDeletion): Promise<void> {
-    return this.users.removeDeleted(deletion);
+    return this.changingKeys(deletion.userId, this.users.removeDeleted(deletion));
   }
 
   /** @see UsersRepository.replaceUserKey */
   replaceUserKey(userId: string, userKey: WrappedUserKey, expected: WrappedUserKey | undefined, keySalt?: string): Promise<boolean> {
-    return this.users.replaceUserKey(userId, userKey, expected, keySalt);
+    return this.changingKeys(userId, this.users.replaceUserKey(userId, userKey, expected, keySalt));
+  }
+
+  /** Once a write that may change the account's keys has settled (committed or not), its open key ids are read again. */
+  private async changingKeys<T>(userId: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.openKeys.forget(userId);
+    }
   }
 
   async getById(userId: string): Promise<User> {

@@ -1,4 +1,4 @@
-import { ExpiringCache } from './expiring-cache';
+import { ExpiringCache, ReadThroughCache } from './expiring-cache';
 
 describe('ExpiringCache', () => {
   it('forgets entries after their time to live', () => {
@@ -22,5 +22,35 @@ describe('ExpiringCache', () => {
     const cache = new ExpiringCache<string, number>(0, 2);
     cache.set('a', 1);
     expect(cache.get('a')).toBeUndefined();
+  });
+});
+
+describe('ReadThroughCache', () => {
+  it('reads a missing key once for callers arriving together, then answers from the cache', async () => {
+    const read = jest.fn(async (key: string) => key.length);
+    const cache = new ReadThroughCache(60_000, 10, read);
+    expect(await Promise.all([cache.get('abc'), cache.get('abc')])).toEqual([3, 3]);
+    expect(await cache.get('abc')).toBe(3);
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps out of the cache the answer of a read that a forget overtook, and reads again after it', async () => {
+    let stored = 1;
+    let release: () => void = () => undefined;
+    const read = jest.fn((): Promise<number> => {
+      const answer = stored;
+      return new Promise((resolve) => (release = () => resolve(answer)));
+    });
+    const cache = new ReadThroughCache(60_000, 10, read);
+    const during = cache.get('a');
+    stored = 2;
+    cache.forget('a');
+    release();
+    await expect(during).resolves.toBe(1);
+    const after = cache.get('a');
+    release();
+    await expect(after).resolves.toBe(2);
+    await expect(cache.get('a')).resolves.toBe(2);
+    expect(read).toHaveBeenCalledTimes(2);
   });
 });

@@ -35,3 +35,48 @@ export class ExpiringCache<K, V> {
     this.entries.delete(key);
   }
 }
+
+/**
+ * An ExpiringCache filled by `read` on a miss. Callers missing the same key at the same time share one
+ * read; a `set` or `forget` while a read is in flight keeps that read's answer out of the cache, so a
+ * change this process made is never undone by an answer read before it.
+ */
+export class ReadThroughCache<K, V> {
+  private readonly cache: ExpiringCache<K, V>;
+  private readonly reads = new Map<K, Promise<V>>();
+
+  constructor(
+    ttlMs: number,
+    maxEntries: number,
+    private readonly read: (key: K) => Promise<V>,
+  ) {
+    this.cache = new ExpiringCache(ttlMs, maxEntries);
+  }
+
+  get(key: K): Promise<V> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const pending = this.reads.get(key);
+    if (pending) return pending;
+    const read: Promise<V> = this.read(key)
+      .then((value) => {
+        if (this.reads.get(key) === read) this.cache.set(key, value);
+        return value;
+      })
+      .finally(() => {
+        if (this.reads.get(key) === read) this.reads.delete(key);
+      });
+    this.reads.set(key, read);
+    return read;
+  }
+
+  set(key: K, value: V): void {
+    this.reads.delete(key);
+    this.cache.set(key, value);
+  }
+
+  forget(key: K): void {
+    this.reads.delete(key);
+    this.cache.delete(key);
+  }
+}

@@ -39,7 +39,7 @@ describe('PasswordResetService.forgot (repositories faked)', () => {
 
   it('does the same work before answering whether or not the address has an account; only then looks it up and mails', async () => {
     const users = new InMemoryUsersRepository();
-    const usersService = new UsersService(users);
+    const usersService = new UsersService(users, config);
     const hasher = new PasswordHasher(config);
     const limits = new TracedRateLimits();
     const tokens = new InMemoryAccountTokensRepository();
