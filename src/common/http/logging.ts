@@ -36,24 +36,12 @@ export class AppLogger implements LoggerService {
     private readonly requestLines: pino.Logger,
   ) {}
 
-  verbose(message: unknown, ...params: unknown[]): void {
-    this.call('trace', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]): void {
-    this.call('debug', message, params);
-  }
-  log(message: unknown, ...params: unknown[]): void {
-    this.call('info', message, params);
-  }
-  warn(message: unknown, ...params: unknown[]): void {
-    this.call('warn', message, params);
-  }
-  error(message: unknown, ...params: unknown[]): void {
-    this.call('error', message, params);
-  }
-  fatal(message: unknown, ...params: unknown[]): void {
-    this.call('fatal', message, params);
-  }
+  verbose = (message: unknown, ...params: unknown[]): void => this.call('trace', message, params);
+  debug = (message: unknown, ...params: unknown[]): void => this.call('debug', message, params);
+  log = (message: unknown, ...params: unknown[]): void => this.call('info', message, params);
+  warn = (message: unknown, ...params: unknown[]): void => this.call('warn', message, params);
+  error = (message: unknown, ...params: unknown[]): void => this.call('error', message, params);
+  fatal = (message: unknown, ...params: unknown[]): void => this.call('fatal', message, params);
 
   /** The request's line: info, warn for a 4xx, error for a 5xx. */
   requestCompleted(request: FastifyRequest, reply: FastifyReply): void {

@@ -12,12 +12,8 @@ describe('PasswordResetController (HTTP pipeline, service faked)', () => {
 
   it('answers 202 with the same message for any address, without a token, passing the normalised email and the client', async () => {
     service.forgot.mockResolvedValue(undefined);
-    const response = await app
-      .http()
-      .post('/api/auth/forgot-password')
-      .set('User-Agent', 'phone')
-      .send({ email: ' Someone@Example.COM ' })
-      .expect(202);
+    const forgot = app.http().post('/api/auth/forgot-password').set('User-Agent', 'phone');
+    const response = await forgot.send({ email: ' Someone@Example.COM ' }).expect(202);
     expect(response.body).toEqual({ message: 'If an account uses this address and may receive reset mail, a link is on its way' });
     expect(service.forgot).toHaveBeenCalledWith('someone@example.com', expect.objectContaining({ ip: expect.any(String), userAgent: 'phone' }));
   });
