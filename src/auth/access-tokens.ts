@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import { ExpiringCache } from '../common/util/expiring-cache';
 import { AppConfig } from '../config/app-config';
 import type { AuthenticatedUser } from '../common/http/authenticated-user';
 import { SessionsService } from '../sessions/sessions.service';
@@ -29,12 +30,21 @@ interface TokenClaims {
 
 const invalidToken = (): ApiException => ApiException.unauthorized('Token is invalid');
 
+/** Bounds the memory of the verified-token cache: an entry is a token string and its claims. */
+const VERIFIED_TOKENS_MAX_ENTRIES = 10_000;
+
 /** Checks an `Authorization: Bearer <jwt>` header and says who sent it; the global guard's work. */
 @Injectable()
 export class AccessTokens {
   private readonly maxLifetimeSeconds: number;
   private readonly issuer: string;
   private readonly audience: string;
+  /**
+   * Claims of tokens whose signature, algorithm, issuer and audience were checked, by exact token
+   * string, for AUTH_CACHE_TTL_MS: a token is checked once per instance, not on every request. What a
+   * token says cannot change, so nothing is lost but the HMAC; its expiry is still checked on every use.
+   */
+  private readonly verified: ExpiringCache<string, TokenClaims>;
 
   constructor(
     config: AppConfig,
@@ -45,6 +55,7 @@ export class AccessTokens {
     this.maxLifetimeSeconds = config.jwt.ttlSeconds + TOKEN_LIFETIME_ALLOWANCE_SECONDS;
     this.issuer = config.jwt.issuer;
     this.audience = config.jwt.audience;
+    this.verified = new ExpiringCache(config.authCacheTtlMs, VERIFIED_TOKENS_MAX_ENTRIES);
   }
 
   /**
@@ -76,6 +87,10 @@ export class AccessTokens {
   }
 
   private verify(token: string): TokenClaims {
+    const cached = this.verified.get(token);
+    // jsonwebtoken's own test: expired once the current whole second reaches `exp`. An expired token
+    // goes through the full check below, which says so (TOKEN_EXPIRED).
+    if (typeof cached?.exp === 'number' && Math.floor(Date.now() / 1000) < cached.exp) return cached;
     const key = this.keys.verificationKey(token);
     if (!key) throw invalidToken();
     let claims: unknown;
@@ -93,6 +108,7 @@ export class AccessTokens {
       throw invalidToken();
     }
     if (typeof claims !== 'object' || claims === null) throw invalidToken();
+    this.verified.set(token, claims);
     return claims;
   }
 }

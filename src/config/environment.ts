@@ -191,7 +191,7 @@ export class EnvironmentVariables {
 
   /**
    * How long a process trusts that a token's session is still active, and an account's open key ids
-   * (the list's `locked` flags), sparing a read per request.
+   * (the list's `locked` flags), sparing a read per request; and a token's checked signature.
    */
   @IsIntegerIn(0, 60_000)
   AUTH_CACHE_TTL_MS = 5000;

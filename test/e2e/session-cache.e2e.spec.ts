@@ -1,4 +1,7 @@
+import { JwtService } from '@nestjs/jwt';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jwtOptions } from '../../src/auth/auth.module';
 import { newAccountToken } from '../../src/recovery/account-tokens/account-token';
 import { AccountTokensRepository } from '../../src/recovery/account-tokens/account-tokens.repository';
 import { UsersService } from '../../src/users/users.service';
@@ -47,6 +50,19 @@ describe('the caches of AUTH_CACHE_TTL_MS, the guard’s session check and the l
     calls.length = 0;
     await t.http.get(LIST).set(user.auth).expect(200);
     expect(calls.map((call) => [call.operation, call.body.TableName])).toEqual([['Query', t.config.dynamodb.tables.audioFiles]]);
+  });
+
+  it('checks a token’s signature once, yet refuses it as expired the second it expires (401 TOKEN_EXPIRED)', async () => {
+    const user = await registerUser(t.http);
+    const { sub, sid } = JSON.parse(Buffer.from(user.token.split('.')[1], 'base64url').toString()) as { sub: string; sid: string };
+    const shortLived = new JwtService(jwtOptions(t.config)).sign({ sub, sid }, { expiresIn: 2 });
+    const { exp } = JSON.parse(Buffer.from(shortLived.split('.')[1], 'base64url').toString()) as { exp: number };
+    await t.http.get('/api/user/me').set('Authorization', `Bearer ${shortLived}`).expect(200);
+    await t.http.get('/api/user/me').set('Authorization', `Bearer ${shortLived}`).expect(200);
+
+    await sleep(exp * 1000 - Date.now() + 10);
+    const expired = await t.http.get('/api/user/me').set('Authorization', `Bearer ${shortLived}`).expect(401);
+    expect(expired.body).toMatchObject({ error: 'Token has expired', code: 'TOKEN_EXPIRED' });
   });
 
   it('reads the session once on an instance that has not cached it, however many requests arrive at once', async () => {
