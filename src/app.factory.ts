@@ -58,16 +58,19 @@ function configureHttpServer(
   server.connectionsCheckingInterval = Math.min(MAX_TIMEOUT_CHECK_INTERVAL_MS, Math.ceil(timeouts.headersTimeoutMs / 4));
 }
 
+const DOCS_PREFIX = `/${DOCS_PATH}`;
+
 /**
- * The HTTP behaviour every request sees: JSON-only bodies within the size limit, a request id on every
- * response, strict validation and the one error envelope. Controller tests apply exactly this too.
+ * The HTTP behaviour every request sees: JSON-only bodies within the size limit, a request id and the
+ * security headers on every response, strict validation and the one error envelope. Controller tests
+ * apply exactly this too.
  */
 export function applyHttpPipeline(app: NestFastifyApplication, bodyLimitBytes: number): void {
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify, bodyLimitBytes);
   // The hooks on every request are synchronous: an async hook costs a promise and a microtask hop.
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
+    void reply.header(REQUEST_ID_HEADER, request.id).headers(request.url.startsWith(DOCS_PREFIX) ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
     done(
       request.raw.httpVersion === '1.1' && request.headers.host === undefined
         ? ApiException.badRequest('HTTP/1.1 requests need a Host header')
@@ -90,11 +93,6 @@ function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplicati
   configureHttpServer(app.getHttpServer(), config.http);
   const fastify = app.getHttpAdapter().getInstance();
   logRequests(fastify, logger);
-  const docsPrefix = `/${DOCS_PATH}`;
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(request.url.startsWith(docsPrefix) ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
-    done();
-  });
   // Browsers only: the mobile app is not subject to CORS. No origin is allowed unless configured.
   app.enableCors({ origin: config.httpSecurity.corsOrigins.length > 0 ? config.httpSecurity.corsOrigins : false });
   applyHttpPipeline(app, config.http.bodyLimitBytes);
