@@ -21,6 +21,7 @@ import { startS3rverProcess } from '../tools/local/s3-local';
 import { api, seedAudioFiles, SeedingFlow } from './lib/api-client';
 import { CpuMeter, CpuShares } from './lib/cpu';
 import { failures, HttpLoad, httpLoad, HttpLoadResult } from './lib/http-load';
+import { measureRequestLogCost } from './lib/log-cost';
 import { machineFacts } from './lib/machine';
 import { Cleanup, ServiceProcess, startForked, startService } from './lib/processes';
 import {
@@ -75,6 +76,8 @@ const settings = {
     alternativeConcurrency: envInt('BENCH_ALT_HASH_CONCURRENCY', 2),
   },
   tables: { users: 'bench-users', audioFiles: 'bench-audio-files' },
+  /** The request line's cost in one process: alternating rounds, on and off (bench/lib/log-cost.ts). */
+  logCost: { rounds: 20, requestsPerRound: 50_000 },
   /** The service's LOG_LEVEL; `info` (one line per request) is what production runs. */
   serviceLogLevel: process.env.BENCH_LOG_LEVEL || 'info',
 };
@@ -386,6 +389,17 @@ async function main(): Promise<number> {
   }
   await unlogged.stop();
   await bareHealth.stop();
+
+  // 3a'. The request line's own CPU, on and off in this process (bench/lib/log-cost.ts).
+  log(
+    `request log line: the service's logging hooks at info and at warn, ${settings.logCost.rounds} alternating rounds of ${formatNumber(settings.logCost.requestsPerRound)} requests`,
+  );
+  const requestLogCost = await measureRequestLogCost(
+    join(WORK_DIR, 'request-log-cost.log'),
+    settings.logCost.rounds,
+    settings.logCost.requestsPerRound,
+  );
+  log(`  ${requestLogCost.costUs} µs of CPU per request line (median of the rounds' differences)`);
   const health = httpSeries(healthRuns[0]);
   const healthUnlogged = httpSeries(healthRuns[1]);
   const healthBare = httpSeries(healthRuns[2]);
@@ -496,17 +510,19 @@ async function main(): Promise<number> {
   const healthOverBare = healthRuns[0].map((r, i) => round(r.requestsPerSecond / healthRuns[2][i].requestsPerSecond, 3));
   // CPU per request of each round, paired with the round's other server: medians of the per-round shares.
   const serviceCpuPerRequest = (run: Metered<HttpLoadResult>): number => cpuPerOperation(run.cpu, run.requestsPerSecond).service;
-  const loggingShares = healthRuns[0].map((r, i) =>
+  const loggingSharesBetweenProcesses = healthRuns[0].map((r, i) =>
     round((serviceCpuPerRequest(r) - serviceCpuPerRequest(healthRuns[1][i])) / serviceCpuPerRequest(r), 3),
   );
-  const loggingShare = round(median(loggingShares), 3);
+  // The request line's CPU (µs, one process, on and off) over the service's CPU per health request (ms).
+  const loggingShare = round(requestLogCost.costUs / 1000 / cpuPerOperation(health.cpu, health.requestsPerSecond).service, 3);
   const listRatios = listRounds.map((r, i) => round(r.requestsPerSecond / rawQueryRounds[i].perSecond, 3));
   const adapterRatios = fastifyRounds.map((r, i) => round(r.requestsPerSecond / expressRounds[i].requestsPerSecond, 3));
   const ratios: BenchResults['ratios'] = {
     healthOverBareFastify: round(median(healthOverBare), 3),
     healthOverBareFastifyPerRound: healthOverBare,
     loggingShareOfHealthCpu: loggingShare,
-    loggingShareOfHealthCpuPerRound: loggingShares,
+    loggingShareBetweenProcesses: round(median(loggingSharesBetweenProcesses), 3),
+    loggingShareBetweenProcessesPerRound: loggingSharesBetweenProcesses,
     listOverRawQuery: round(median(listRatios), 3),
     listOverRawQueryPerRound: listRatios,
     loginOverRawVerify: round(login.requestsPerSecond / rawVerify.perSecond, 3),
@@ -582,7 +598,7 @@ async function main(): Promise<number> {
       cpu: 'percent of one core per process over the run (200 = both cores); irq, steal and other cover the rest of the machine',
     },
     dynamodbLocal: { inMemory: true, jvmWarmupCallsPerSecondEach2s: jvmWarmup },
-    service: { health, healthUnlogged, list, login, healthAlone2Connections: healthAlone, loginBurst, alternative },
+    service: { health, healthUnlogged, requestLogCost, list, login, healthAlone2Connections: healthAlone, loginBurst, alternative },
     ceilings: {
       rawQuery: rawQuerySeries,
       rawVerify,

@@ -2,6 +2,7 @@
 import type { SeedingFlow } from './api-client';
 import type { CpuShares } from './cpu';
 import type { HttpLoadResult } from './http-load';
+import type { RequestLogCost } from './log-cost';
 import type { MachineFacts } from './machine';
 import { LoopResult, median, round } from './stats';
 
@@ -9,7 +10,7 @@ export const TARGETS = {
   healthRequestsPerSecond: 10_000,
   /** Health with the production pipeline against a bare Nest-on-Fastify route serving the same JSON. */
   healthOverBareFastify: 0.5,
-  /** (CPU per health request with request logs − without) ÷ with. */
+  /** A request line's CPU, on − off in one process, ÷ the service's CPU per health request. */
   loggingShareOfHealthCpu: 0.1,
   listOverRawQuery: 0.8,
   healthP99DuringBurstMs: 50,
@@ -92,6 +93,7 @@ export interface BenchResults {
     health: HttpSeries;
     /** The same service with LOG_LEVEL=warn: no request log lines. */
     healthUnlogged: HttpSeries;
+    requestLogCost: RequestLogCost;
     list: HttpSeries;
     login: Metered<HttpLoadResult>;
     healthAlone2Connections: Metered<HttpLoadResult>;
@@ -108,8 +110,11 @@ export interface BenchResults {
   ratios: {
     healthOverBareFastify: number;
     healthOverBareFastifyPerRound: number[];
+    /** The request line's CPU (service.requestLogCost) over the service's CPU per health request. */
     loggingShareOfHealthCpu: number;
-    loggingShareOfHealthCpuPerRound: number[];
+    /** (CPU per health request with logs − without) ÷ with, between the two service processes: noisy. */
+    loggingShareBetweenProcesses: number;
+    loggingShareBetweenProcessesPerRound: number[];
     listOverRawQuery: number;
     listOverRawQueryPerRound: number[];
     loginOverRawVerify: number;

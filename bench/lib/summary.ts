@@ -214,10 +214,16 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
           verdict(healthOverBareTarget.met),
         ],
         [
-          'request logs: share of health CPU per request',
+          `request logs: share of health CPU per request (${formatNumber(service.requestLogCost.costUs, 2)} µs a line)`,
           `${formatNumber(loggingTarget.value * 100, 1)} %`,
           `< ${TARGETS.loggingShareOfHealthCpu * 100} %`,
           verdict(loggingTarget.met),
+        ],
+        [
+          'the same, logged vs unlogged service processes',
+          `${formatNumber(ratios.loggingShareBetweenProcesses * 100, 1)} %`,
+          `rounds ${ratios.loggingShareBetweenProcessesPerRound.map((share) => formatNumber(share * 100, 0)).join(' / ')} %`,
+          '',
         ],
         ['list req/s / raw Query calls/s', formatNumber(listTarget.value, 2), `>= ${TARGETS.listOverRawQuery}`, verdict(listTarget.met)],
         ['health p99 during login burst', `${ms(burstTarget.value)} ms`, `< ${TARGETS.healthP99DuringBurstMs} ms`, verdict(burstTarget.met)],

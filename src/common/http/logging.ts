@@ -206,12 +206,18 @@ export class BatchedLines implements pino.DestinationStream {
   }
 }
 
+/** Lines to the file descriptor `fd`, asynchronously, in batches written at least every LOG_FLUSH_INTERVAL_MS. */
+export function batchedLines(fd: number): BatchedLines {
+  const lines = new BatchedLines(pino.destination({ dest: fd, sync: false }), LOG_BATCH_CHARS);
+  setInterval(() => lines.flush(), LOG_FLUSH_INTERVAL_MS).unref();
+  return lines;
+}
+
 let stdout: BatchedLines | undefined;
 
 function asyncStdout(): pino.DestinationStream {
   if (!stdout) {
-    const lines = new BatchedLines(pino.destination({ dest: 1, sync: false }), LOG_BATCH_CHARS);
-    setInterval(() => lines.flush(), LOG_FLUSH_INTERVAL_MS).unref();
+    const lines = batchedLines(1);
     process.once('exit', () => {
       try {
         lines.flushSync();
