@@ -24,6 +24,7 @@ import { failures, HttpLoad, httpLoad, HttpLoadResult } from './lib/http-load';
 import { measureRequestLogCost } from './lib/log-cost';
 import { machineFacts } from './lib/machine';
 import { Cleanup, ServiceProcess, startForked, startService } from './lib/processes';
+import { replayCounts, replayFromNowOn, startReplayingDynamoDb } from './lib/replaying-dynamodb';
 import {
   BenchResults,
   BurstResult,
@@ -33,9 +34,10 @@ import {
   loopSeries,
   Metered,
   NOISE_LIMIT_PERCENT,
+  ReplayedList,
   TARGETS,
 } from './lib/results';
-import { closedLoop, median, round } from './lib/stats';
+import { closedLoop, LoopResult, median, round } from './lib/stats';
 import { formatNumber, renderSummary } from './lib/summary';
 
 // For the bench's own DynamoDB client: the SDK's notice that later releases need Node 22 is not a figure.
@@ -63,7 +65,7 @@ const settings = {
   /** Paired, alternating rounds for list vs raw Query and for Fastify vs Express; medians reported. */
   rounds: Math.max(1, envInt('BENCH_ROUNDS', 3)),
   /** Hard stop for everything after the build. */
-  timeLimitSeconds: envInt('BENCH_TIME_LIMIT_S', 420),
+  timeLimitSeconds: envInt('BENCH_TIME_LIMIT_S', 540),
   connections: { health: 10, list: 10, login: 4, rawQuery: 10, rawVerify: 4, healthDuringBurst: 2, loginBurst: 4, adapters: 10 },
   listLimit: 20,
   listFiles: 20,
@@ -303,6 +305,78 @@ async function alternate<A, B>(runA: () => Promise<A>, runB: () => Promise<B>, r
   return [as, bs];
 }
 
+type MeteredRun = <T extends object>(run: () => Promise<T>) => Promise<Metered<T>>;
+
+function meteredBy(meter: CpuMeter): MeteredRun {
+  return async (run) => {
+    const { result, cpu } = await meter.measure(run);
+    return { ...result, cpu };
+  };
+}
+
+const listLoadOn = (service: ServiceProcess, user: BenchUser): HttpLoad => ({
+  url: `${service.baseUrl}${listPath}`,
+  connections: connections.list,
+  durationSeconds,
+  headers: { authorization: `Bearer ${user.token}` },
+});
+
+/** Warm-ups, then the list and the raw Query in alternating rounds. */
+async function listAgainstRawQuery(
+  listLoad: HttpLoad,
+  rawQuery: () => Promise<unknown>,
+  metered: MeteredRun,
+): Promise<[Array<Metered<HttpLoadResult>>, Array<Metered<LoopResult>>]> {
+  await warm(listLoad);
+  await closedLoop(connections.rawQuery, warmupSeconds * 1000, rawQuery);
+  return alternate(
+    () => metered(() => httpLoad(listLoad)),
+    () => metered(() => closedLoop(connections.rawQuery, durationMs, rawQuery)),
+    (list, raw, index) =>
+      log(`  round ${index + 1}: list ${formatNumber(list.requestsPerSecond)} req/s, raw Query ${formatNumber(raw.perSecond)} calls/s`),
+  );
+}
+
+/**
+ * The list against the raw Query once more, both through bench/replaying-dynamodb.ts: a Query seen
+ * before is answered again without DynamoDB Local, so the database's CPU leaves the comparison and
+ * what remains is the service against the SDK call alone. A service of its own, on the replaying endpoint.
+ */
+async function measureReplayedList(backends: Backends): Promise<ReplayedList> {
+  const endpoint = await startReplayingDynamoDb(backends.dynamo.endpoint);
+  cleanup.add('replaying DynamoDB endpoint', () => endpoint.stop());
+  const service = await startBenchService(backends, 'service-replayed', { DYNAMODB_ENDPOINT: endpoint.baseUrl });
+  const client = createDynamoDbClient(new AppConfig(validateEnvironment({ ...backends.serviceEnv, DYNAMODB_ENDPOINT: endpoint.baseUrl })).dynamodb);
+  cleanup.add('replayed DynamoDB client', () => Promise.resolve(client.destroy()));
+  const user = await createBenchUser(service.baseUrl);
+  const rawQuery = userFilesQuery(createDocumentClient(client), user.userId);
+  await rawQuery();
+  const recorded = await replayFromNowOn(endpoint);
+
+  const meter = new CpuMeter({
+    bench: process.pid,
+    service: service.child.pid,
+    replaying: endpoint.child.pid,
+    dynamodb: backends.dynamo.process.pid,
+  });
+  const metered = meteredBy(meter);
+  const listLoad = listLoadOn(service, user);
+  const [listRounds, rawQueryRounds] = await listAgainstRawQuery(listLoad, rawQuery, metered);
+  const counts = await replayCounts(endpoint);
+  await service.stop();
+  await endpoint.stop();
+  client.destroy();
+  log(`  ${formatNumber(counts.replayed)} Queries replayed (distinct answers kept: ${recorded}), ${counts.forwarded} requests forwarded`);
+  const perRound = listRounds.map((r, i) => round(r.requestsPerSecond / rawQueryRounds[i].perSecond, 3));
+  return {
+    list: httpSeries(listRounds),
+    rawQuery: loopSeries(rawQueryRounds),
+    listOverRawQuery: round(median(perRound), 3),
+    listOverRawQueryPerRound: perRound,
+    answers: { recorded, ...counts },
+  };
+}
+
 async function countLines(file: string): Promise<number> {
   let lines = 0;
   for await (const chunk of createReadStream(file)) {
@@ -331,20 +405,12 @@ async function main(): Promise<number> {
   log(`starting node dist/main.js (NODE_ENV=production, LOG_LEVEL=${settings.serviceLogLevel}, logs → dist-bench/service.log)`);
   const service = await startBenchService(backends, 'service');
   const meter = new CpuMeter({ bench: process.pid, service: service.child.pid, dynamodb: backends.dynamo.process.pid });
-  const metered = async <T extends object>(run: () => Promise<T>): Promise<Metered<T>> => {
-    const { result, cpu } = await meter.measure(run);
-    return { ...result, cpu };
-  };
+  const metered = meteredBy(meter);
   const user = await createBenchUser(service.baseUrl);
 
   const healthLoad: HttpLoad = { url: `${service.baseUrl}/api/health`, connections: connections.health, durationSeconds };
   const healthSmall: HttpLoad = { ...healthLoad, connections: connections.healthDuringBurst };
-  const listLoad: HttpLoad = {
-    url: `${service.baseUrl}${listPath}`,
-    connections: connections.list,
-    durationSeconds,
-    headers: { authorization: `Bearer ${user.token}` },
-  };
+  const listLoad = listLoadOn(service, user);
   const loginLoad: HttpLoad = {
     url: `${service.baseUrl}/api/login`,
     connections: connections.login,
@@ -409,14 +475,7 @@ async function main(): Promise<number> {
   const probe = await rawQuery();
   if (probe.Items?.length !== settings.listFiles) throw new Error(`the raw Query returned ${probe.Items?.length} items`);
   log(`list vs raw Query: warm-ups, then ${rounds} alternating rounds of ${durationSeconds} s each, ${connections.list} in flight`);
-  await warm(listLoad);
-  await closedLoop(connections.rawQuery, warmupSeconds * 1000, rawQuery);
-  const [listRounds, rawQueryRounds] = await alternate(
-    () => metered(() => httpLoad(listLoad)),
-    () => metered(() => closedLoop(connections.rawQuery, durationMs, rawQuery)),
-    (list, raw, index) =>
-      log(`  round ${index + 1}: list ${formatNumber(list.requestsPerSecond)} req/s, raw Query ${formatNumber(raw.perSecond)} calls/s`),
-  );
+  const [listRounds, rawQueryRounds] = await listAgainstRawQuery(listLoad, rawQuery, metered);
 
   // 3c + 4b. Login against raw argon2.verify with the same parameters.
   const hash = await argon2.hash(user.password, {
@@ -475,6 +534,9 @@ async function main(): Promise<number> {
         `health p99 during the burst ${formatNumber(alternative.loginBurst.health.p99Ms, 2)} ms`,
     );
   }
+  // 5c. The list against the raw Query with DynamoDB Local's answers replayed.
+  log(`list vs raw Query, DynamoDB's answers replayed: a service on the replaying endpoint, warm-ups, then ${rounds} alternating rounds`);
+  const listReplayed = await measureReplayedList(backends);
   await backends.stop();
 
   // 6. A bare Nest app on Fastify and on Express, alternating rounds.
@@ -536,6 +598,7 @@ async function main(): Promise<number> {
     healthUnlogged,
     healthBare,
     list,
+    listReplayed: listReplayed.list,
     login,
     healthAlone,
     burstHealth: loginBurst.health,
@@ -553,13 +616,15 @@ async function main(): Promise<number> {
   const failedRuns = Object.entries(checkedRuns)
     .filter(([, run]) => failures(run) > 0)
     .map(([name]) => name);
-  if (rawQuerySeries.errors + rawVerify.errors + serialVerify.errors > 0) failedRuns.push('raw calls');
+  if (rawQuerySeries.errors + listReplayed.rawQuery.errors + rawVerify.errors + serialVerify.errors > 0) failedRuns.push('raw calls');
   const cpuOfRuns: Record<string, CpuShares> = {
     health: health.cpu,
     healthUnlogged: healthUnlogged.cpu,
     healthBare: healthBare.cpu,
     list: list.cpu,
     rawQuery: rawQuerySeries.cpu,
+    listReplayed: listReplayed.list.cpu,
+    rawQueryReplayed: listReplayed.rawQuery.cpu,
     login: login.cpu,
     rawVerify: rawVerify.cpu,
     healthAlone: healthAlone.cpu,
@@ -598,7 +663,7 @@ async function main(): Promise<number> {
       cpu: 'percent of one core per process over the run (200 = both cores); irq, steal and other cover the rest of the machine',
     },
     dynamodbLocal: { inMemory: true, jvmWarmupCallsPerSecondEach2s: jvmWarmup },
-    service: { health, healthUnlogged, requestLogCost, list, login, healthAlone2Connections: healthAlone, loginBurst, alternative },
+    service: { health, healthUnlogged, requestLogCost, list, listReplayed, login, healthAlone2Connections: healthAlone, loginBurst, alternative },
     ceilings: {
       rawQuery: rawQuerySeries,
       rawVerify,
@@ -612,6 +677,8 @@ async function main(): Promise<number> {
       bareHealthRequest: cpuPerOperation(healthBare.cpu, healthBare.requestsPerSecond),
       listRequest: cpuPerOperation(list.cpu, list.requestsPerSecond),
       rawQuery: cpuPerOperation(rawQuerySeries.cpu, rawQuerySeries.perSecond),
+      listRequestReplayed: cpuPerOperation(listReplayed.list.cpu, listReplayed.list.requestsPerSecond),
+      rawQueryReplayed: cpuPerOperation(listReplayed.rawQuery.cpu, listReplayed.rawQuery.perSecond),
       fastifyRequest: cpuPerOperation(fastify.cpu, fastify.requestsPerSecond),
       expressRequest: cpuPerOperation(express.cpu, express.requestsPerSecond),
     },

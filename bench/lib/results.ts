@@ -52,6 +52,16 @@ export interface LoopSeries {
   perRound: Array<Metered<LoopResult>>;
 }
 
+/** The list against the raw Query, both with DynamoDB Local's Query answers replayed (bench/replaying-dynamodb.ts). */
+export interface ReplayedList {
+  list: HttpSeries;
+  rawQuery: LoopSeries;
+  listOverRawQuery: number;
+  listOverRawQueryPerRound: number[];
+  /** Query answers recorded before the rounds; requests replayed and forwarded during them. */
+  answers: { recorded: number; replayed: number; forwarded: number };
+}
+
 export interface BurstResult {
   health: HttpLoadResult;
   login: HttpLoadResult;
@@ -95,6 +105,7 @@ export interface BenchResults {
     healthUnlogged: HttpSeries;
     requestLogCost: RequestLogCost;
     list: HttpSeries;
+    listReplayed: ReplayedList;
     login: Metered<HttpLoadResult>;
     healthAlone2Connections: Metered<HttpLoadResult>;
     loginBurst: BurstResult;
@@ -126,7 +137,15 @@ export interface BenchResults {
   };
   /** CPU milliseconds each process spent per request or call. */
   cpuMsPerOperation: Record<
-    'healthRequest' | 'unloggedHealthRequest' | 'bareHealthRequest' | 'listRequest' | 'rawQuery' | 'fastifyRequest' | 'expressRequest',
+    | 'healthRequest'
+    | 'unloggedHealthRequest'
+    | 'bareHealthRequest'
+    | 'listRequest'
+    | 'rawQuery'
+    | 'listRequestReplayed'
+    | 'rawQueryReplayed'
+    | 'fastifyRequest'
+    | 'expressRequest',
     CpuShares
   >;
   targets: Array<{ name: string; target: string; value: number; met: boolean }>;

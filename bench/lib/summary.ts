@@ -43,6 +43,7 @@ interface HttpFigures {
 }
 
 const SERVICE_CPU = ['bench', 'service', 'dynamodb', 'irq', 'noise'];
+const REPLAYED_CPU = ['bench', 'service', 'replaying', 'irq', 'noise'];
 
 export function renderSummary(results: BenchResults, stampedFile: string): string {
   const { machine, parameters: p, service, ceilings, adapters, ratios, cpuMsPerOperation: cost } = results;
@@ -125,6 +126,13 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
           'same JSON, same rounds',
         ),
         httpRow(`GET ${p.listPath}`, service.list, conns.list, cpuText(service.list.cpu, SERVICE_CPU), `median of ${p.rounds}`),
+        httpRow(
+          `GET ${p.listPath}, Query answers replayed`,
+          service.listReplayed.list,
+          conns.list,
+          cpuText(service.listReplayed.list.cpu, REPLAYED_CPU),
+          'ddb = the replaying endpoint',
+        ),
         httpRow('POST /api/login', service.login, conns.login, cpuText(service.login.cpu, SERVICE_CPU)),
         httpRow(
           'GET /api/health, alone',
@@ -157,6 +165,16 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
           ceilings.rawQuery.errors,
           cpuText(ceilings.rawQuery.cpu, SERVICE_CPU),
           `median of ${p.rounds}`,
+        ],
+        [
+          'raw QueryCommand, the same, answers replayed',
+          conns.rawQuery,
+          rate(service.listReplayed.rawQuery.perSecond),
+          ms(service.listReplayed.rawQuery.p50Ms),
+          ms(service.listReplayed.rawQuery.p99Ms),
+          service.listReplayed.rawQuery.errors,
+          cpuText(service.listReplayed.rawQuery.cpu, REPLAYED_CPU),
+          'ddb = the replaying endpoint',
         ],
         [
           `argon2.verify, ${argon}`,
@@ -226,6 +244,12 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
           '',
         ],
         ['list req/s / raw Query calls/s', formatNumber(listTarget.value, 2), `>= ${TARGETS.listOverRawQuery}`, verdict(listTarget.met)],
+        [
+          "the same, DynamoDB Local's Query answers replayed",
+          formatNumber(service.listReplayed.listOverRawQuery, 2),
+          `rounds ${service.listReplayed.listOverRawQueryPerRound.map((ratio) => formatNumber(ratio, 2)).join(' / ')}`,
+          '',
+        ],
         ['health p99 during login burst', `${ms(burstTarget.value)} ms`, `< ${TARGETS.healthP99DuringBurstMs} ms`, verdict(burstTarget.met)],
         [`login req/s / raw verify/s (${conns.rawVerify} in flight)`, formatNumber(ratios.loginOverRawVerify, 2), 'Argon2-bound', ''],
         ['login req/s / one-at-a-time verify/s', formatNumber(ratios.loginOverSerialVerify, 2), '~1 with concurrency 1', ''],
@@ -233,6 +257,8 @@ export function renderSummary(results: BenchResults, stampedFile: string): strin
         ['Fastify req/s / Express req/s', `${formatNumber(ratios.fastifyOverExpress, 2)}×`, '', ''],
         ['CPU ms per list request: svc / ddb / bench', cpuText(cost.listRequest, ['service', 'dynamodb', 'bench']), '', ''],
         ['CPU ms per raw Query: bench / ddb', cpuText(cost.rawQuery, ['bench', 'dynamodb']), '', ''],
+        ['CPU ms per list request, answers replayed: svc / bench', cpuText(cost.listRequestReplayed, ['service', 'bench']), '', ''],
+        ['CPU ms per raw Query, answers replayed: bench', cpuText(cost.rawQueryReplayed, ['bench']), '', ''],
         ['CPU ms per health request: svc / bench', cpuText(cost.healthRequest, ['service', 'bench']), '', ''],
         ['CPU ms per health request, no request logs: svc', cpuText(cost.unloggedHealthRequest, ['service']), '', ''],
         ['CPU ms per bare Fastify health request: app', cpuText(cost.bareHealthRequest, ['fastify']), '', ''],
