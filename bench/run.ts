@@ -3,7 +3,7 @@
  * docs/benchmarks.md says what each figure means. Progress goes to stderr, the summary table to stdout,
  * every figure to bench/results/<timestamp>.json and bench/results/latest.json.
  */
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as argon2 from 'argon2';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,6 @@ import { AppConfig } from '../src/config/app-config';
 import { validateEnvironment } from '../src/config/environment';
 import { createDocumentClient, createDynamoDbClient } from '../src/database/dynamodb-client';
 import { provisionServiceTables } from '../src/database/provision';
-import { AUDIO_FILES_USER_INDEX } from '../src/database/table-definitions';
 import { freePort, LocalDynamoDb, startDynamoDbLocal } from '../tools/local/dynamodb-local';
 import { startS3rverProcess } from '../tools/local/s3-local';
 import { api, seedAudioFiles, SeedingFlow } from './lib/api-client';
@@ -38,6 +37,7 @@ import {
   TARGETS,
 } from './lib/results';
 import { closedLoop, LoopResult, median, round } from './lib/stats';
+import { BENCH_LIST_LIMIT, userFilesQuery } from './lib/user-files-query';
 import { formatNumber, renderSummary } from './lib/summary';
 
 // For the bench's own DynamoDB client: the SDK's notice that later releases need Node 22 is not a figure.
@@ -67,7 +67,7 @@ const settings = {
   /** Hard stop for everything after the build. */
   timeLimitSeconds: envInt('BENCH_TIME_LIMIT_S', 540),
   connections: { health: 10, list: 10, login: 4, rawQuery: 10, rawVerify: 4, healthDuringBurst: 2, loginBurst: 4, adapters: 10 },
-  listLimit: 20,
+  listLimit: BENCH_LIST_LIMIT,
   listFiles: 20,
   argon2: {
     memoryKiB: envInt('ARGON2_MEMORY_KIB', 19456),
@@ -186,20 +186,8 @@ async function startBackends(): Promise<Backends> {
   };
 }
 
-/** The Query the list endpoint makes: user-files-index, newest first, one item more than the page. */
-function userFilesQuery(documents: DynamoDBDocumentClient, userId: string): () => Promise<{ Items?: unknown[] }> {
-  return () =>
-    documents.send(
-      new QueryCommand({
-        TableName: settings.tables.audioFiles,
-        IndexName: AUDIO_FILES_USER_INDEX,
-        KeyConditionExpression: 'user_id = :user_id',
-        ExpressionAttributeValues: { ':user_id': userId },
-        ScanIndexForward: false,
-        Limit: settings.listLimit + 1,
-      }),
-    );
-}
+const userFilesQueryOf = (documents: DynamoDBDocumentClient, userId: string): (() => Promise<{ Items?: unknown[] }>) =>
+  userFilesQuery(documents, settings.tables.audioFiles, userId);
 
 /** Mostly the bench's Query (on a partition of its own), some GetItem and PutItem; calls/s per 2 s. */
 async function warmUpDynamoDb(documents: DynamoDBDocumentClient): Promise<number[]> {
@@ -215,7 +203,7 @@ async function warmUpDynamoDb(documents: DynamoDBDocumentClient): Promise<number
   for (let i = 0; i < settings.listFiles; i++) {
     await documents.send(new PutCommand({ TableName: settings.tables.audioFiles, Item: item(i) }));
   }
-  const query = userFilesQuery(documents, userId);
+  const query = userFilesQueryOf(documents, userId);
   let call = 0;
   const operation = (): Promise<unknown> => {
     const kind = call++ % 10;
@@ -250,15 +238,18 @@ async function startBenchService(backends: Backends, name: string, overrides: No
 /** The bare app serves the service's health JSON on the service's path. */
 const BARE_HEALTH_PATH = '/api/health';
 
-/** A bare Nest app (bench/bare-app.ts) on one HTTP adapter, in its own process. */
-async function startBare(adapter: 'fastify' | 'express'): Promise<ServiceProcess> {
+/**
+ * A bare Nest app (bench/bare-app.ts) on one HTTP adapter, in its own process. With `list`, it also
+ * serves the list's path by making the list's Query for that user on that DynamoDB endpoint.
+ */
+async function startBare(adapter: 'fastify' | 'express', list?: { env: NodeJS.ProcessEnv; userId: string }): Promise<ServiceProcess> {
   const port = await freePort();
   const app = await startForked({
     script: join(__dirname, 'bare-app.js'),
-    args: [adapter, String(port)],
+    args: [adapter, String(port), ...(list ? [list.userId] : [])],
     port,
     readyPath: BARE_HEALTH_PATH,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+    env: list ? list.env : { PATH: process.env.PATH, NODE_ENV: 'production' },
   });
   cleanup.add(`bare ${adapter} app`, () => app.stop());
   return app;
@@ -338,41 +329,71 @@ async function listAgainstRawQuery(
 }
 
 /**
- * The list against the raw Query once more, both through bench/replaying-dynamodb.ts: a Query seen
+ * The list against the raw Query once more, all through bench/replaying-dynamodb.ts: a Query seen
  * before is answered again without DynamoDB Local, so the database's CPU leaves the comparison and
- * what remains is the service against the SDK call alone. A service of its own, on the replaying endpoint.
+ * what remains is the service against the SDK call alone. Beside them, a bare Nest-on-Fastify route
+ * that makes the same Query (bench/bare-app.ts): what the framework and the SDK cost together.
+ * Rotating rounds, each of the three first in turn.
  */
 async function measureReplayedList(backends: Backends): Promise<ReplayedList> {
   const endpoint = await startReplayingDynamoDb(backends.dynamo.endpoint);
   cleanup.add('replaying DynamoDB endpoint', () => endpoint.stop());
-  const service = await startBenchService(backends, 'service-replayed', { DYNAMODB_ENDPOINT: endpoint.baseUrl });
-  const client = createDynamoDbClient(new AppConfig(validateEnvironment({ ...backends.serviceEnv, DYNAMODB_ENDPOINT: endpoint.baseUrl })).dynamodb);
+  const env = { ...backends.serviceEnv, DYNAMODB_ENDPOINT: endpoint.baseUrl };
+  const service = await startBenchService(backends, 'service-replayed', env);
+  const client = createDynamoDbClient(new AppConfig(validateEnvironment({ ...env })).dynamodb);
   cleanup.add('replayed DynamoDB client', () => Promise.resolve(client.destroy()));
   const user = await createBenchUser(service.baseUrl);
-  const rawQuery = userFilesQuery(createDocumentClient(client), user.userId);
+  const bare = await startBare('fastify', { env, userId: user.userId });
+  const rawQuery = userFilesQueryOf(createDocumentClient(client), user.userId);
   await rawQuery();
   const recorded = await replayFromNowOn(endpoint);
 
-  const meter = new CpuMeter({
-    bench: process.pid,
-    service: service.child.pid,
-    replaying: endpoint.child.pid,
-    dynamodb: backends.dynamo.process.pid,
-  });
-  const metered = meteredBy(meter);
+  const metered = meteredBy(
+    new CpuMeter({
+      bench: process.pid,
+      service: service.child.pid,
+      fastify: bare.child.pid,
+      replaying: endpoint.child.pid,
+      dynamodb: backends.dynamo.process.pid,
+    }),
+  );
   const listLoad = listLoadOn(service, user);
-  const [listRounds, rawQueryRounds] = await listAgainstRawQuery(listLoad, rawQuery, metered);
+  const bareListLoad: HttpLoad = { ...listLoad, url: `${bare.baseUrl}${listPath}`, headers: undefined };
+  await warm(listLoad);
+  await warm(bareListLoad);
+  await closedLoop(connections.rawQuery, warmupSeconds * 1000, rawQuery);
+  const listRounds: Array<Metered<HttpLoadResult>> = [];
+  const bareListRounds: Array<Metered<HttpLoadResult>> = [];
+  const rawQueryRounds: Array<Metered<LoopResult>> = [];
+  const runs = [
+    async () => listRounds.push(await metered(() => httpLoad(listLoad))),
+    async () => bareListRounds.push(await metered(() => httpLoad(bareListLoad))),
+    async () => rawQueryRounds.push(await metered(() => closedLoop(connections.rawQuery, durationMs, rawQuery))),
+  ];
+  for (let index = 0; index < rounds; index++) {
+    for (let step = 0; step < runs.length; step++) await runs[(index + step) % runs.length]();
+    log(
+      `  round ${index + 1}: list ${formatNumber(listRounds[index].requestsPerSecond)} req/s, bare route ` +
+        `${formatNumber(bareListRounds[index].requestsPerSecond)} req/s, raw Query ${formatNumber(rawQueryRounds[index].perSecond)} calls/s`,
+    );
+  }
   const counts = await replayCounts(endpoint);
-  await service.stop();
+  await Promise.all([service.stop(), bare.stop()]);
   await endpoint.stop();
   client.destroy();
   log(`  ${formatNumber(counts.replayed)} Queries replayed (distinct answers kept: ${recorded}), ${counts.forwarded} requests forwarded`);
-  const perRound = listRounds.map((r, i) => round(r.requestsPerSecond / rawQueryRounds[i].perSecond, 3));
+  const overRawQuery = (rates: Array<Metered<HttpLoadResult>>): number[] =>
+    rates.map((r, i) => round(r.requestsPerSecond / rawQueryRounds[i].perSecond, 3));
+  const listRatios = overRawQuery(listRounds);
+  const bareListRatios = overRawQuery(bareListRounds);
   return {
     list: httpSeries(listRounds),
+    bareList: httpSeries(bareListRounds),
     rawQuery: loopSeries(rawQueryRounds),
-    listOverRawQuery: round(median(perRound), 3),
-    listOverRawQueryPerRound: perRound,
+    listOverRawQuery: round(median(listRatios), 3),
+    listOverRawQueryPerRound: listRatios,
+    bareListOverRawQuery: round(median(bareListRatios), 3),
+    bareListOverRawQueryPerRound: bareListRatios,
     answers: { recorded, ...counts },
   };
 }
@@ -471,7 +492,7 @@ async function main(): Promise<number> {
   const healthBare = httpSeries(healthRuns[2]);
 
   // 3b + 4a. The list endpoint against the raw Query it makes, in alternating rounds.
-  const rawQuery = userFilesQuery(backends.documents, user.userId);
+  const rawQuery = userFilesQueryOf(backends.documents, user.userId);
   const probe = await rawQuery();
   if (probe.Items?.length !== settings.listFiles) throw new Error(`the raw Query returned ${probe.Items?.length} items`);
   log(`list vs raw Query: warm-ups, then ${rounds} alternating rounds of ${durationSeconds} s each, ${connections.list} in flight`);
@@ -535,7 +556,7 @@ async function main(): Promise<number> {
     );
   }
   // 5c. The list against the raw Query with DynamoDB Local's answers replayed.
-  log(`list vs raw Query, DynamoDB's answers replayed: a service on the replaying endpoint, warm-ups, then ${rounds} alternating rounds`);
+  log(`list vs a bare route making the same Query vs raw Query, DynamoDB's answers replayed: warm-ups, then ${rounds} rotating rounds`);
   const listReplayed = await measureReplayedList(backends);
   await backends.stop();
 
@@ -599,6 +620,7 @@ async function main(): Promise<number> {
     healthBare,
     list,
     listReplayed: listReplayed.list,
+    bareListReplayed: listReplayed.bareList,
     login,
     healthAlone,
     burstHealth: loginBurst.health,
@@ -624,6 +646,7 @@ async function main(): Promise<number> {
     list: list.cpu,
     rawQuery: rawQuerySeries.cpu,
     listReplayed: listReplayed.list.cpu,
+    bareListReplayed: listReplayed.bareList.cpu,
     rawQueryReplayed: listReplayed.rawQuery.cpu,
     login: login.cpu,
     rawVerify: rawVerify.cpu,
@@ -678,6 +701,7 @@ async function main(): Promise<number> {
       listRequest: cpuPerOperation(list.cpu, list.requestsPerSecond),
       rawQuery: cpuPerOperation(rawQuerySeries.cpu, rawQuerySeries.perSecond),
       listRequestReplayed: cpuPerOperation(listReplayed.list.cpu, listReplayed.list.requestsPerSecond),
+      bareListRequestReplayed: cpuPerOperation(listReplayed.bareList.cpu, listReplayed.bareList.requestsPerSecond),
       rawQueryReplayed: cpuPerOperation(listReplayed.rawQuery.cpu, listReplayed.rawQuery.perSecond),
       fastifyRequest: cpuPerOperation(fastify.cpu, fastify.requestsPerSecond),
       expressRequest: cpuPerOperation(express.cpu, express.requestsPerSecond),

@@ -52,12 +52,18 @@ export interface LoopSeries {
   perRound: Array<Metered<LoopResult>>;
 }
 
-/** The list against the raw Query, both with DynamoDB Local's Query answers replayed (bench/replaying-dynamodb.ts). */
+/**
+ * The list, a bare Nest-on-Fastify route making the same Query, and the raw Query, all with DynamoDB
+ * Local's Query answers replayed (bench/replaying-dynamodb.ts).
+ */
 export interface ReplayedList {
   list: HttpSeries;
+  bareList: HttpSeries;
   rawQuery: LoopSeries;
   listOverRawQuery: number;
   listOverRawQueryPerRound: number[];
+  bareListOverRawQuery: number;
+  bareListOverRawQueryPerRound: number[];
   /** Query answers recorded before the rounds; requests replayed and forwarded during them. */
   answers: { recorded: number; replayed: number; forwarded: number };
 }
@@ -143,6 +149,7 @@ export interface BenchResults {
     | 'listRequest'
     | 'rawQuery'
     | 'listRequestReplayed'
+    | 'bareListRequestReplayed'
     | 'rawQueryReplayed'
     | 'fastifyRequest'
     | 'expressRequest',
