@@ -9,6 +9,7 @@
  * answered with how many requests were replayed and forwarded since `'replay'`.
  */
 import { createServer, IncomingHttpHeaders, IncomingMessage, request, ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import { REPLAYING_READY_PATH, ReplayCounts } from './lib/replaying-dynamodb';
 
 interface Answer {
@@ -23,21 +24,12 @@ const answers = new Map<string, Answer>();
 let replaying = false;
 const counts: ReplayCounts = { replayed: 0, forwarded: 0 };
 
-function readBody(stream: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
-    stream.once('error', reject);
-  });
-}
-
 function forward(upstream: URL, req: IncomingMessage, body: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (incoming) => {
-        readBody(incoming).then((answerBody) => resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body: answerBody }), reject);
+        buffer(incoming).then((answerBody) => resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body: answerBody }), reject);
       },
     );
     outgoing.once('error', reject);
@@ -50,7 +42,7 @@ async function handle(upstream: URL, req: IncomingMessage, res: ServerResponse):
     res.end('ready');
     return;
   }
-  const body = await readBody(req);
+  const body = await buffer(req);
   const isQuery = req.headers['x-amz-target'] === QUERY_TARGET;
   const key = isQuery ? body.toString('utf8') : undefined;
   let answer = replaying && key !== undefined ? answers.get(key) : undefined;

@@ -312,22 +312,6 @@ const listLoadOn = (service: ServiceProcess, user: BenchUser): HttpLoad => ({
   headers: { authorization: `Bearer ${user.token}` },
 });
 
-/** Warm-ups, then the list and the raw Query in alternating rounds. */
-async function listAgainstRawQuery(
-  listLoad: HttpLoad,
-  rawQuery: () => Promise<unknown>,
-  metered: MeteredRun,
-): Promise<[Array<Metered<HttpLoadResult>>, Array<Metered<LoopResult>>]> {
-  await warm(listLoad);
-  await closedLoop(connections.rawQuery, warmupSeconds * 1000, rawQuery);
-  return alternate(
-    () => metered(() => httpLoad(listLoad)),
-    () => metered(() => closedLoop(connections.rawQuery, durationMs, rawQuery)),
-    (list, raw, index) =>
-      log(`  round ${index + 1}: list ${formatNumber(list.requestsPerSecond)} req/s, raw Query ${formatNumber(raw.perSecond)} calls/s`),
-  );
-}
-
 /**
  * The list against the raw Query once more, all through bench/replaying-dynamodb.ts: a Query seen
  * before is answered again without DynamoDB Local, so the database's CPU leaves the comparison and
@@ -496,7 +480,14 @@ async function main(): Promise<number> {
   const probe = await rawQuery();
   if (probe.Items?.length !== settings.listFiles) throw new Error(`the raw Query returned ${probe.Items?.length} items`);
   log(`list vs raw Query: warm-ups, then ${rounds} alternating rounds of ${durationSeconds} s each, ${connections.list} in flight`);
-  const [listRounds, rawQueryRounds] = await listAgainstRawQuery(listLoad, rawQuery, metered);
+  await warm(listLoad);
+  await closedLoop(connections.rawQuery, warmupSeconds * 1000, rawQuery);
+  const [listRounds, rawQueryRounds] = await alternate(
+    () => metered(() => httpLoad(listLoad)),
+    () => metered(() => closedLoop(connections.rawQuery, durationMs, rawQuery)),
+    (list, raw, index) =>
+      log(`  round ${index + 1}: list ${formatNumber(list.requestsPerSecond)} req/s, raw Query ${formatNumber(raw.perSecond)} calls/s`),
+  );
 
   // 3c + 4b. Login against raw argon2.verify with the same parameters.
   const hash = await argon2.hash(user.password, {

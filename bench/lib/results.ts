@@ -4,6 +4,7 @@ import type { CpuShares } from './cpu';
 import type { HttpLoadResult } from './http-load';
 import type { RequestLogCost } from './log-cost';
 import type { MachineFacts } from './machine';
+import type { ReplayCounts } from './replaying-dynamodb';
 import { LoopResult, median, round } from './stats';
 
 export const TARGETS = {
@@ -65,7 +66,7 @@ export interface ReplayedList {
   bareListOverRawQuery: number;
   bareListOverRawQueryPerRound: number[];
   /** Query answers recorded before the rounds; requests replayed and forwarded during them. */
-  answers: { recorded: number; replayed: number; forwarded: number };
+  answers: ReplayCounts & { recorded: number };
 }
 
 export interface BurstResult {
